@@ -1,0 +1,26 @@
+# One virtual environment under .venv, made from this project's own files.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: report test bench clean
+
+report: $(STAMP)          ## replay the whole catalogue and write report/
+	$(BIN)/harness run scenarios --out report
+
+test: $(STAMP)            ## run the whole test suite (what CI runs)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)           ## print throughput and fixed-cost figures
+	$(BIN)/python benchmarks/bench_sink.py
+
+$(STAMP): pyproject.toml
+	command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) report .pytest_cache

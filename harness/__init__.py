@@ -1,0 +1,24 @@
+"""Replay data-source scenarios through a feature-flag SDK's real update sink.
+
+    import harness
+    res = harness.run("scenarios/versioning/out_of_order.yaml")
+    res.ok, res.failures, res.status, res.ops, res.timeline
+
+See README.md and SPEC.md for the vocabulary and the frames.
+"""
+
+from .builder import ScenarioBuilder, scenario
+from .clock import VirtualClock, virtual_time
+from .errors import ExpectationFailed, HarnessError, ScenarioError, VirtualTimeError
+from .loader import load_scenario, scenario_from_data, scenario_from_yaml, schema
+from .model import Scenario
+from .render import scenario_yaml
+from .result import Result
+from .runner import collect, register_target, run, run_many, targets
+
+__all__ = [
+    "ExpectationFailed", "HarnessError", "Result", "Scenario", "ScenarioBuilder", "ScenarioError",
+    "VirtualClock", "VirtualTimeError", "collect", "load_scenario", "register_target", "run", "run_many",
+    "scenario", "scenario_from_data", "scenario_from_yaml", "scenario_yaml", "schema", "targets",
+    "virtual_time",
+]

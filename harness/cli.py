@@ -1,0 +1,93 @@
+"""``harness run PATH... [--target NAME] [--out DIR]``: replay scenarios, print a summary.
+
+Exit status: 0 when every expectation was met, 1 when one failed, 2 for a bad
+scenario or bad arguments (the message names file, line and key).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from tqdm import tqdm
+
+from .errors import HarnessError, ScenarioError
+from .report import write_report
+from .result import Result
+from .runner import collect, get_target, run_many, targets
+
+PROGRESS_FROM = 10  # scenarios; fewer finish before a bar would help
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="harness", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="replay scenario files or folders")
+    run.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders (searched for *.yaml)")
+    run.add_argument("--target", action="append", metavar="NAME",
+                     help=f"target to run on (repeatable; default sdk; available: {', '.join(targets())})")
+    run.add_argument("--out", metavar="DIR", type=Path, help="write the summary and every frame under DIR")
+    run.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format of frames under --out")
+    run.add_argument("--verbose", "-v", action="store_true", help="print each failure in full")
+    commands.add_parser("targets", help="list the available targets")
+    return parser
+
+
+def summary_table(results: Sequence[Result]) -> str:
+    header = ("scenario", "target", "result", "status changes", "final state")
+    rows = [(r.scenario.name, r.target, "ok" if r.ok else "FAILED", str(r.status_changes), str(r.final_state))
+            for r in results]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+    return "\n".join(out)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    names = args.target or ["sdk"]
+    for name in names:
+        get_target(name)
+    scenarios = collect(args.paths)
+    if not scenarios:
+        print("no scenarios found", file=sys.stderr)
+        return 2
+    total = len(scenarios) * len(names)
+    results: list[Result] = []
+    with tqdm(total=total, unit="run", disable=total < PROGRESS_FROM or None, file=sys.stderr, leave=False) as bar:
+        for result in run_many(scenarios, names):
+            results.append(result)
+            bar.update()
+    print(summary_table(results))
+    failed = [r for r in results if not r.ok]
+    for result in failed:
+        print()
+        print(result.report() if args.verbose else
+              f"{result.scenario.name} [{result.target}]: " + "; ".join(map(str, result.failures)))
+    print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
+    if args.out:
+        write_report(results, args.out, args.format)
+        print(f"report written to {args.out}/")
+    return 1 if failed else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "targets":
+            for name in targets():
+                print(f"{name}\t{get_target(name).description}")
+            return 0
+        return cmd_run(args)
+    except ScenarioError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except HarnessError as e:
+        print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

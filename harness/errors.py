@@ -1,0 +1,60 @@
+"""One error root, with branches that say whose fault it is.
+
+- :class:`ScenarioError`: the scenario is wrong (a bad file, key or value).
+- :class:`VirtualTimeError`: something tried to use real time (a thread, a sleep).
+- :class:`ExpectationFailed`: the implementation did not do what the scenario
+  expects of it; raised only on request (``Result.raise_for_failures()``).
+"""
+
+from __future__ import annotations
+
+
+class HarnessError(Exception):
+    """Root of every error the kit raises on purpose."""
+
+
+class ScenarioError(HarnessError, ValueError):
+    """A scenario is malformed: names the file, the line and the offending key.
+
+    ``key`` is a dotted path into the scenario (``steps[3].upsert.version``).
+    """
+
+    def __init__(self, message: str, *, key: str | None = None,
+                 file: str | None = None, line: int | None = None):
+        self.message = message
+        self.key = key
+        self.file = file
+        self.line = line
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = self.file or "<scenario>"
+        if self.line is not None:
+            where += f":{self.line}"
+        key = f" at '{self.key}'" if self.key else ""
+        return f"{where}: {self.message}{key}"
+
+    def located(self, *, file: str | None = None, line: int | None = None,
+                prefix: str | None = None) -> "ScenarioError":
+        """A copy with the location filled in where it was still unknown."""
+        key = self.key
+        if prefix:
+            key = f"{prefix}.{key}" if key else prefix
+        return ScenarioError(self.message, key=key,
+                             file=self.file or file,
+                             line=self.line if self.line is not None else line)
+
+    def __reduce__(self):
+        return (_rebuild_scenario_error, (self.message, self.key, self.file, self.line))
+
+
+def _rebuild_scenario_error(message, key, file, line):
+    return ScenarioError(message, key=key, file=file, line=line)
+
+
+class VirtualTimeError(HarnessError, RuntimeError):
+    """Code under test tried to start a real thread or sleep in real time."""
+
+
+class ExpectationFailed(HarnessError, AssertionError):
+    """An implementation diverged from what the scenario expects of it."""

@@ -1,0 +1,119 @@
+"""pytest plugin: every scenario file under a ``scenarios`` folder is a test.
+
+``pytest scenarios/`` is the conformance suite: one item per scenario and
+target (``--harness-target``, repeatable; default every in-process target).
+Items point at the scenario's file and line; a failure shows expected against
+actual and the steps as YAML; a bad file is a collection error naming file,
+line and key. Consecutive scenario items share one freezegun freeze, released
+as soon as a non-scenario item (or the end of the session) comes.
+
+Also offers the ``virtual_time`` fixture (one freeze held for a test).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .clock import virtual_time as _virtual_time
+from .errors import ScenarioError
+from .loader import SCENARIO_SUFFIXES, load_scenario
+from .runner import run, targets
+
+SCENARIO_DIR = "scenarios"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("harness", "data-source sink scenarios")
+    group.addoption("--harness-target", action="append", default=None, metavar="NAME",
+                    help="run scenario files on this target (repeatable; default: every target)")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    if file_path.suffix not in SCENARIO_SUFFIXES:
+        return None
+    try:
+        folders = file_path.relative_to(parent.config.rootpath).parts[:-1]
+    except ValueError:
+        folders = file_path.parts[:-1]
+    if SCENARIO_DIR in folders:
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ScenarioFile(pytest.File):
+    def collect(self):
+        scenario = load_scenario(self.path)
+        chosen = self.config.getoption("--harness-target") or targets()
+        for target in chosen:
+            yield ScenarioItem.from_parent(self, name=f"{scenario.name}[{target}]", scenario=scenario,
+                                           target=target)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ScenarioError):
+            return f"bad scenario: {excinfo.value}"
+        return super().repr_failure(excinfo, style)
+
+
+class ScenarioFailed(Exception):
+    """An item's expectations were not met (its message is the report)."""
+
+
+class _SharedFreeze:
+    """One freeze across consecutive scenario items."""
+
+    held: _virtual_time | None = None
+
+    @classmethod
+    def hold(cls) -> None:
+        if cls.held is None:
+            cls.held = _virtual_time()
+            cls.held.__enter__()
+
+    @classmethod
+    def release(cls) -> None:
+        if cls.held is not None:
+            held, cls.held = cls.held, None
+            held.__exit__(None, None, None)
+
+
+class ScenarioItem(pytest.Item):
+    def __init__(self, *, scenario, target, **kwargs):
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        self.target = target
+        self.result = None
+
+    def setup(self) -> None:
+        _SharedFreeze.hold()
+
+    def runtest(self) -> None:
+        self.result = run(self.scenario, self.target)
+        if not self.result.ok:
+            raise ScenarioFailed(self.result.report())
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, (ScenarioFailed, ScenarioError)):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        line = (self.scenario.line or 1) - 1
+        return self.path, line, f"scenario {self.scenario.name} [{self.target}]"
+
+
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    if not isinstance(nextitem, ScenarioItem):
+        _SharedFreeze.release()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    _SharedFreeze.release()
+
+
+@pytest.fixture
+def virtual_time():
+    """Hold one virtual-time freeze for the test; runs inside reuse it."""
+    with _virtual_time() as held:
+        yield held

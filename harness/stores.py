@@ -1,0 +1,157 @@
+"""Stores with injectable faults, built from the SDK's own store code.
+
+- ``memory``: the SDK's ``InMemoryFeatureStore``, with a fault check in front of
+  each operation. It has no availability check, as in the SDK, so the store
+  status provider never reports it down.
+- ``persistent``: :class:`FaultyCore` (a ``FeatureStoreCore`` over a dict) inside
+  the SDK's real ``CachingStoreWrapper``, so caching, availability monitoring
+  and the store status provider are the SDK's own behaviour.
+
+Both offer ``peek(kind, key)``: the stored record itself, tombstones included,
+read past the faults and the cache. The kit reads operation outcomes from it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ldclient.feature_store import CacheConfig, InMemoryFeatureStore
+from ldclient.feature_store_helpers import CachingStoreWrapper
+from ldclient.impl.expiring_cache import ExpiringCache
+from ldclient.versioned_data_kind import FEATURES, SEGMENTS, VersionedDataKind
+
+from .model import StoreConfig, StoreDown
+
+KIND_BY_NAME: dict[str, VersionedDataKind] = {"flags": FEATURES, "segments": SEGMENTS}
+
+
+class StoreOutage(Exception):
+    """What a faulty store raises while it is down."""
+
+
+@dataclass
+class Faults:
+    """The store's current fault, shared by the store and the runner."""
+
+    down: StoreDown | None = None
+
+    def check(self, op: str) -> None:
+        if self.down is not None and op in self.down.fail:
+            raise StoreOutage(self.down.message)
+
+    @property
+    def available(self) -> bool:
+        return self.down is None or self.down.available
+
+
+class FaultyMemoryStore(InMemoryFeatureStore):
+    """The SDK's in-memory store, failing the operations a fault names."""
+
+    def __init__(self, faults: Faults):
+        super().__init__()
+        self.faults = faults
+
+    def get(self, kind, key, callback=lambda x: x):
+        self.faults.check("get")
+        return super().get(kind, key, callback)
+
+    def all(self, kind, callback):
+        self.faults.check("all")
+        return super().all(kind, callback)
+
+    def init(self, all_data):
+        self.faults.check("init")
+        super().init(all_data)
+
+    def delete(self, kind, key, version):
+        self.faults.check("delete")
+        super().delete(kind, key, version)
+
+    def upsert(self, kind, item):
+        self.faults.check("upsert")
+        super().upsert(kind, item)
+
+    def peek(self, kind: VersionedDataKind, key: str) -> Any:
+        return self._items[kind].get(key)
+
+    def records(self) -> Mapping[VersionedDataKind, Mapping[str, Any]]:
+        return {kind: dict(self._items.get(kind, {})) for kind in (FEATURES, SEGMENTS)}
+
+
+class FaultyCore:
+    """A ``FeatureStoreCore`` over a dict, with faults and an availability answer.
+
+    Implements the version rule as a database integration does: an upsert
+    (a delete is an upsert of a tombstone) writes only over a lower version,
+    and returns what is stored afterwards.
+    """
+
+    def __init__(self, faults: Faults):
+        self.faults = faults
+        self.data: dict[VersionedDataKind, dict[str, dict]] = {FEATURES: {}, SEGMENTS: {}}
+        self.inited = False
+
+    def init_internal(self, all_data):
+        self.faults.check("init")
+        self.data = {FEATURES: {}, SEGMENTS: {}}
+        for kind, items in all_data.items():
+            self.data[kind] = {key: dict(item) for key, item in items.items()}
+        self.inited = True
+
+    def get_internal(self, kind, key):
+        self.faults.check("get")
+        return self.data[kind].get(key)
+
+    def get_all_internal(self, kind):
+        self.faults.check("all")
+        return dict(self.data[kind])
+
+    def upsert_internal(self, kind, item):
+        self.faults.check("delete" if item.get("deleted") else "upsert")
+        old = self.data[kind].get(item["key"])
+        if old is None or old["version"] < item["version"]:
+            self.data[kind][item["key"]] = dict(item)
+            return self.data[kind][item["key"]]
+        return old
+
+    def initialized_internal(self):
+        self.faults.check("get")
+        return self.inited
+
+    def is_available(self) -> bool:
+        return self.faults.available
+
+    def peek(self, kind: VersionedDataKind, key: str) -> Any:
+        return self.data[kind].get(key)
+
+    def records(self) -> Mapping[VersionedDataKind, Mapping[str, Any]]:
+        return {kind: dict(self.data[kind]) for kind in (FEATURES, SEGMENTS)}
+
+
+def _virtual_cache_clock(store: CachingStoreWrapper) -> None:
+    # ExpiringCache takes ``clock=time.monotonic`` as a default argument, bound
+    # when the SDK was imported, so freezegun cannot reach it and cache expiry
+    # would follow real time. Point it at the (frozen) module function instead.
+    cache = getattr(store, "_cache", None)
+    if isinstance(cache, ExpiringCache):
+        cache._clock = lambda: time.monotonic()
+
+
+def make_store(config: StoreConfig) -> tuple[Any, Faults, Any]:
+    """(the store the SDK is given, its faults, the object to peek at)."""
+    faults = Faults()
+    if config.type == "memory":
+        store = FaultyMemoryStore(faults)
+        return store, faults, store
+    core = FaultyCore(faults)
+    if config.cache_ttl is None:
+        cache = CacheConfig.default()
+    elif config.cache_ttl == 0:
+        cache = CacheConfig.disabled()
+    else:
+        cache = CacheConfig(expiration=config.cache_ttl / 1_000_000)
+    wrapper = CachingStoreWrapper(core, cache)
+    _virtual_cache_clock(wrapper)
+    return wrapper, faults, core
