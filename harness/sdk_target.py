@@ -23,6 +23,7 @@ from ldclient.interfaces import DataSourceErrorInfo, DataSourceErrorKind, DataSo
 from ldclient.versioned_data_kind import FEATURES, SEGMENTS
 
 from .clock import VirtualClock
+from .errors import HarnessError
 from .model import ErrorInfo, Listen, Scenario
 from .recording import Recording, seconds_to_micros
 from .sandbox import sdk_sandbox
@@ -147,6 +148,8 @@ class SdkWorld:
     def on_evaluate(self, action) -> None:
         try:
             detail = self.client.variation_detail(action.flag, Context.create(action.context), action.default)
+        except HarnessError:
+            raise
         except Exception as e:  # the client let an exception escape: record it, do not crash the run
             self.recording.evaluation(action.flag, action.context, None, f"RAISED:{type(e).__name__}: {e}")
             return

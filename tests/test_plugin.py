@@ -1,0 +1,84 @@
+"""The pytest plugin, driven through pytester."""
+
+import textwrap
+
+import pytest
+
+GOOD = """\
+name: good-one
+steps:
+  - init: {flags: {f1: {version: 1}}}
+  - upsert: {flag: f1, version: 2}
+expect:
+  outcomes: [applied, applied]
+"""
+
+FAILING = """\
+name: wrong-one
+description: expects a stale write to apply
+steps:
+  - init: {flags: {f1: {version: 3}}}
+  - upsert: {flag: f1, version: 2}
+expect:
+  outcomes: [applied, applied]
+"""
+
+BAD = """\
+name: bad-one
+steps:
+  - init: {flags: {f1: {version: 1}}}
+  - upsert: {flag: f1, version: oops}
+"""
+
+
+@pytest.fixture
+def suite(pytester):
+    pytester.makefile(".yaml", **{"scenarios/good": GOOD, "scenarios/sub/wrong": FAILING})
+    pytester.makefile(".yaml", **{"config/not_a_scenario": "key: value\n"})
+    return pytester
+
+
+def test_collects_one_item_per_scenario_and_target(suite):
+    result = suite.runpytest("--collect-only", "-q", "scenarios")
+    result.stdout.fnmatch_lines(["scenarios/good.yaml::good-one[[]sdk[]]",
+                                 "scenarios/sub/wrong.yaml::wrong-one[[]sdk[]]"])
+    assert "not_a_scenario" not in result.stdout.str()
+
+
+def test_passing_and_failing_scenarios_report_expected_against_actual(suite):
+    result = suite.runpytest("scenarios", "--harness-target", "sdk")
+    result.assert_outcomes(passed=1, failed=1)
+    out = result.stdout.str()
+    assert "outcomes: expected ['applied', 'applied'], got ['applied', 'ignored']" in out
+    assert "Replay it" in out and "- upsert:" in out
+    assert "Traceback" not in out
+    result.stdout.fnmatch_lines(["*_ scenario wrong-one [[]sdk[]] _*", "*scenarios/sub/wrong.yaml:1) did not meet*"])
+
+
+def test_a_bad_file_is_a_collection_error_naming_file_line_and_key(pytester):
+    pytester.makefile(".yaml", **{"scenarios/bad": BAD})
+    result = pytester.runpytest("scenarios")
+    assert result.ret != 0
+    out = result.stdout.str()
+    assert "bad scenario: " in out and "scenarios/bad.yaml:4: 'oops' is not of type 'integer'" in out
+    assert "at 'steps[1].upsert.version'" in out
+    assert "Traceback" not in out
+
+
+def test_an_unknown_target_option_fails_the_items_clearly(suite):
+    result = suite.runpytest("scenarios/good.yaml", "--harness-target", "nope")
+    result.assert_outcomes(failed=1)
+    assert "unknown target 'nope'" in result.stdout.str()
+
+
+def test_freeze_is_released_before_a_plain_test(suite):
+    suite.makepyfile(test_after=textwrap.dedent("""
+        import time
+        from harness.clock import is_frozen
+
+        def test_time_is_real():
+            assert not is_frozen()
+            assert time.time() > 1.75e9  # mid-2025; the scenarios run in 2024
+    """))
+    result = suite.runpytest("scenarios", "test_after.py", "-p", "no:randomly")
+    result.assert_outcomes(passed=2, failed=1)
