@@ -11,10 +11,18 @@ the SDK decodes, tracks dependencies of, and evaluates.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from .model import Item
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of plain JSON data (much cheaper than copy.deepcopy)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
 
 
 def _segment_rule(rule_id: str, segment_keys: list[str], variation: int | None) -> dict:
@@ -29,7 +37,7 @@ def _segment_rule(rule_id: str, segment_keys: list[str], variation: int | None) 
 
 
 def flag_json(key: str, spec: dict) -> dict:
-    spec = copy.deepcopy(spec)
+    spec = _copy(spec)
     prerequisites = [p if isinstance(p, dict) else {"key": p, "variation": 0}
                      for p in spec.pop("prerequisites", None) or []]
     segments = spec.pop("segments", None) or []
@@ -57,7 +65,7 @@ def flag_json(key: str, spec: dict) -> dict:
 
 
 def segment_json(key: str, spec: dict) -> dict:
-    spec = copy.deepcopy(spec)
+    spec = _copy(spec)
     segments = spec.pop("segments", None) or []
     rules = spec.pop("rules", None) or []
     if segments:
@@ -77,6 +85,13 @@ def segment_json(key: str, spec: dict) -> dict:
 
 
 def item_json(item: Item) -> dict:
-    """The JSON the SDK receives for this item."""
-    build = flag_json if item.kind == "flags" else segment_json
-    return build(item.key, dict(item.spec))
+    """The JSON the SDK receives for this item: a fresh top-level dict each call.
+
+    The expansion is made once per item and kept on it (items are immutable);
+    the SDK never mutates the nested parts, so only the top level is copied.
+    """
+    cached = item.__dict__.get("_json")
+    if cached is None:
+        build = flag_json if item.kind == "flags" else segment_json
+        cached = item.__dict__["_json"] = build(item.key, dict(item.spec))
+    return dict(cached)

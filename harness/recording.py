@@ -45,19 +45,12 @@ class Recording:
         self.store: list[tuple] = []
         self._pending_changes: list[str] = []
 
-    def _head(self) -> list:
-        head = [self._seq, self.step, self._now()]
-        self._seq += 1
-        return head
-
-    def add(self, frame: str, *values: Any) -> list | None:
-        """Append one row to ``frame``; returns it (a list) so it can be completed."""
+    def add(self, frame: str, *values: Any) -> None:
+        """Append one row to ``frame`` (a tuple, which the garbage collector soon stops tracking)."""
         if self.closed:
-            return None
-        row = self._head()
-        row.extend(values)
-        self.rows[frame].append(row)
-        return row
+            return
+        self.rows[frame].append((self._seq, self.step, self._now()) + values)
+        self._seq += 1
 
     # -- the observations -------------------------------------------------------------
 
@@ -66,14 +59,17 @@ class Recording:
         self.add("status", state, since, *(error or (None, None, None, None)))
 
     def op_started(self, op: str, kind: str | None = None, key: str | None = None,
-                   version: int | None = None) -> list | None:
-        return self.add("ops", op, kind, key, version, None, None)
+                   version: int | None = None) -> tuple | None:
+        """Reserve the operation's place in the order; rows it causes come after it."""
+        if self.closed:
+            return None
+        head = (self._seq, self.step, self._now(), op, kind, key, version)
+        self._seq += 1
+        return head
 
-    @staticmethod
-    def op_finished(row: list | None, outcome: str, error: str | None = None) -> None:
-        if row is not None:
-            row[-2] = outcome
-            row[-1] = error
+    def op_finished(self, head: tuple | None, outcome: str, error: str | None = None) -> None:
+        if head is not None and not self.closed:
+            self.rows["ops"].append(head + (outcome, error))
 
     def change(self, key: str) -> None:
         if not self.closed:

@@ -46,37 +46,37 @@ class Result:
 
     @cached_property
     def status(self) -> pd.DataFrame:
-        return frames.frame(self.recording, "status")
+        return frames.build(frames.frame, self.recording, "status")
 
     @cached_property
     def ops(self) -> pd.DataFrame:
-        return frames.frame(self.recording, "ops")
+        return frames.build(frames.frame, self.recording, "ops")
 
     @cached_property
     def changes(self) -> pd.DataFrame:
-        return frames.frame(self.recording, "changes")
+        return frames.build(frames.frame, self.recording, "changes")
 
     @cached_property
     def store_status(self) -> pd.DataFrame:
-        return frames.frame(self.recording, "store_status")
+        return frames.build(frames.frame, self.recording, "store_status")
 
     @cached_property
     def evaluations(self) -> pd.DataFrame:
-        return frames.frame(self.recording, "evaluations")
+        return frames.build(frames.frame, self.recording, "evaluations")
 
     @cached_property
     def logs(self) -> pd.DataFrame:
-        return frames.frame(self.recording, "logs")
+        return frames.build(frames.frame, self.recording, "logs")
 
     @cached_property
     def store(self) -> pd.DataFrame:
         """Final store contents: kind, key, version, deleted."""
-        return frames.store_frame(self.recording)
+        return frames.build(frames.store_frame, self.recording)
 
     @cached_property
     def timeline(self) -> pd.DataFrame:
         """Every observation in order: seq, step, t, frame, detail."""
-        return frames.timeline_frame(self.recording)
+        return frames.build(frames.timeline_frame, self.recording)
 
     FRAME_NAMES = ("status", "ops", "changes", "store_status", "evaluations", "logs", "store", "timeline")
 
