@@ -150,6 +150,25 @@ def test_a_failing_scenario_leaves_no_thread_patch_or_listener_behind():
     assert not is_frozen()
 
 
+def test_a_failing_scenario_leaves_no_listener_on_the_client(monkeypatch):
+    import harness.sdk_target as sdk_target
+    clients = []
+
+    class SpyClient(sdk_target.LDClient):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            clients.append(self)
+    monkeypatch.setattr(sdk_target, "LDClient", SpyClient)
+    failing = (harness.scenario("fails").init(flags={"f1": {"version": 1}}).store_down().upsert(flag="f1", version=2)
+               .expect(outcomes=["applied", "applied"]).build())
+    assert not harness.run(failing).ok
+    (client,) = clients
+    system = client._data_system
+    assert not system.flag_change_listeners.has_listeners()
+    assert not system._data_source_listeners.has_listeners()
+    assert not system._data_store_listeners.has_listeners()
+
+
 def test_a_stray_real_thread_fails_the_run_loudly(monkeypatch):
     import ldclient.impl.datasystem.fdv1 as fdv1
     from ldclient.impl.repeating_task import RepeatingTask
