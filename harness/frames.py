@@ -26,7 +26,8 @@ DTYPES: dict[str, dict[str, object]] = {
                "error_kind": pd.CategoricalDtype(ERROR_KINDS), "status_code": "Int64",
                "error_message": "string", "error_time": "time"},
     "ops": {"op": pd.CategoricalDtype(OP_NAMES), "kind": pd.CategoricalDtype(KINDS), "key": "string",
-            "version": "Int64", "outcome": pd.CategoricalDtype(OUTCOMES), "error": "string"},
+            "version": "Int64", "outcome": pd.CategoricalDtype(OUTCOMES), "error": "string",
+            "stored_before": "Int64", "stored_after": "Int64"},
     "changes": {"key": "string"},
     "store_status": {"available": "bool", "stale": "bool"},
     "evaluations": {"flag": "string", "context": "string", "value": "object", "reason": "string"},
@@ -93,7 +94,7 @@ def _status_text(state, since, kind, code, message, when) -> str:
     return state if kind is None else f"{state} (last error {kind} {code}: {message})"
 
 
-def _op_text(op, kind, key, version, outcome, error) -> str:
+def _op_text(op, kind, key, version, outcome, error, stored_before, stored_after) -> str:
     text = op if key is None else f"{op} {kind} {key} v{version}"
     return f"{text} -> {outcome}: {error}" if error else f"{text} -> {outcome}"
 

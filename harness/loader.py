@@ -294,7 +294,8 @@ def scenario_from_data(data: Any, file: str | None = None, lines: dict[Path_, in
     try:
         return Scenario(name=data["name"], steps=tuple(steps), description=data.get("description", ""),
                         start=_start(data.get("start")), seed=data.get("seed", 0), store=_store(data.get("store")),
-                        listen=data.get("listen", True), expect=expect, file=file, line=lines.get(("name",)))
+                        listen=data.get("listen", True), expect=expect, file=file, line=lines.get(("name",)),
+                        outage_log_after=parse_duration(data.get("outage_log_after", "1m"), key="outage_log_after"))
     except ScenarioError as e:
         raise located(e, ()) from None
     except ValueError as e:  # a start time that matched the pattern but is no real date

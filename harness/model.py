@@ -458,6 +458,7 @@ class Scenario:
     store: StoreConfig = field(default_factory=StoreConfig)
     listen: bool = True
     expect: Expectations = field(default_factory=Expectations)
+    outage_log_after: int = 60_000_000
     file: str | None = field(default=None, compare=False)
     line: int | None = field(default=None, compare=False)
 
@@ -467,6 +468,8 @@ class Scenario:
                "start must be a time with a zone, e.g. 2024-01-01T00:00:00Z", "start")
         _check(isinstance(self.seed, int) and not isinstance(self.seed, bool), "seed must be a whole number", "seed")
         _check(isinstance(self.listen, bool), "listen must be true or false", "listen")
+        _check(isinstance(self.outage_log_after, int) and self.outage_log_after >= 0,
+               "outage_log_after must not be negative", "outage_log_after")
         object.__setattr__(self, "steps", tuple(self.steps))
         for i, step in enumerate(self.steps):
             _check(isinstance(step, Step), f"step {i} is not a Step", f"steps[{i}]")
@@ -509,6 +512,8 @@ class Scenario:
             data["store"] = self.store.to_data()
         if not self.listen:
             data["listen"] = False
+        if self.outage_log_after != 60_000_000:
+            data["outage_log_after"] = format_duration(self.outage_log_after)
         data["steps"] = [s.to_data() for s in self.steps]
         expect = self.expect.to_data()
         if expect:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 STATUS = ("state", "since", "error_kind", "status_code", "error_message", "error_time")
-OPS = ("op", "kind", "key", "version", "outcome", "error")
+OPS = ("op", "kind", "key", "version", "outcome", "error", "stored_before", "stored_after")
 CHANGES = ("key",)
 STORE_STATUS = ("available", "stale")
 EVALUATIONS = ("flag", "context", "value", "reason")
@@ -67,9 +67,11 @@ class Recording:
         self._seq += 1
         return head
 
-    def op_finished(self, head: tuple | None, outcome: str, error: str | None = None) -> None:
+    def op_finished(self, head: tuple | None, outcome: str, error: str | None = None,
+                    stored_before: int | None = None, stored_after: int | None = None) -> None:
+        """``stored_before``/``stored_after``: the stored version of the key around the call."""
         if head is not None and not self.closed:
-            self.rows["ops"].append(head + (outcome, error))
+            self.rows["ops"].append(head + (outcome, error, stored_before, stored_after))
 
     def change(self, key: str) -> None:
         if not self.closed:

@@ -21,6 +21,8 @@ from .loader import load_path, load_scenario
 from .model import Scenario
 from .recording import Recording
 from .result import Result
+from .async_target import AsyncSdkTarget
+from .contract_target import ContractTarget
 from .sdk_target import SdkTarget
 
 
@@ -40,6 +42,8 @@ def register_target(target: Target) -> None:
 
 
 register_target(SdkTarget())
+register_target(AsyncSdkTarget())
+register_target(ContractTarget())
 
 
 def targets() -> list[str]:

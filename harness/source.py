@@ -24,6 +24,10 @@ from .model import Delete, Disconnect, ErrorInfo, Init, Reconnect, SetStatus, St
 from .recording import Recording
 
 
+def _version(record: Any) -> int | None:
+    return None if record is None else record["version"]
+
+
 class SinkPort(Protocol):
     """A sink as the source sees it. Kinds are ``"flags"``/``"segments"``.
 
@@ -141,21 +145,17 @@ class SimulatedDataSource:
         except HarnessError:  # the kit's own alarms (real time used) are not outcomes
             raise
         except Exception as e:  # the SDK's own sources survive a failing store, and so do we
-            recording.op_finished(row, "error", str(e) or type(e).__name__)
-            recording.flush_changes()
-            return False
-        if returned is False:
-            recording.op_finished(row, "error", "the sink reported failure")
-            ok = False
-        elif key is None:
-            recording.op_finished(row, "applied")
-            ok = True
+            outcome, error = "error", str(e) or type(e).__name__
         else:
-            after = self.port.peek(kind, key)
-            recording.op_finished(row, "ignored" if after is before else "applied")
-            ok = True
+            outcome, error = "applied", None
+            if returned is False:
+                outcome, error = "error", "the sink reported failure"
+        after = self.port.peek(kind, key) if key is not None else None
+        if outcome == "applied" and key is not None and after is before:
+            outcome = "ignored"
+        recording.op_finished(row, outcome, error, _version(before), _version(after))
         recording.flush_changes()
-        return ok
+        return outcome != "error"
 
     def _cancel_reconnect(self) -> None:
         if self._reconnect is not None:

@@ -14,7 +14,6 @@ read past the faults and the cache. The kit reads operation outcomes from it.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ldclient.feature_store import CacheConfig, InMemoryFeatureStore
@@ -22,28 +21,10 @@ from ldclient.feature_store_helpers import CachingStoreWrapper
 from ldclient.impl.expiring_cache import ExpiringCache
 from ldclient.versioned_data_kind import FEATURES, SEGMENTS, VersionedDataKind
 
-from .model import StoreConfig, StoreDown
+from .faults import Faults, StoreOutage  # noqa: F401  (StoreOutage re-exported)
+from .model import StoreConfig
 
 KIND_BY_NAME: dict[str, VersionedDataKind] = {"flags": FEATURES, "segments": SEGMENTS}
-
-
-class StoreOutage(Exception):
-    """What a faulty store raises while it is down."""
-
-
-@dataclass
-class Faults:
-    """The store's current fault, shared by the store and the runner."""
-
-    down: StoreDown | None = None
-
-    def check(self, op: str) -> None:
-        if self.down is not None and op in self.down.fail:
-            raise StoreOutage(self.down.message)
-
-    @property
-    def available(self) -> bool:
-        return self.down is None or self.down.available
 
 
 class FaultyMemoryStore(InMemoryFeatureStore):
@@ -130,7 +111,7 @@ class FaultyCore:
         return {kind: dict(self.data[kind]) for kind in (FEATURES, SEGMENTS)}
 
 
-def _virtual_cache_clock(store: CachingStoreWrapper) -> None:
+def virtual_cache_clock(store: Any) -> None:
     # ExpiringCache takes ``clock=time.monotonic`` as a default argument, bound
     # when the SDK was imported, so freezegun cannot reach it and cache expiry
     # would follow real time. Point it at the (frozen) module function instead.
@@ -153,5 +134,5 @@ def make_store(config: StoreConfig) -> tuple[Any, Faults, Any]:
     else:
         cache = CacheConfig(expiration=config.cache_ttl / 1_000_000)
     wrapper = CachingStoreWrapper(core, cache)
-    _virtual_cache_clock(wrapper)
+    virtual_cache_clock(wrapper)
     return wrapper, faults, core

@@ -40,8 +40,10 @@ def suite(pytester):
 
 def test_collects_one_item_per_scenario_and_target(suite):
     result = suite.runpytest("--collect-only", "-q", "scenarios")
-    result.stdout.fnmatch_lines(["scenarios/good.yaml::good-one[[]sdk[]]",
-                                 "scenarios/sub/wrong.yaml::wrong-one[[]sdk[]]"])
+    result.stdout.fnmatch_lines(["scenarios/good.yaml::good-one[[]contract[]]",
+                                 "scenarios/good.yaml::good-one[[]sdk[]]",
+                                 "scenarios/good.yaml::good-one[[]sdk-async[]]",
+                                 "scenarios/sub/wrong.yaml::wrong-one[[]contract[]]"])
     assert "not_a_scenario" not in result.stdout.str()
 
 
@@ -81,4 +83,4 @@ def test_freeze_is_released_before_a_plain_test(suite):
             assert time.time() > 1.75e9  # mid-2025; the scenarios run in 2024
     """))
     result = suite.runpytest("scenarios", "test_after.py", "-p", "no:randomly")
-    result.assert_outcomes(passed=2, failed=1)
+    result.assert_outcomes(passed=4, failed=3)  # 3 targets each for good and wrong, then the plain test

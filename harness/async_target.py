@@ -1,0 +1,246 @@
+"""The ``sdk-async`` target: the SDK's ``AsyncLDClient`` and ``AsyncDataSourceUpdateSinkImpl``.
+
+The client runs on :class:`VirtualEventLoop`, whose time is the virtual clock
+and which never waits: every ``loop.call_at`` is mirrored onto the clock, so
+asyncio timers fire in time order with the kit's own, and a loop that would
+have to sleep in real time raises :class:`~harness.errors.VirtualTimeError`.
+The simulated source is the same as the sync target's; its port awaits the
+async sink's coroutines on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import selectors
+import time
+from typing import Any
+
+from ldclient.async_client import AsyncLDClient
+from ldclient.async_config import AsyncConfig
+from ldclient.async_feature_store import AsyncInMemoryFeatureStore
+from ldclient.async_feature_store_helpers import AsyncCachingStoreWrapper
+from ldclient.context import Context
+from ldclient.feature_store import CacheConfig
+from ldclient.impl.util import log as sdk_log
+from ldclient.interfaces import DataSourceErrorInfo, DataSourceErrorKind, DataSourceState
+from ldclient.versioned_data_kind import FEATURES, SEGMENTS
+
+from .clock import VirtualClock
+from .errors import HarnessError, VirtualTimeError
+from .faults import Faults
+from .model import ErrorInfo, Listen, Scenario, StoreConfig
+from .recording import Recording
+from .sandbox import sdk_sandbox
+from .sdk_target import SDK_KEY, SdkWorld, capture_sdk_logs, reason_of, record_status, snapshot_store
+from .source import SimulatedDataSource
+from .steps import play
+from .stores import KIND_BY_NAME, FaultyCore, virtual_cache_clock
+
+
+class _NeverWaitSelector(selectors.DefaultSelector):
+    def select(self, timeout=None):
+        if timeout is None or timeout > 0:
+            raise VirtualTimeError("the event loop would wait in real time: a coroutine awaits something "
+                                   "that only the passing of time can bring")
+        return super().select(0)
+
+
+class VirtualEventLoop(asyncio.SelectorEventLoop):
+    """An asyncio loop on virtual time that never blocks."""
+
+    def __init__(self, clock: VirtualClock):
+        super().__init__(_NeverWaitSelector())
+        self.clock = clock
+
+    def time(self) -> float:
+        return self.clock.now / 1_000_000
+
+    def call_at(self, when, callback, *args, context=None):
+        handle = super().call_at(when, callback, *args, context=context)
+        self.clock.call_at(round(when * 1_000_000), self.pump, "asyncio timer")
+        return handle
+
+    def pump(self) -> None:
+        """Run what is ready now (timers due included)."""
+        if not self.is_running():
+            self.run_until_complete(asyncio.sleep(0))
+
+
+# ----------------------------------------------------------------------------- stores
+
+class FaultyAsyncMemoryStore(AsyncInMemoryFeatureStore):
+    """The SDK's async in-memory store, failing the operations a fault names."""
+
+    def __init__(self, faults: Faults):
+        super().__init__()
+        self.faults = faults
+
+    async def get(self, kind, key):
+        self.faults.check("get")
+        return await super().get(kind, key)
+
+    async def all(self, kind):
+        self.faults.check("all")
+        return await super().all(kind)
+
+    async def init(self, all_data):
+        self.faults.check("init")
+        await super().init(all_data)
+
+    async def delete(self, kind, key, version):
+        self.faults.check("delete")
+        return await super().delete(kind, key, version)
+
+    async def upsert(self, kind, item):
+        self.faults.check("upsert")
+        return await super().upsert(kind, item)
+
+    def peek(self, kind, key):
+        return self._items[kind].get(key)
+
+    def records(self):
+        return {kind: dict(self._items.get(kind, {})) for kind in (FEATURES, SEGMENTS)}
+
+
+class FaultyAsyncCore(FaultyCore):
+    """:class:`~harness.stores.FaultyCore` with the async core's coroutine methods."""
+
+    async def init_internal(self, all_data):
+        super().init_internal(all_data)
+
+    async def get_internal(self, kind, key):
+        return super().get_internal(kind, key)
+
+    async def get_all_internal(self, kind):
+        return super().get_all_internal(kind)
+
+    async def upsert_internal(self, kind, item):
+        return super().upsert_internal(kind, item)
+
+    async def initialized_internal(self):
+        return super().initialized_internal()
+
+    async def is_available(self):
+        return self.faults.available
+
+
+def make_async_store(config: StoreConfig) -> tuple[Any, Faults, Any]:
+    faults = Faults()
+    if config.type == "memory":
+        store = FaultyAsyncMemoryStore(faults)
+        return store, faults, store
+    core = FaultyAsyncCore(faults)
+    if config.cache_ttl is None:
+        cache = CacheConfig.default()
+    elif config.cache_ttl == 0:
+        cache = CacheConfig.disabled()
+    else:
+        cache = CacheConfig(expiration=config.cache_ttl / 1_000_000)
+    wrapper = AsyncCachingStoreWrapper(core, cache)
+    virtual_cache_clock(wrapper)
+    return wrapper, faults, core
+
+
+# ----------------------------------------------------------------------------- the target
+
+class AsyncSdkPort:
+    def __init__(self, sink, peeker, loop: VirtualEventLoop):
+        self.sink = sink
+        self.peeker = peeker
+        self.loop = loop
+
+    def init(self, data):
+        self.loop.run_until_complete(self.sink.init({KIND_BY_NAME[k]: v for k, v in data.items()}))
+
+    def upsert(self, kind, item):
+        self.loop.run_until_complete(self.sink.upsert(KIND_BY_NAME[kind], item))
+
+    def delete(self, kind, key, version):
+        self.loop.run_until_complete(self.sink.delete(KIND_BY_NAME[kind], key, version))
+
+    def update_status(self, state: str, error: ErrorInfo | None):
+        info = None if error is None else DataSourceErrorInfo(
+            DataSourceErrorKind[error.kind], error.status_code, time.time(), error.message)
+        self.sink.update_status(DataSourceState[state], info)
+
+    def peek(self, kind, key):
+        return self.peeker.peek(KIND_BY_NAME[kind], key)
+
+
+class AsyncSimulatedDataSource(SimulatedDataSource):
+    """The simulated source with the async ``UpdateProcessor`` surface."""
+
+    async def stop(self) -> None:  # type: ignore[override]
+        super().stop()
+
+
+class AsyncSdkWorld(SdkWorld):
+    def __init__(self, client, source, faults, recording, loop: VirtualEventLoop):
+        super().__init__(client, source, faults, recording)
+        self.loop = loop
+
+    def on_evaluate(self, action) -> None:
+        try:
+            detail = self.loop.run_until_complete(
+                self.client.variation_detail(action.flag, Context.create(action.context), action.default))
+        except HarnessError:
+            raise
+        except Exception as e:
+            self.recording.evaluation(action.flag, action.context, None, f"RAISED:{type(e).__name__}: {e}")
+            return
+        self.recording.evaluation(action.flag, action.context, detail.value, reason_of(detail))
+
+
+class AsyncSdkTarget:
+    """Replays a scenario through the SDK's AsyncLDClient on a virtual-time event loop."""
+
+    name = "sdk-async"
+    description = "the SDK's AsyncLDClient (FDv1) and AsyncDataSourceUpdateSinkImpl on a virtual-time loop"
+
+    def run(self, scenario: Scenario, clock: VirtualClock) -> Recording:
+        recording = Recording(lambda: clock.now)
+        store, faults, peeker = make_async_store(scenario.store)
+        loop = VirtualEventLoop(clock)
+        made: list[AsyncSimulatedDataSource] = []
+
+        def make_source(config, _store, ready) -> AsyncSimulatedDataSource:
+            made.append(AsyncSimulatedDataSource(AsyncSdkPort(config.data_source_update_sink, peeker, loop),
+                                                 recording, clock, ready))
+            return made[-1]
+
+        def task_failed(label: str, error: BaseException) -> None:
+            sdk_log.exception("Unexpected exception on worker thread: %s" % error)
+
+        with contextlib.ExitStack() as stack:
+            stack.callback(loop.close)
+            logs = stack.enter_context(capture_sdk_logs(recording))
+            stack.enter_context(sdk_sandbox(clock, task_failed))
+            config = AsyncConfig(SDK_KEY, send_events=False, diagnostic_opt_out=True,
+                                 update_processor_class=make_source, feature_store=store)
+            with logs.mute():
+                client = AsyncLDClient(config)
+                loop.run_until_complete(client.start(start_wait=0))
+            stack.callback(lambda: loop.run_until_complete(client.close()))
+            stack.callback(setattr, recording, "closed", True)
+
+            record_status(recording, client.data_source_status_provider.status)
+            store_status = client.data_store_status_provider.status
+            recording.store_status(store_status.available, store_status.stale)
+            status_provider = client.data_source_status_provider
+            status_listener = lambda status: record_status(recording, status)  # noqa: E731
+            status_provider.add_listener(status_listener)
+            stack.callback(status_provider.remove_listener, status_listener)
+            store_provider = client.data_store_status_provider
+            store_listener = lambda status: recording.store_status(status.available, status.stale)  # noqa: E731
+            store_provider.add_listener(store_listener)
+            stack.callback(store_provider.remove_listener, store_listener)
+
+            world = AsyncSdkWorld(client, made[0], faults, recording, loop)
+            stack.callback(world.close)
+            if scenario.listen:
+                world.on_listen(Listen(True))
+            play(scenario, clock, recording, world)
+            recording.step = len(scenario.steps)
+            snapshot_store(recording, peeker)
+        return recording

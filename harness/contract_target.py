@@ -1,0 +1,102 @@
+"""The ``contract`` target: the scenario replayed on the contract model (no SDK)."""
+
+from __future__ import annotations
+
+from .clock import VirtualClock
+from .contract import ContractSink, ModelStore, Status
+from .evaluation import evaluate
+from .faults import Faults
+from .model import ErrorInfo, Scenario
+from .recording import Recording
+from .source import SimulatedDataSource
+from .steps import play
+
+
+class ContractPort:
+    """The model sink in the kit's terms; reports failure by returning False."""
+
+    def __init__(self, sink: ContractSink, store: ModelStore):
+        self.sink = sink
+        self.store = store
+
+    def init(self, data):
+        return self.sink.init(data)
+
+    def upsert(self, kind, item):
+        return self.sink.upsert(kind, item)
+
+    def delete(self, kind, key, version):
+        return self.sink.delete(kind, key, version)
+
+    def update_status(self, state: str, error: ErrorInfo | None):
+        self.sink.update_status(state, error)
+
+    def peek(self, kind, key):
+        return self.store.peek(kind, key)
+
+
+class ContractWorld:
+    def __init__(self, sink: ContractSink, store: ModelStore, source: SimulatedDataSource, faults: Faults,
+                 recording: Recording):
+        self.sink = sink
+        self.store = store
+        self.faults = faults
+        self.recording = recording
+        self.on_init = source.init
+        self.on_upsert = source.upsert
+        self.on_delete = source.delete
+        self.on_status = source.status
+        self.on_disconnect = source.disconnect
+        self.on_reconnect = source.reconnect
+        self.on_stop = source.stop_source
+
+    def on_listen(self, action) -> None:
+        self.sink.listening = action.on
+
+    def on_store_down(self, action) -> None:
+        self.faults.down = action
+
+    def on_store_up(self, action) -> None:
+        self.faults.down = None
+
+    def on_evaluate(self, action) -> None:
+        if not self.store.initialized:
+            value, reason = action.default, "ERROR:CLIENT_NOT_READY"
+        else:
+            value, reason = evaluate(self.store.get, action.flag, action.context, action.default)
+        self.recording.evaluation(action.flag, action.context, value, reason)
+
+
+def record_status(recording: Recording, status: Status) -> None:
+    recording.status(status.state, status.since, status.error)
+
+
+class ContractTarget:
+    """Replays a scenario on the executable contract model."""
+
+    name = "contract"
+    description = "the executable model of the documented DataSourceUpdateSink contract (Go SDK semantics)"
+
+    def run(self, scenario: Scenario, clock: VirtualClock) -> Recording:
+        recording = Recording(lambda: clock.now)
+        faults = Faults()
+        store = ModelStore(faults, clock, persistent=scenario.store.type == "persistent",
+                           cache_ttl=scenario.store.cache_ttl, on_status=recording.store_status)
+        sink = ContractSink(store, clock, on_status=lambda s: record_status(recording, s),
+                            on_change=recording.change, log=recording.log,
+                            outage_log_after=scenario.outage_log_after)
+        record_status(recording, sink.status)
+        recording.store_status(True, False)
+        source = SimulatedDataSource(ContractPort(sink, store), recording, clock)
+        world = ContractWorld(sink, store, source, faults, recording)
+        sink.listening = scenario.listen
+        try:
+            play(scenario, clock, recording, world)
+        finally:
+            recording.step = len(scenario.steps)
+            for kind in ("flags", "segments"):
+                for key in sorted(store.data[kind]):
+                    record = store.data[kind][key]
+                    recording.store.append((kind, key, record["version"], bool(record.get("deleted", False))))
+            recording.closed = True
+        return recording
