@@ -82,9 +82,26 @@ def check(expect: Expectations, recording: Recording) -> list[Failure]:
         compare("error_kinds", expect.error_kinds, recording.column("status", "error_kind"))
     if expect.reasons is not None:
         compare("reasons", expect.reasons, recording.column("evaluations", "reason"))
+    if expect.op_errors is not None:
+        ops = zip(recording.column("ops", "outcome"), recording.column("ops", "error"))
+        compare("op_errors", expect.op_errors, [error for outcome, error in ops if outcome == "error"])
+    messages = recording.column("logs", "message")
+    for text in expect.logs_absent or ():
+        found = [m for m in messages if text in m]
+        if found:
+            failures.append(Failure("logs_absent", f"no line containing {text!r}", found))
     if expect.logs is not None:
-        messages = recording.column("logs", "message")
         for text in expect.logs:
             if not any(text in m for m in messages):
                 failures.append(Failure("logs", f"a line containing {text!r}", messages))
     return failures
+
+
+def check_violations(expect: Expectations, verdicts) -> list[Failure]:
+    """The checkers that reported a violation must be exactly those expected to (none by default)."""
+    violated = sorted(v.checker for v in verdicts if v.violations)
+    expected = sorted(expect.violations or ())
+    if violated == expected:
+        return []
+    details = [f"{x.checker} at step {x.step}: {x.message}" for v in verdicts for x in v.violations]
+    return [Failure("violations", expected, details or violated)]

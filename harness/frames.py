@@ -27,7 +27,7 @@ DTYPES: dict[str, dict[str, object]] = {
                "error_message": "string", "error_time": "time"},
     "ops": {"op": pd.CategoricalDtype(OP_NAMES), "kind": pd.CategoricalDtype(KINDS), "key": "string",
             "version": "Int64", "outcome": pd.CategoricalDtype(OUTCOMES), "error": "string",
-            "stored_before": "Int64", "stored_after": "Int64"},
+            "stored_before": "Int64", "stored_after": "Int64", "reported": "string"},
     "changes": {"key": "string"},
     "store_status": {"available": "bool", "stale": "bool"},
     "evaluations": {"flag": "string", "context": "string", "value": "object", "reason": "string"},
@@ -94,8 +94,9 @@ def _status_text(state, since, kind, code, message, when) -> str:
     return state if kind is None else f"{state} (last error {kind} {code}: {message})"
 
 
-def _op_text(op, kind, key, version, outcome, error, stored_before, stored_after) -> str:
+def _op_text(op, kind, key, version, outcome, error, stored_before, stored_after, reported) -> str:
     text = op if key is None else f"{op} {kind} {key} v{version}"
+    text = text if reported is None else f"{text} {reported}"
     return f"{text} -> {outcome}: {error}" if error else f"{text} -> {outcome}"
 
 

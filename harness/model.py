@@ -379,6 +379,10 @@ class Expectations:
     - ``since``: each status row's ``since``, in microseconds after the start;
     - ``error_kinds``: each status row's last error kind (None for no error);
     - ``reasons``: the reason of each evaluation (``FALLTHROUGH``, ``ERROR:FLAG_NOT_FOUND``, ...);
+    - ``violations``: the invariant checkers expected to report a violation
+      (checked always: when not given, none is expected);
+    - ``op_errors``: the error message of each operation that failed, in order;
+    - ``logs_absent``: text that must appear in no log message;
     - ``targets``: per-target overrides of the fields above.
     """
 
@@ -393,11 +397,14 @@ class Expectations:
     since: tuple[int, ...] | None = None
     error_kinds: tuple[str | None, ...] | None = None
     reasons: tuple[str, ...] | None = None
+    violations: tuple[str, ...] | None = None
+    op_errors: tuple[str, ...] | None = None
+    logs_absent: tuple[str, ...] | None = None
     targets: Mapping[str, "Expectations"] = field(default_factory=dict)
 
     FIELDS: ClassVar[tuple[str, ...]] = ("status", "final_status", "store", "changes", "outcomes",
                                         "store_status", "evaluations", "logs", "since", "error_kinds",
-                                        "reasons")
+                                        "reasons", "violations", "op_errors", "logs_absent")
 
     def __post_init__(self):
         for s in self.status or ():

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 STATUS = ("state", "since", "error_kind", "status_code", "error_message", "error_time")
-OPS = ("op", "kind", "key", "version", "outcome", "error", "stored_before", "stored_after")
+OPS = ("op", "kind", "key", "version", "outcome", "error", "stored_before", "stored_after", "reported")
 CHANGES = ("key",)
 STORE_STATUS = ("available", "stale")
 EVALUATIONS = ("flag", "context", "value", "reason")
@@ -68,10 +68,12 @@ class Recording:
         return head
 
     def op_finished(self, head: tuple | None, outcome: str, error: str | None = None,
-                    stored_before: int | None = None, stored_after: int | None = None) -> None:
-        """``stored_before``/``stored_after``: the stored version of the key around the call."""
+                    stored_before: int | None = None, stored_after: int | None = None,
+                    reported: str | None = None) -> None:
+        """``stored_before``/``stored_after``: the stored version of the key around the call;
+        ``reported``: what a status call reported (``INTERRUPTED NETWORK_ERROR``)."""
         if head is not None and not self.closed:
-            self.rows["ops"].append(head + (outcome, error, stored_before, stored_after))
+            self.rows["ops"].append(head + (outcome, error, stored_before, stored_after, reported))
 
     def change(self, key: str) -> None:
         if not self.closed:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from . import frames
 from .errors import ExpectationFailed
+from .checkers import Verdict
 from .expectations import Failure
 from .model import Scenario
 from .recording import Recording
@@ -17,11 +18,13 @@ from .render import failure_report
 class Result:
     """What a run observed. Frames are built on first access, once."""
 
-    def __init__(self, scenario: Scenario, target: str, recording: Recording, failures: list[Failure]):
+    def __init__(self, scenario: Scenario, target: str, recording: Recording, failures: list[Failure],
+                 verdicts: list[Verdict] | None = None):
         self.scenario = scenario
         self.target = target
         self.recording = recording
         self.failures = failures
+        self.verdicts_list = verdicts or []
 
     @property
     def ok(self) -> bool:
@@ -78,7 +81,28 @@ class Result:
         """Every observation in order: seq, step, t, frame, detail."""
         return frames.build(frames.timeline_frame, self.recording)
 
-    FRAME_NAMES = ("status", "ops", "changes", "store_status", "evaluations", "logs", "store", "timeline")
+    @cached_property
+    def violations(self) -> pd.DataFrame:
+        """One row per invariant violation: checker, step, message."""
+        rows = [(x.checker, x.step, x.message) for v in self.verdicts_list for x in v.violations]
+        return pd.DataFrame({
+            "checker": pd.Series([r[0] for r in rows], dtype="string"),
+            "step": pd.Series([r[1] for r in rows], dtype="int64"),
+            "message": pd.Series([r[2] for r in rows], dtype="string"),
+        })
+
+    @cached_property
+    def verdicts(self) -> pd.DataFrame:
+        """Each applicable checker's answer: holds, violated or cannot tell."""
+        return pd.DataFrame({
+            "checker": pd.Series([v.checker for v in self.verdicts_list], dtype="string"),
+            "verdict": pd.Series([v.verdict for v in self.verdicts_list],
+                                 dtype=pd.CategoricalDtype(["holds", "violated", "cannot tell"])),
+            "violations": pd.Series([len(v.violations) for v in self.verdicts_list], dtype="int64"),
+        })
+
+    FRAME_NAMES = ("status", "ops", "changes", "store_status", "evaluations", "logs", "store", "timeline",
+                   "violations", "verdicts")
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in self.FRAME_NAMES}

@@ -16,7 +16,8 @@ from typing import Iterable, Iterator, Protocol
 
 from .clock import VirtualClock, frozen_clock, virtual_time
 from .errors import ScenarioError
-from .expectations import check
+from .checkers import check_all
+from .expectations import check, check_violations
 from .loader import load_path, load_scenario
 from .model import Scenario
 from .recording import Recording
@@ -65,7 +66,10 @@ def run(scenario: Scenario | str | os.PathLike, target: str = "sdk") -> Result:
     chosen = get_target(target)
     with frozen_clock(scenario.start) as clock:
         recording = chosen.run(scenario, clock)
-    return Result(scenario, target, recording, check(scenario.expect.for_target(target), recording))
+    expect = scenario.expect.for_target(target)
+    verdicts = check_all(recording, target)
+    failures = check(expect, recording) + check_violations(expect, verdicts)
+    return Result(scenario, target, recording, failures, verdicts)
 
 
 def collect(paths: Iterable[str | os.PathLike]) -> list[Scenario]:

@@ -132,7 +132,8 @@ class SimulatedDataSource:
     def _send_status(self, state: str, error: ErrorInfo | None) -> None:
         row = self.recording.op_started("status")
         self.port.update_status(state, error)
-        self.recording.op_finished(row, "applied")
+        reported = state if error is None else f"{state} {error.kind}"
+        self.recording.op_finished(row, "applied", reported=reported)
 
     def _write(self, op: str, kind: str | None, key: str | None, version: int | None, call) -> bool:
         """Make one write, and read its outcome from the store: applied when the

@@ -22,7 +22,7 @@ def test_rows_carry_seq_step_and_time_and_changes_flush_sorted():
     rec.op_finished(row, "applied")
     rec.flush_changes()
     assert rec.rows["status"] == [(0, -1, 1_000, "INITIALIZING", 1_000, None, None, None, None)]
-    assert rec.rows["ops"] == [(1, 0, 1_000, "upsert", "flags", "f1", 2, "applied", None, None, None)]
+    assert rec.rows["ops"] == [(1, 0, 1_000, "upsert", "flags", "f1", 2, "applied", None, None, None, None)]
     assert [r[3] for r in rec.rows["changes"]] == ["alpha", "mid", "zeta"]
     assert [r[0] for r in rec.rows["changes"]] == [2, 3, 4]
     assert [r[2] for r in rec.rows["changes"]] == [2_000] * 3

@@ -11,7 +11,7 @@ from harness.clock import is_frozen
 
 SPEC_COLUMNS = {
     "status": ["seq", "step", "t", "state", "since", "error_kind", "status_code", "error_message", "error_time"],
-    "ops": ["seq", "step", "t", "op", "kind", "key", "version", "outcome", "error", "stored_before", "stored_after"],
+    "ops": ["seq", "step", "t", "op", "kind", "key", "version", "outcome", "error", "stored_before", "stored_after", "reported"],
     "changes": ["seq", "step", "t", "key"],
     "store_status": ["seq", "step", "t", "available", "stale"],
     "evaluations": ["seq", "step", "t", "flag", "context", "value", "reason"],
