@@ -9,6 +9,7 @@ See README.md and SPEC.md for the vocabulary and the frames.
 
 from .builder import ScenarioBuilder, scenario
 from .clock import VirtualClock, virtual_time
+from .diff import DiffReport, Divergence, diff
 from .errors import ExpectationFailed, HarnessError, ScenarioError, VirtualTimeError
 from .loader import load_scenario, scenario_from_data, scenario_from_yaml, schema
 from .model import Scenario
@@ -17,7 +18,7 @@ from .result import Result
 from .runner import collect, register_target, run, run_many, targets
 
 __all__ = [
-    "ExpectationFailed", "HarnessError", "Result", "Scenario", "ScenarioBuilder", "ScenarioError",
+    "DiffReport", "Divergence", "diff", "ExpectationFailed", "HarnessError", "Result", "Scenario", "ScenarioBuilder", "ScenarioError",
     "VirtualClock", "VirtualTimeError", "collect", "load_scenario", "register_target", "run", "run_many",
     "scenario", "scenario_from_data", "scenario_from_yaml", "scenario_yaml", "schema", "targets",
     "virtual_time",

@@ -54,11 +54,13 @@ class VirtualEventLoop(asyncio.SelectorEventLoop):
         self.clock = clock
 
     def time(self) -> float:
-        return self.clock.now / 1_000_000
+        # Seconds since the clock started: small numbers keep the loop's
+        # 1 ns resolution meaningful (near 1.7e9 a float steps by 2.4e-7).
+        return self.clock.elapsed / 1_000_000
 
     def call_at(self, when, callback, *args, context=None):
         handle = super().call_at(when, callback, *args, context=context)
-        self.clock.call_at(round(when * 1_000_000), self.pump, "asyncio timer")
+        self.clock.call_at(self.clock.start + round(when * 1_000_000), self.pump, "asyncio timer")
         return handle
 
     def pump(self) -> None:

@@ -1,6 +1,9 @@
-"""``harness run PATH... [--target NAME] [--out DIR]``: replay scenarios, print a summary.
+"""Command line: ``harness run``, ``harness diff``, ``harness targets``.
 
-Exit status: 0 when every expectation was met, 1 when one failed, 2 for a bad
+``harness run PATH... [--target NAME] [--out DIR]`` replays scenarios and prints
+a summary; exit 0 when every expectation was met, 1 when one failed.
+``harness diff PATH... --targets sdk,sdk-async,contract`` shows where targets
+first differ; exit 1 when some pair differs. Exit 2, for either, means a bad
 scenario or bad arguments (the message names file, line and key).
 """
 
@@ -8,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 from typing import Sequence
 
 from tqdm import tqdm
 
+from .diff import diff
 from .errors import HarnessError, ScenarioError
 from .report import write_report
 from .result import Result
@@ -31,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", metavar="DIR", type=Path, help="write the summary and every frame under DIR")
     run.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format of frames under --out")
     run.add_argument("--verbose", "-v", action="store_true", help="print each failure in full")
+    diff = commands.add_parser("diff", help="run scenarios on several targets and show where they first differ")
+    diff.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
+    diff.add_argument("--targets", default="sdk,sdk-async,contract",
+                      help="comma-separated targets to compare (default: sdk,sdk-async,contract)")
+    diff.add_argument("--out", metavar="FILE", type=Path, help="write the divergences as CSV")
+    diff.add_argument("--replay", action="store_true", help="print the steps leading to each divergence as YAML")
     commands.add_parser("targets", help="list the available targets")
     return parser
 
@@ -73,6 +84,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    names = [n.strip() for n in args.targets.split(",") if n.strip()]
+    if len(names) < 2:
+        raise ScenarioError("--targets needs at least two targets", key="targets")
+    report = diff(args.paths, names)
+    for divergence in report.divergences:
+        print(divergence)
+        if args.replay:
+            print(textwrap.indent(divergence.replay(), "    "))
+    scenarios = len({r.scenario.name for r in report.results})
+    print(f"\n{scenarios} scenarios on {len(names)} targets: {len(report.divergences)} diverging pair(s)")
+    if args.out:
+        report.frame.to_csv(args.out, index=False)
+    return 1 if report.divergences else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -80,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name in targets():
                 print(f"{name}\t{get_target(name).description}")
             return 0
+        if args.command == "diff":
+            return cmd_diff(args)
         return cmd_run(args)
     except ScenarioError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -329,5 +329,6 @@ def scenario_files(path: Path) -> list[Path]:
     return [path]
 
 
-def load_path(path: Path) -> list[Scenario]:
-    return [load_scenario(p) for p in scenario_files(path)]
+def load_path(path: str | Path) -> list[Scenario]:
+    """Every scenario in a file or folder."""
+    return [load_scenario(p) for p in scenario_files(Path(path))]

@@ -10,7 +10,8 @@ from conftest import CATALOGUE, ROOT
 
 def replay(out, seed):
     env = dict(os.environ, PYTHONHASHSEED=str(seed))
-    done = subprocess.run([sys.executable, "-m", "harness.cli", "run", str(CATALOGUE), "--out", str(out)],
+    done = subprocess.run([sys.executable, "-m", "harness.cli", "run", str(CATALOGUE), "--out", str(out),
+                           "--target", "sdk", "--target", "sdk-async", "--target", "contract"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     return sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
@@ -20,7 +21,7 @@ def test_catalogue_replays_byte_for_byte_across_processes_and_hash_seeds(tmp_pat
     first = replay(tmp_path / "a", 1)
     second = replay(tmp_path / "b", 4242)
     assert first == second
-    assert len([p for p in first if p.name == "timeline.csv"]) == len(list(CATALOGUE.rglob("*.yaml")))
+    assert len([p for p in first if p.name == "timeline.csv"]) == 3 * len(list(CATALOGUE.rglob("*.yaml")))
     match, mismatch, errors = filecmp.cmpfiles(tmp_path / "a", tmp_path / "b", [str(p) for p in first],
                                                shallow=False)
     assert mismatch == [] and errors == []

@@ -1,0 +1,116 @@
+"""Each invariant checker fires where it must, holds where it must, and says when it cannot tell."""
+
+import harness
+from harness.checkers import CANNOT_TELL, CHECKERS, HOLDS, VIOLATED, applicable
+from harness.recording import Recording
+
+
+def recording():
+    clock = {"now": 0}
+    rec = Recording(lambda: clock["now"])
+    return rec, clock
+
+
+def op(rec, name, outcome, kind=None, key=None, version=None, before=None, after=None, reported=None):
+    head = rec.op_started(name, kind, key, version)
+    rec.op_finished(head, outcome, None, before, after, reported)
+
+
+def verdict(name, rec):
+    return CHECKERS[name](rec).verdict
+
+
+def test_versions_never_go_down():
+    rec, _ = recording()
+    op(rec, "upsert", "applied", "flags", "f", 3, None, 3)
+    op(rec, "upsert", "ignored", "flags", "f", 2, 3, 3)
+    assert verdict("versions-never-go-down", rec) == HOLDS
+    op(rec, "upsert", "applied", "flags", "f", 4, 2, 4)      # the store lost v3 behind our back
+    assert verdict("versions-never-go-down", rec) == VIOLATED
+    op_rec, _ = recording()
+    assert verdict("versions-never-go-down", op_rec) == CANNOT_TELL
+
+
+def test_stale_writes_never_applied():
+    rec, _ = recording()
+    op(rec, "delete", "ignored", "flags", "f", 2, 2, 2)
+    assert verdict("stale-writes-never-applied", rec) == HOLDS
+    op(rec, "upsert", "applied", "flags", "f", 2, 2, 2)
+    result = CHECKERS["stale-writes-never-applied"](rec)
+    assert result.verdict == VIOLATED and "v2 applied over stored v2" in result.violations[0].message
+
+
+def test_since_moves_with_state():
+    rec, clock = recording()
+    rec.status("INITIALIZING", 0, None)
+    clock["now"] = 5
+    rec.status("VALID", 5, None)
+    rec.status("VALID", 5, ("INVALID_DATA", 0, "", 5))
+    assert verdict("since-moves-with-state", rec) == HOLDS
+    clock["now"] = 9
+    rec.status("INTERRUPTED", 5, ("NETWORK_ERROR", 0, "", 9))   # state changed, since did not
+    rec.status("INTERRUPTED", 9, ("NETWORK_ERROR", 0, "", 9))   # state kept, since moved
+    result = CHECKERS["since-moves-with-state"](rec)
+    assert result.verdict == VIOLATED and len(result.violations) == 2
+    lone, _ = recording()
+    lone.status("INITIALIZING", 0, None)
+    assert verdict("since-moves-with-state", lone) == CANNOT_TELL
+
+
+def test_no_repeated_status_unless_an_error_was_reported():
+    rec, _ = recording()
+    rec.status("INITIALIZING", 0, None)
+    op(rec, "status", "applied", reported="INITIALIZING NETWORK_ERROR")
+    rec.status("INITIALIZING", 0, ("NETWORK_ERROR", 0, "", 0))
+    op(rec, "status", "applied", reported="INITIALIZING NETWORK_ERROR")
+    rec.status("INITIALIZING", 0, ("NETWORK_ERROR", 0, "", 0))   # same values, but a new error was reported
+    assert verdict("no-repeated-status", rec) == HOLDS
+    op(rec, "status", "applied", reported="INITIALIZING")
+    rec.status("INITIALIZING", 0, ("NETWORK_ERROR", 0, "", 0))
+    assert verdict("no-repeated-status", rec) == VIOLATED
+
+
+def test_interrupted_only_after_valid():
+    rec, _ = recording()
+    rec.status("INITIALIZING", 0, None)
+    rec.status("VALID", 0, None)
+    rec.status("INTERRUPTED", 0, None)
+    assert verdict("interrupted-only-after-valid", rec) == HOLDS
+    bad, _ = recording()
+    bad.status("INITIALIZING", 0, None)
+    bad.status("OFF", 0, None)
+    bad.status("INTERRUPTED", 0, None)
+    assert verdict("interrupted-only-after-valid", bad) == VIOLATED
+
+
+def test_changes_only_for_applied_writes():
+    rec, _ = recording()
+    op(rec, "upsert", "applied", "flags", "f", 2, 1, 2)
+    rec.add("changes", "f")
+    assert verdict("changes-only-for-applied-writes", rec) == HOLDS
+    op(rec, "upsert", "ignored", "flags", "f", 1, 2, 2)
+    rec.add("changes", "f")
+    assert verdict("changes-only-for-applied-writes", rec) == VIOLATED
+    quiet, _ = recording()
+    assert verdict("changes-only-for-applied-writes", quiet) == CANNOT_TELL
+
+
+def test_applicability_is_declared_per_target():
+    assert "changes-only-for-applied-writes" not in applicable("sdk")
+    assert applicable("contract") == list(CHECKERS) == applicable("sdk-async")
+
+
+def test_results_carry_verdicts_and_unexpected_violations_fail():
+    sc = harness.load_scenario("scenarios/differences/interrupted_after_off.yaml")
+    res = harness.run(sc, "contract")
+    assert res.ok   # the violation is expected there
+    assert res.violations["checker"].tolist() == ["interrupted-only-after-valid"]
+    verdicts = dict(zip(res.verdicts["checker"], res.verdicts["verdict"]))
+    assert verdicts["interrupted-only-after-valid"] == VIOLATED
+    assert verdicts["since-moves-with-state"] == HOLDS
+    stale = harness.scenario("stale").init(flags={"f": {"version": 3}}).upsert(flag="f", version=2).build()
+    assert harness.run(stale, "sdk").ok          # the checker does not apply to the sync SDK
+    assert harness.run(stale, "contract").ok
+    unexpected = (harness.scenario("odd").stop().disconnect(error={"kind": "NETWORK_ERROR"}).build())
+    res = harness.run(unexpected, "contract")
+    assert not res.ok and res.failures[0].what == "violations"
