@@ -21,6 +21,7 @@ from .diff import diff
 from .errors import HarnessError, ScenarioError
 from .report import write_report
 from .result import Result
+from .loader import load_scenario
 from .runner import collect, get_target, run_many, targets
 
 PROGRESS_FROM = 10  # scenarios; fewer finish before a bar would help
@@ -36,6 +37,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", metavar="DIR", type=Path, help="write the summary and every frame under DIR")
     run.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format of frames under --out")
     run.add_argument("--verbose", "-v", action="store_true", help="print each failure in full")
+    run.add_argument("--no-plots", dest="plots", action="store_false",
+                     help="with --out, skip the pictures (faster)")
+    plot = commands.add_parser("plot", help="draw one scenario's timeline")
+    plot.add_argument("scenario", metavar="SCENARIO", help="a scenario file")
+    plot.add_argument("-o", "--output", required=True, type=Path, help="picture file (.png, .svg or .pdf)")
+    plot.add_argument("--target", action="append", metavar="NAME",
+                      help="target(s) to run and stack (repeatable; default sdk)")
+    plot.add_argument("--axis", choices=("steps", "time"), default="steps", help="x axis (default steps)")
     diff = commands.add_parser("diff", help="run scenarios on several targets and show where they first differ")
     diff.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
     diff.add_argument("--targets", default="sdk,sdk-async,contract",
@@ -79,7 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"{result.scenario.name} [{result.target}]: " + "; ".join(map(str, result.failures)))
     print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
     if args.out:
-        write_report(results, args.out, args.format)
+        write_report(results, args.out, args.format, plots=args.plots)
         print(f"report written to {args.out}/")
     return 1 if failed else 0
 
@@ -100,6 +109,19 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 1 if report.divergences else 0
 
 
+def cmd_plot(args: argparse.Namespace) -> int:
+    from .plot import save, timeline
+    scenario = load_scenario(args.scenario)
+    results = list(run_many([scenario], args.target or ["sdk"]))
+    suffix = args.output.suffix.lstrip(".").lower()
+    if suffix not in ("png", "svg", "pdf"):
+        raise ScenarioError(f"cannot write a {suffix or 'suffix-less'} picture; use .png, .svg or .pdf",
+                            key="output")
+    save(timeline(results, axis=args.axis), str(args.output), suffix)
+    print(f"{args.output}: " + ", ".join(f"{r.target} {'ok' if r.ok else 'FAILED'}" for r in results))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -109,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "diff":
             return cmd_diff(args)
+        if args.command == "plot":
+            return cmd_plot(args)
         return cmd_run(args)
     except ScenarioError as e:
         print(f"error: {e}", file=sys.stderr)

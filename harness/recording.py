@@ -43,6 +43,8 @@ class Recording:
         self.closed = False
         self.rows: dict[str, list] = {name: [] for name in FRAMES}
         self.store: list[tuple] = []
+        self.step_times: list[int] = []  # virtual time at which each step began (after at/after)
+        self.init_versions: dict[int, list[tuple[str, str, int]]] = {}  # init op seq -> what it wrote
         self._pending_changes: list[str] = []
 
     def add(self, frame: str, *values: Any) -> None:
@@ -104,3 +106,23 @@ class Recording:
         if not rows:
             return None
         return dict(zip(("seq", "step", "t") + FRAMES[frame], rows[-1]))
+
+
+def store_at(recording: Recording, step: int) -> list[tuple[str, str, int, bool]]:
+    """The store's contents (kind, key, version, deleted) once ``step`` had run,
+    rebuilt from the recorded operations: inits replace everything, applied
+    writes set one item, ignored and failed ones change nothing."""
+    names = ("seq", "step", "t") + OPS
+    contents: dict[tuple[str, str], tuple[int, bool]] = {}
+    for values in recording.rows["ops"]:
+        op = dict(zip(names, values))
+        if op["step"] > step:
+            break
+        if op["outcome"] != "applied":
+            continue
+        if op["op"] == "init":
+            contents = {(kind, key): (version, False)
+                        for kind, key, version in recording.init_versions.get(op["seq"], [])}
+        elif op["op"] in ("upsert", "delete"):
+            contents[(op["kind"], op["key"])] = (op["stored_after"], op["op"] == "delete")
+    return [(kind, key, version, deleted) for (kind, key), (version, deleted) in sorted(contents.items())]

@@ -123,6 +123,10 @@ class SimulatedDataSource:
 
     def _send_init(self, data: dict[str, dict[str, dict]]) -> bool:
         ok = self._write("init", None, None, None, lambda: self.port.init(data))
+        if ok and not self.recording.closed:
+            seq = self.recording.rows["ops"][-1][0]
+            self.recording.init_versions[seq] = [(kind, key, item["version"])
+                                                 for kind, items in data.items() for key, item in items.items()]
         if ok:
             self._initialized = True
             if self.ready is not None:

@@ -44,6 +44,7 @@ def play(scenario: Scenario, clock: VirtualClock, recording: Recording, world: W
             clock.advance_to(due)
         elif step.after is not None:
             clock.advance_by(step.after)
+        recording.step_times.append(clock.now)
         action = step.action
         if isinstance(action, Wait):
             clock.advance_by(action.micros)

@@ -11,7 +11,7 @@ from conftest import CATALOGUE, ROOT
 def replay(out, seed):
     env = dict(os.environ, PYTHONHASHSEED=str(seed))
     done = subprocess.run([sys.executable, "-m", "harness.cli", "run", str(CATALOGUE), "--out", str(out),
-                           "--target", "sdk", "--target", "sdk-async", "--target", "contract"],
+                           "--target", "sdk", "--target", "sdk-async", "--target", "contract", "--no-plots"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     return sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
