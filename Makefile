@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test bench clean
+.PHONY: report test bench notebooks clean
 
 report: $(STAMP)          ## replay the whole catalogue and write report/
 	$(BIN)/harness run scenarios --out report
@@ -14,6 +14,11 @@ test: $(STAMP)            ## run the whole test suite (what CI runs)
 
 bench: $(STAMP)           ## print throughput and fixed-cost figures
 	$(BIN)/python benchmarks/bench_sink.py
+	cd benchmarks && ../$(BIN)/python bench_views.py
+
+notebooks: $(STAMP)       ## open the teaching notebooks in JupyterLab
+	$(BIN)/python -m pip install --quiet -e '.[notebook]'
+	$(BIN)/jupyter lab notebooks/
 
 $(STAMP): pyproject.toml
 	command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 1; }

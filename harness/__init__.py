@@ -17,6 +17,16 @@ from .render import scenario_yaml
 from .result import Result
 from .runner import collect, register_target, run, run_many, targets
 
+
+
+def __getattr__(name):
+    # harness.plot and harness.widgets need the viz extra (matplotlib, ipywidgets): import them on first use.
+    if name in ("plot", "widgets"):
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'harness' has no attribute {name!r}")
+
+
 __all__ = [
     "DiffReport", "Divergence", "diff", "ExpectationFailed", "HarnessError", "Result", "Scenario", "ScenarioBuilder", "ScenarioError",
     "VirtualClock", "VirtualTimeError", "collect", "load_scenario", "register_target", "run", "run_many",

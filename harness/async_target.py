@@ -63,6 +63,16 @@ class VirtualEventLoop(asyncio.SelectorEventLoop):
         self.clock.call_at(self.clock.start + round(when * 1_000_000), self.pump, "asyncio timer")
         return handle
 
+    def run_until_complete(self, future):
+        # Inside Jupyter (or any async caller) another loop is already running on
+        # this thread; step it aside while the virtual loop runs, then put it back.
+        outer = asyncio._get_running_loop()
+        asyncio._set_running_loop(None)
+        try:
+            return super().run_until_complete(future)
+        finally:
+            asyncio._set_running_loop(outer)
+
     def pump(self) -> None:
         """Run what is ready now (timers due included)."""
         if not self.is_running():

@@ -117,6 +117,15 @@ class DiffReport:
         })
 
 
+    def plot(self, scenario: str, axis: str = "steps"):
+        """The named scenario's timelines on every target, stacked side by side (needs matplotlib)."""
+        from .plot import timeline
+        chosen = [r for r in self.results if r.scenario.name == scenario]
+        if not chosen:
+            raise KeyError(f"no scenario named {scenario!r} in this report")
+        return timeline(chosen, axis=axis)
+
+
 def diff(scenarios: Iterable[Scenario | str | os.PathLike],
          targets: Sequence[str] = ("sdk", "sdk-async", "contract")) -> DiffReport:
     """Run each scenario on each target and find the first divergence of each pair."""

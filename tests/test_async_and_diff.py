@@ -86,3 +86,19 @@ def test_diff_command(tmp_path, capsys):
     assert out.read_text().count("\n") == 3   # header + sdk/contract + sdk-async/contract
     assert main(["diff", "scenarios/status/same_state_no_error.yaml"]) == 0
     assert main(["diff", "scenarios/status", "--targets", "sdk"]) == 2
+
+
+def test_the_async_target_runs_inside_a_running_event_loop():
+    async def caller():
+        return harness.run("scenarios/versioning/upsert_flag_same.yaml", "sdk-async")
+    assert asyncio.run(caller()).ok
+
+
+def test_a_diff_plots_the_targets_side_by_side():
+    pytest.importorskip("matplotlib")
+    report = harness.diff(["scenarios/status/off_is_final.yaml"])
+    fig = report.plot("off-is-final")
+    assert [sub._suptitle.get_text() for sub in fig.subfigs] == \
+        ["off-is-final [sdk]", "off-is-final [sdk-async]", "off-is-final [contract]"]
+    with pytest.raises(KeyError):
+        report.plot("nope")

@@ -1,0 +1,61 @@
+"""The explorer, driven without a browser: set widget values, read what they show."""
+
+import pytest
+
+import harness
+from conftest import CATALOGUE
+from harness.recording import store_at
+
+pytest.importorskip("ipywidgets", reason="the viz extra is part of the dev install")
+from harness import widgets  # noqa: E402
+
+
+@pytest.fixture
+def explorer():
+    return widgets.explore(CATALOGUE / "reconnects" / "reconnect_resends_current_data.yaml", catalogue=CATALOGUE)
+
+
+def test_moving_the_slider_slices_without_replaying(explorer):
+    assert explorer.replays == 1
+    assert explorer.slider.max == len(explorer.result.scenario.steps) - 1
+    pictures = set()
+    for step in range(-1, explorer.slider.max + 1):
+        explorer.slider.value = step
+        pictures.add(explorer.picture.value)
+    assert explorer.replays == 1
+    assert len(pictures) == explorer.slider.max + 2     # the cursor moved every time
+
+
+def test_each_step_shows_status_store_and_rows_so_far(explorer):
+    explorer.slider.value = -1
+    assert "INITIALIZING" in explorer.status.value and "<tbody></tbody>" in explorer.store.value
+    assert "set-up" in explorer.step_yaml.value
+    explorer.slider.value = 3                          # after the delete of f2
+    assert "delete" in explorer.step_yaml.value
+    assert "<td>f2</td><td>3</td><td>True</td>" in explorer.store.value
+    assert "VALID" in explorer.status.value
+    explorer.slider.value = 4                          # disconnected
+    assert "INTERRUPTED" in explorer.status.value and "NETWORK_ERROR" in explorer.status.value
+    explorer.slider.value = 5                          # the reconnect's init forgot the tombstone
+    assert "f2" not in explorer.store.value
+    rows = explorer.rows.value
+    assert rows.count("<tr>") <= widgets.ROWS_SHOWN + 1 and "status" in rows
+
+
+def test_choosing_a_target_or_scenario_replays_once_each(explorer):
+    explorer.target_choice.value = "contract"
+    assert explorer.replays == 2 and "[contract]" in explorer.heading.value
+    explorer.target_choice.value = "sdk"
+    assert explorer.replays == 2                         # cached
+    other = [v for _, v in explorer.scenario_choice.options if "off_is_final" in str(v)][0]
+    explorer.scenario_choice.value = other
+    assert explorer.replays == 3 and "off-is-final" in explorer.heading.value
+    assert explorer.slider.value == explorer.slider.max
+
+
+def test_store_view_at_the_last_step_matches_the_final_store():
+    for path in sorted(CATALOGUE.rglob("*.yaml")):
+        for target in ("sdk", "contract"):
+            res = harness.run(path, target)
+            last = len(res.scenario.steps) - 1
+            assert store_at(res.recording, last) == [tuple(r) for r in res.recording.store], (path, target)
