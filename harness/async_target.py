@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import selectors
-import time
 from typing import Any
 
 from ldclient.async_client import AsyncLDClient
@@ -21,21 +20,20 @@ from ldclient.async_config import AsyncConfig
 from ldclient.async_feature_store import AsyncInMemoryFeatureStore
 from ldclient.async_feature_store_helpers import AsyncCachingStoreWrapper
 from ldclient.context import Context
-from ldclient.feature_store import CacheConfig
 from ldclient.impl.util import log as sdk_log
-from ldclient.interfaces import DataSourceErrorInfo, DataSourceErrorKind, DataSourceState
+from ldclient.interfaces import DataSourceState
 from ldclient.versioned_data_kind import FEATURES, SEGMENTS
 
 from .clock import VirtualClock
-from .errors import HarnessError, VirtualTimeError
+from .errors import VirtualTimeError
 from .faults import Faults
-from .model import ErrorInfo, Listen, Scenario, StoreConfig
+from .model import ErrorInfo, Scenario, StoreConfig
 from .recording import Recording
 from .sandbox import sdk_sandbox
-from .sdk_target import SDK_KEY, SdkWorld, capture_sdk_logs, reason_of, record_status, snapshot_store
+from .sdk_target import (SDK_KEY, SdkWorld, capture_sdk_logs, play_on_client, sdk_error, snapshot_store,
+                         watch_status)
 from .source import SimulatedDataSource
-from .steps import play
-from .stores import KIND_BY_NAME, FaultyCore, virtual_cache_clock
+from .stores import KIND_BY_NAME, FaultyCore, cache_config, virtual_cache_clock
 
 
 class _NeverWaitSelector(selectors.DefaultSelector):
@@ -143,13 +141,7 @@ def make_async_store(config: StoreConfig) -> tuple[Any, Faults, Any]:
         store = FaultyAsyncMemoryStore(faults)
         return store, faults, store
     core = FaultyAsyncCore(faults)
-    if config.cache_ttl is None:
-        cache = CacheConfig.default()
-    elif config.cache_ttl == 0:
-        cache = CacheConfig.disabled()
-    else:
-        cache = CacheConfig(expiration=config.cache_ttl / 1_000_000)
-    wrapper = AsyncCachingStoreWrapper(core, cache)
+    wrapper = AsyncCachingStoreWrapper(core, cache_config(config))
     virtual_cache_clock(wrapper)
     return wrapper, faults, core
 
@@ -172,9 +164,7 @@ class AsyncSdkPort:
         self.loop.run_until_complete(self.sink.delete(KIND_BY_NAME[kind], key, version))
 
     def update_status(self, state: str, error: ErrorInfo | None):
-        info = None if error is None else DataSourceErrorInfo(
-            DataSourceErrorKind[error.kind], error.status_code, time.time(), error.message)
-        self.sink.update_status(DataSourceState[state], info)
+        self.sink.update_status(DataSourceState[state], sdk_error(error))
 
     def peek(self, kind, key):
         return self.peeker.peek(KIND_BY_NAME[kind], key)
@@ -192,16 +182,9 @@ class AsyncSdkWorld(SdkWorld):
         super().__init__(client, source, faults, recording)
         self.loop = loop
 
-    def on_evaluate(self, action) -> None:
-        try:
-            detail = self.loop.run_until_complete(
-                self.client.variation_detail(action.flag, Context.create(action.context), action.default))
-        except HarnessError:
-            raise
-        except Exception as e:
-            self.recording.evaluation(action.flag, action.context, None, f"RAISED:{type(e).__name__}: {e}")
-            return
-        self.recording.evaluation(action.flag, action.context, detail.value, reason_of(detail))
+    def variation_detail(self, action):
+        context = Context.create(action.context)
+        return self.loop.run_until_complete(self.client.variation_detail(action.flag, context, action.default))
 
 
 class AsyncSdkTarget:
@@ -236,23 +219,7 @@ class AsyncSdkTarget:
             stack.callback(lambda: loop.run_until_complete(client.close()))
             stack.callback(setattr, recording, "closed", True)
 
-            record_status(recording, client.data_source_status_provider.status)
-            store_status = client.data_store_status_provider.status
-            recording.store_status(store_status.available, store_status.stale)
-            status_provider = client.data_source_status_provider
-            status_listener = lambda status: record_status(recording, status)  # noqa: E731
-            status_provider.add_listener(status_listener)
-            stack.callback(status_provider.remove_listener, status_listener)
-            store_provider = client.data_store_status_provider
-            store_listener = lambda status: recording.store_status(status.available, status.stale)  # noqa: E731
-            store_provider.add_listener(store_listener)
-            stack.callback(store_provider.remove_listener, store_listener)
-
-            world = AsyncSdkWorld(client, made[0], faults, recording, loop)
-            stack.callback(world.close)
-            if scenario.listen:
-                world.on_listen(Listen(True))
-            play(scenario, clock, recording, world)
-            recording.step = len(scenario.steps)
+            watch_status(client, recording, stack)
+            play_on_client(scenario, clock, recording, stack, AsyncSdkWorld(client, made[0], faults, recording, loop))
             snapshot_store(recording, peeker)
         return recording

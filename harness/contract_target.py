@@ -8,7 +8,7 @@ from .evaluation import evaluate
 from .faults import Faults
 from .model import ErrorInfo, Scenario
 from .recording import Recording
-from .source import SimulatedDataSource
+from .source import SimulatedDataSource, SourceSteps
 from .steps import play
 
 
@@ -35,20 +35,16 @@ class ContractPort:
         return self.store.peek(kind, key)
 
 
-class ContractWorld:
+class ContractWorld(SourceSteps):
+    """The source's steps, and the others done on the model."""
+
     def __init__(self, sink: ContractSink, store: ModelStore, source: SimulatedDataSource, faults: Faults,
                  recording: Recording):
+        super().__init__(source)
         self.sink = sink
         self.store = store
         self.faults = faults
         self.recording = recording
-        self.on_init = source.init
-        self.on_upsert = source.upsert
-        self.on_delete = source.delete
-        self.on_status = source.status
-        self.on_disconnect = source.disconnect
-        self.on_reconnect = source.reconnect
-        self.on_stop = source.stop_source
 
     def on_listen(self, action) -> None:
         self.sink.listening = action.on

@@ -27,11 +27,18 @@ from .errors import HarnessError
 from .model import ErrorInfo, Listen, Scenario
 from .recording import Recording, seconds_to_micros
 from .sandbox import sdk_sandbox
-from .source import SimulatedDataSource
+from .source import SimulatedDataSource, SourceSteps
 from .steps import play
 from .stores import KIND_BY_NAME, Faults, make_store
 
 SDK_KEY = "harness-simulated-sdk-key"
+
+
+def sdk_error(error: ErrorInfo | None) -> DataSourceErrorInfo | None:
+    """The SDK's error info for a scenario's error, stamped with the (virtual) time."""
+    if error is None:
+        return None
+    return DataSourceErrorInfo(DataSourceErrorKind[error.kind], error.status_code, time.time(), error.message)
 
 
 class SdkPort:
@@ -51,11 +58,7 @@ class SdkPort:
         self.sink.delete(KIND_BY_NAME[kind], key, version)
 
     def update_status(self, state: str, error: ErrorInfo | None):
-        info = None
-        if error is not None:
-            info = DataSourceErrorInfo(DataSourceErrorKind[error.kind], error.status_code, time.time(),
-                                       error.message)
-        self.sink.update_status(DataSourceState[state], info)
+        self.sink.update_status(DataSourceState[state], sdk_error(error))
 
     def peek(self, kind, key):
         return self.peeker.peek(KIND_BY_NAME[kind], key)
@@ -112,22 +115,15 @@ def capture_sdk_logs(recording: Recording) -> Iterator[_LogCapture]:
         logger.propagate = saved[1]
 
 
-class SdkWorld:
-    """The non-source steps, done on a real client."""
+class SdkWorld(SourceSteps):
+    """The source's steps, and the others done on a real client."""
 
     def __init__(self, client: LDClient, source: SimulatedDataSource, faults: Faults, recording: Recording):
+        super().__init__(source)
         self.client = client
-        self.source = source
         self.faults = faults
         self.recording = recording
         self.listening = False
-        self.on_init = source.init
-        self.on_upsert = source.upsert
-        self.on_delete = source.delete
-        self.on_status = source.status
-        self.on_disconnect = source.disconnect
-        self.on_reconnect = source.reconnect
-        self.on_stop = source.stop_source
 
     def flag_changed(self, change) -> None:
         self.recording.change(change.key)
@@ -145,9 +141,12 @@ class SdkWorld:
     def on_store_up(self, action) -> None:
         self.faults.down = None
 
+    def variation_detail(self, action):
+        return self.client.variation_detail(action.flag, Context.create(action.context), action.default)
+
     def on_evaluate(self, action) -> None:
         try:
-            detail = self.client.variation_detail(action.flag, Context.create(action.context), action.default)
+            detail = self.variation_detail(action)
         except HarnessError:
             raise
         except Exception as e:  # the client let an exception escape: record it, do not crash the run
@@ -159,6 +158,31 @@ class SdkWorld:
         if self.listening:
             self.client.flag_tracker.remove_listener(self.flag_changed)
             self.listening = False
+
+
+def watch_status(client, recording: Recording, stack: contextlib.ExitStack) -> None:
+    """Record the initial statuses, then listen where a user would (removed on exit)."""
+    record_status(recording, client.data_source_status_provider.status)
+    store_status = client.data_store_status_provider.status
+    recording.store_status(store_status.available, store_status.stale)
+    status_provider = client.data_source_status_provider
+    status_listener = lambda status: record_status(recording, status)  # noqa: E731
+    status_provider.add_listener(status_listener)
+    stack.callback(status_provider.remove_listener, status_listener)
+    store_provider = client.data_store_status_provider
+    store_listener = lambda status: recording.store_status(status.available, status.stale)  # noqa: E731
+    store_provider.add_listener(store_listener)
+    stack.callback(store_provider.remove_listener, store_listener)
+
+
+def play_on_client(scenario: Scenario, clock: VirtualClock, recording: Recording, stack: contextlib.ExitStack,
+                   world: "SdkWorld") -> None:
+    """Play the steps on a client's world, with the flag listener as the scenario says."""
+    stack.callback(world.close)
+    if scenario.listen:
+        world.on_listen(Listen(True))
+    play(scenario, clock, recording, world)
+    recording.step = len(scenario.steps)
 
 
 def snapshot_store(recording: Recording, peeker) -> None:
@@ -201,24 +225,7 @@ class SdkTarget:
             # Everything pushed after this (closing included) is outside the run.
             stack.callback(setattr, recording, "closed", True)
 
-            record_status(recording, client.data_source_status_provider.status)
-            store_status = client.data_store_status_provider.status
-            recording.store_status(store_status.available, store_status.stale)
-
-            status_provider = client.data_source_status_provider
-            status_listener = lambda status: record_status(recording, status)  # noqa: E731
-            status_provider.add_listener(status_listener)
-            stack.callback(status_provider.remove_listener, status_listener)
-            store_provider = client.data_store_status_provider
-            store_listener = lambda status: recording.store_status(status.available, status.stale)  # noqa: E731
-            store_provider.add_listener(store_listener)
-            stack.callback(store_provider.remove_listener, store_listener)
-
-            world = SdkWorld(client, made[0], faults, recording)
-            stack.callback(world.close)
-            if scenario.listen:
-                world.on_listen(Listen(True))
-            play(scenario, clock, recording, world)
-            recording.step = len(scenario.steps)
+            watch_status(client, recording, stack)
+            play_on_client(scenario, clock, recording, stack, SdkWorld(client, made[0], faults, recording))
             snapshot_store(recording, peeker)
         return recording

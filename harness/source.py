@@ -166,3 +166,17 @@ class SimulatedDataSource:
         if self._reconnect is not None:
             self._reconnect.cancel()
             self._reconnect = None
+
+
+class SourceSteps:
+    """The data-source steps of a world, done by a :class:`SimulatedDataSource`."""
+
+    def __init__(self, source: SimulatedDataSource):
+        self.source = source
+        self.on_init = source.init
+        self.on_upsert = source.upsert
+        self.on_delete = source.delete
+        self.on_status = source.status
+        self.on_disconnect = source.disconnect
+        self.on_reconnect = source.reconnect
+        self.on_stop = source.stop_source

@@ -120,6 +120,15 @@ def virtual_cache_clock(store: Any) -> None:
         cache._clock = lambda: time.monotonic()
 
 
+def cache_config(config: StoreConfig) -> CacheConfig:
+    """The SDK's cache settings for a persistent store: default, off (0s) or a TTL."""
+    if config.cache_ttl is None:
+        return CacheConfig.default()
+    if config.cache_ttl == 0:
+        return CacheConfig.disabled()
+    return CacheConfig(expiration=config.cache_ttl / 1_000_000)
+
+
 def make_store(config: StoreConfig) -> tuple[Any, Faults, Any]:
     """(the store the SDK is given, its faults, the object to peek at)."""
     faults = Faults()
@@ -127,12 +136,6 @@ def make_store(config: StoreConfig) -> tuple[Any, Faults, Any]:
         store = FaultyMemoryStore(faults)
         return store, faults, store
     core = FaultyCore(faults)
-    if config.cache_ttl is None:
-        cache = CacheConfig.default()
-    elif config.cache_ttl == 0:
-        cache = CacheConfig.disabled()
-    else:
-        cache = CacheConfig(expiration=config.cache_ttl / 1_000_000)
-    wrapper = CachingStoreWrapper(core, cache)
+    wrapper = CachingStoreWrapper(core, cache_config(config))
     virtual_cache_clock(wrapper)
     return wrapper, faults, core

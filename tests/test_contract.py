@@ -8,7 +8,7 @@ from harness.clock import VirtualClock
 from harness.contract import (STATUS_RULES, ContractSink, DependencyGraph, ModelStore, accepts, dependencies,
                               go_duration)
 from harness.evaluation import evaluate
-from harness.faults import Faults
+from harness.faults import Faults, StoreOutage
 from harness.items import flag_json, segment_json
 from harness.model import ErrorInfo, StoreDown
 
@@ -109,7 +109,7 @@ def test_persistent_store_cache_and_availability_polling():
     faults.down = StoreDown()
     assert store.get("flags", "f")["version"] == 1          # cached
     clock.advance_by(10_000_000)
-    with pytest.raises(Exception):
+    with pytest.raises(StoreOutage):
         store.get("flags", "f")                              # expired: read fails
     assert seen["store"] == [False]
     clock.run_due()

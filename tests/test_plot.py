@@ -1,6 +1,5 @@
 """Timeline pictures: lanes, determinism, stacking, and readable labels on the whole catalogue."""
 
-import io
 import itertools
 
 import pytest
