@@ -20,7 +20,6 @@ from ldclient.async_config import AsyncConfig
 from ldclient.async_feature_store import AsyncInMemoryFeatureStore
 from ldclient.async_feature_store_helpers import AsyncCachingStoreWrapper
 from ldclient.context import Context
-from ldclient.impl.util import log as sdk_log
 from ldclient.interfaces import DataSourceState
 from ldclient.versioned_data_kind import FEATURES, SEGMENTS
 
@@ -30,8 +29,8 @@ from .faults import Faults
 from .model import ErrorInfo, Scenario, StoreConfig
 from .recording import Recording
 from .sandbox import sdk_sandbox
-from .sdk_target import (SDK_KEY, SdkWorld, capture_sdk_logs, play_on_client, sdk_error, snapshot_store,
-                         watch_status)
+from .sdk_target import (SDK_KEY, SdkWorld, capture_sdk_logs, log_task_failure, play_on_client, sdk_error,
+                         snapshot_store, watch_status)
 from .source import SimulatedDataSource
 from .stores import KIND_BY_NAME, FaultyCore, cache_config, virtual_cache_clock
 
@@ -204,13 +203,10 @@ class AsyncSdkTarget:
                                                  recording, clock, ready))
             return made[-1]
 
-        def task_failed(label: str, error: BaseException) -> None:
-            sdk_log.exception("Unexpected exception on worker thread: %s" % error)
-
         with contextlib.ExitStack() as stack:
             stack.callback(loop.close)
             logs = stack.enter_context(capture_sdk_logs(recording))
-            stack.enter_context(sdk_sandbox(clock, task_failed))
+            stack.enter_context(sdk_sandbox(clock, log_task_failure))
             config = AsyncConfig(SDK_KEY, send_events=False, diagnostic_opt_out=True,
                                  update_processor_class=make_source, feature_store=store)
             with logs.mute():

@@ -71,13 +71,6 @@ class Item:
     def version(self) -> int:
         return self.spec["version"]
 
-    def referenced(self) -> list[tuple[str, str]]:
-        """(kind, key) of every item this one names in its short form."""
-        refs = [("flags", p if isinstance(p, str) else p.get("key"))
-                for p in self.spec.get("prerequisites") or []]
-        refs += [("segments", s) for s in self.spec.get("segments") or []]
-        return [r for r in refs if isinstance(r[1], str)]
-
 
 @dataclass(frozen=True)
 class ErrorInfo:

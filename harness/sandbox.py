@@ -52,10 +52,6 @@ class VirtualRepeatingTask:
         from ldclient.impl.delay import FixedDelay
         return cls(label, FixedDelay(interval), initial_delay, callable)
 
-    @property
-    def running(self) -> bool:
-        return self._started and not self._stopped
-
     def start(self) -> None:
         if self._started:
             return

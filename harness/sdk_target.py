@@ -64,6 +64,11 @@ class SdkPort:
         return self.peeker.peek(KIND_BY_NAME[kind], key)
 
 
+def log_task_failure(label: str, error: BaseException) -> None:
+    """What the SDK's RepeatingTask logs when its callback raises."""
+    sdk_log.exception("Unexpected exception on worker thread: %s" % error)
+
+
 def record_status(recording: Recording, status: DataSourceStatus) -> None:
     error = status.error
     recording.status(
@@ -209,12 +214,9 @@ class SdkTarget:
             made.append(SimulatedDataSource(port, recording, clock, ready))
             return made[-1]
 
-        def task_failed(label: str, error: BaseException) -> None:
-            sdk_log.exception("Unexpected exception on worker thread: %s" % error)
-
         with contextlib.ExitStack() as stack:
             logs = stack.enter_context(capture_sdk_logs(recording))
-            stack.enter_context(sdk_sandbox(clock, task_failed))
+            stack.enter_context(sdk_sandbox(clock, log_task_failure))
             config = Config(SDK_KEY, send_events=False, diagnostic_opt_out=True,
                             update_processor_class=make_source, feature_store=store)
             with logs.mute():

@@ -21,7 +21,7 @@ from ldclient.feature_store_helpers import CachingStoreWrapper
 from ldclient.impl.expiring_cache import ExpiringCache
 from ldclient.versioned_data_kind import FEATURES, SEGMENTS, VersionedDataKind
 
-from .faults import Faults, StoreOutage  # noqa: F401  (StoreOutage re-exported)
+from .faults import Faults
 from .model import StoreConfig
 
 KIND_BY_NAME: dict[str, VersionedDataKind] = {"flags": FEATURES, "segments": SEGMENTS}
