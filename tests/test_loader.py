@@ -115,6 +115,11 @@ def test_a_good_file_loads_into_the_model(write_scenario):
     ("""\
      steps: []
      """, 1, None, "'name' is required"),
+    ("""\
+     name: x
+     steps:
+       - init: {flags: {1: {version: 1}}}
+     """, 3, "steps[0].init.flags", "1 is not of type 'string'"),
 ])
 def test_bad_input_names_file_line_and_key(write_scenario, text, line, key, words):
     path, error = error_for(write_scenario, text)
