@@ -17,6 +17,7 @@ from typing import Sequence
 
 from tqdm import tqdm
 
+from .clock import virtual_time
 from .diff import diff
 from .errors import HarnessError, ScenarioError
 from .report import write_report
@@ -50,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--targets", default="sdk,sdk-async,contract",
                       help="comma-separated targets to compare (default: sdk,sdk-async,contract)")
     diff.add_argument("--out", metavar="FILE", type=Path, help="write the divergences as CSV")
-    diff.add_argument("--replay", action="store_true", help="print the steps leading to each divergence as YAML")
+    diff.add_argument("--replay", action="store_true",
+                      help="print each divergence as YAML, shrunk to the fewest steps that still show it")
     commands.add_parser("targets", help="list the available targets")
     return parser
 
@@ -101,7 +103,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
     for divergence in report.divergences:
         print(divergence)
         if args.replay:
-            print(textwrap.indent(divergence.replay(), "    "))
+            with virtual_time():
+                shrunk = divergence.shrink()
+            print(textwrap.indent(shrunk.replay(), "    "))
     scenarios = len({r.scenario.name for r in report.results})
     print(f"\n{scenarios} scenarios on {len(names)} targets: {len(report.divergences)} diverging pair(s)")
     if args.out:

@@ -25,6 +25,7 @@ from .render import scenario_yaml
 from .result import Result
 from .runner import get_target, run
 from .clock import virtual_time
+from .errors import ScenarioError
 
 COMPARED: dict[str, tuple[str, ...]] = {
     "status": ("state", "since", "error_kind", "status_code"),
@@ -62,8 +63,32 @@ class Divergence:
     def replay(self) -> str:
         """The scenario's steps up to the divergence, as YAML."""
         steps = self.scenario.steps[: max(self.step, 0) + 1]
-        cut = dataclasses.replace(self.scenario, steps=steps, expect=Expectations(), file=None)
+        note = (f"{self.left} and {self.right} first differ in {self.frame} at step {self.step} "
+                f"(cut from {self.scenario.name!r}).")
+        cut = dataclasses.replace(self.scenario, steps=steps, expect=Expectations(), file=None, description=note)
         return scenario_yaml(cut)
+
+    def shrink(self, budget: int = 200) -> "Divergence":
+        """A divergence of the same kind (same frame) on as few steps as possible.
+
+        Greedy, like a test-case reducer: drop one step at a time while the two
+        targets still differ in this frame; at most ``budget`` replays.
+        """
+        current = self
+        steps = list(self.scenario.steps[: max(self.step, 0) + 1])
+        changed = True
+        while changed and budget > 0:
+            changed = False
+            for index in range(len(steps) - 1, -1, -1):
+                if budget <= 0:
+                    break
+                budget -= 1
+                trial = steps[:index] + steps[index + 1:]
+                found = _divergence_on(self.scenario, trial, self.left, self.right)
+                if found is not None and found.frame == self.frame:
+                    steps, current, changed = trial, found, True
+                    break
+        return current
 
     def __str__(self) -> str:
         return (f"{self.scenario.name}: {self.left} and {self.right} first differ at step {self.step}, "
@@ -92,6 +117,19 @@ def first_divergence(scenario: Scenario, left: Result, right: Result) -> Diverge
                                                           else len(COMPARED), f[1]))
     return Divergence(scenario, left.target, right.target, frame, index, step, _as_dict(frame, x),
                       _as_dict(frame, y))
+
+
+def _divergence_on(scenario: Scenario, steps: list, left: str, right: str) -> Divergence | None:
+    """The first divergence of two targets on ``scenario`` cut down to ``steps`` (None if they agree
+    or the cut scenario is not valid)."""
+    try:
+        trial = dataclasses.replace(scenario, steps=tuple(steps), expect=Expectations(), file=None)
+    except ScenarioError:
+        return None
+    try:
+        return first_divergence(trial, run(trial, left), run(trial, right))
+    except ScenarioError:  # e.g. an 'at' that now lies before the clock
+        return None
 
 
 @dataclass

@@ -102,3 +102,19 @@ def test_a_diff_plots_the_targets_side_by_side():
         ["off-is-final [sdk]", "off-is-final [sdk-async]", "off-is-final [contract]"]
     with pytest.raises(KeyError):
         report.plot("nope")
+
+
+def test_shrink_keeps_the_divergence_on_fewer_steps():
+    sc = (harness.scenario("noisy").init(flags={"f1": {"version": 3}, "f2": {"version": 1}})
+          .status("VALID").upsert(flag="f2", version=2).evaluate("f2").wait("5s")
+          .upsert(flag="f1", version=2)                    # the stale write: the sync SDK fires an event
+          .upsert(flag="f2", version=3).build())
+    (d,) = harness.diff([sc], ["sdk", "contract"]).divergences
+    with harness.virtual_time():
+        small = d.shrink()
+    assert small.frame == d.frame == "changes"
+    init, stale = small.scenario.steps                 # all that is needed: a stored v3 and a stale v2
+    assert init.action.name == "init" and stale.action.item.key == "f1" and stale.action.item.version == 2
+    assert small.step == 1
+    replay = harness.scenario_from_yaml(small.replay())
+    assert "first differ in changes" in replay.description
