@@ -8,10 +8,12 @@ checkers do. Which checkers apply to which target is declared in
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
-from .recording import FRAMES, Recording
+from .recording import FRAMES, OPS, Recording
 
 HOLDS, VIOLATED, CANNOT_TELL = "holds", "violated", "cannot tell"
 
@@ -30,9 +32,32 @@ class Verdict:
     violations: tuple[Violation, ...] = ()
 
 
-def _rows(recording: Recording, frame: str) -> list[dict]:
-    names = ("seq", "step", "t") + FRAMES[frame]
-    return [dict(zip(names, row)) for row in recording.rows[frame]]
+class Rows:
+    """A recording's rows as dicts, made once per frame and shared by the checkers."""
+
+    def __init__(self, recording: Recording):
+        self.recording = recording
+
+    def _dicts(self, frame: str) -> list[dict]:
+        names = ("seq", "step", "t") + FRAMES[frame]
+        return [dict(zip(names, row)) for row in self.recording.rows[frame]]
+
+    @cached_property
+    def ops(self) -> list[dict]:
+        return self._dicts("ops")
+
+    @cached_property
+    def status(self) -> list[dict]:
+        return self._dicts("status")
+
+    @cached_property
+    def _op_seqs(self) -> list[int]:
+        return [op["seq"] for op in self.ops]
+
+    def cause(self, seq: int) -> dict | None:
+        """The operation during which the row with this ``seq`` was recorded."""
+        index = bisect.bisect_right(self._op_seqs, seq) - 1
+        return self.ops[index] if index >= 0 else None
 
 
 def _verdict(name: str, observed: bool, violations: list[Violation]) -> Verdict:
@@ -41,72 +66,65 @@ def _verdict(name: str, observed: bool, violations: list[Violation]) -> Verdict:
     return Verdict(name, HOLDS if observed else CANNOT_TELL)
 
 
-def _writes(recording: Recording) -> list[dict]:
-    return [op for op in _rows(recording, "ops") if op["op"] in ("upsert", "delete")]
+# Column positions in the raw ops rows (the write checkers read every row, so no dicts).
+_SEQ, _STEP = 0, 1
+_OP, _KIND, _KEY, _VERSION, _OUTCOME, _BEFORE, _AFTER = (
+    3 + OPS.index(c) for c in ("op", "kind", "key", "version", "outcome", "stored_before", "stored_after"))
 
 
-def versions_never_go_down(recording: Recording) -> Verdict:
+def versions_never_go_down(rows: Rows) -> Verdict:
     """A stored version never goes down, except through init."""
     name = "versions-never-go-down"
     violations, last, observed = [], {}, False
-    for op in _rows(recording, "ops"):
-        if op["op"] == "init" and op["outcome"] == "applied":
+    for op in rows.recording.rows["ops"]:
+        kind = op[_OP]
+        if kind == "init" and op[_OUTCOME] == "applied":
             last = {}
-        if op["op"] not in ("upsert", "delete") or op["outcome"] == "error":
+        if kind not in ("upsert", "delete") or op[_OUTCOME] == "error":
             continue
-        key = (op["kind"], op["key"])
-        before, after = op["stored_before"], op["stored_after"]
+        key = (op[_KIND], op[_KEY])
+        before, after = op[_BEFORE], op[_AFTER]
         observed = observed or before is not None
         if before is not None and after is not None and after < before:
-            violations.append(Violation(name, op["step"], f"{key[1]} went from v{before} to v{after}"))
-        if key in last and before is not None and before < last[key]:
-            violations.append(Violation(name, op["step"], f"{key[1]} was v{last[key]}, now reads v{before}"))
+            violations.append(Violation(name, op[_STEP], f"{key[1]} went from v{before} to v{after}"))
+        if before is not None and key in last and before < last[key]:
+            violations.append(Violation(name, op[_STEP], f"{key[1]} was v{last[key]}, now reads v{before}"))
         if after is not None:
             last[key] = after
     return _verdict(name, observed, violations)
 
 
-def stale_writes_never_applied(recording: Recording) -> Verdict:
+def stale_writes_never_applied(rows: Rows) -> Verdict:
     """A write lower than or equal to the stored version (live or tombstone) is never applied."""
     name = "stale-writes-never-applied"
     violations, observed = [], False
-    for op in _writes(recording):
-        before = op["stored_before"]
-        if before is None:
+    for op in rows.recording.rows["ops"]:
+        before = op[_BEFORE]
+        if before is None or op[_OP] not in ("upsert", "delete"):
             continue
         observed = True
-        if op["outcome"] == "applied" and op["version"] <= before:
-            violations.append(Violation(name, op["step"], f"{op['op']} of {op['key']} v{op['version']} applied "
-                                                          f"over stored v{before}"))
+        if op[_OUTCOME] == "applied" and op[_VERSION] <= before:
+            violations.append(Violation(name, op[_STEP], f"{op[_OP]} of {op[_KEY]} v{op[_VERSION]} applied "
+                                                         f"over stored v{before}"))
     return _verdict(name, observed, violations)
 
 
-def since_moves_with_state(recording: Recording) -> Verdict:
+def since_moves_with_state(rows: Rows) -> Verdict:
     """``since`` changes exactly when the state changes: to the time of the change, and
     not at all otherwise (on a virtual clock two changes can share an instant)."""
     name = "since-moves-with-state"
-    rows, violations = _rows(recording, "status"), []
-    for prev, row in zip(rows, rows[1:]):
+    status, violations = rows.status, []
+    for prev, row in zip(status, status[1:]):
         if row["state"] != prev["state"] and row["since"] != row["t"]:
             violations.append(Violation(name, row["step"], f"{prev['state']} -> {row['state']} at t={row['t']} "
                                                            f"but since={row['since']}"))
         if row["state"] == prev["state"] and row["since"] != prev["since"]:
             violations.append(Violation(name, row["step"], f"stayed {row['state']} but since moved"))
-    return _verdict(name, len(rows) > 1, violations)
+    return _verdict(name, len(status) > 1, violations)
 
 
 def _error(row: dict) -> tuple:
     return (row["error_kind"], row["status_code"], row["error_message"], row["error_time"])
-
-
-def _cause(ops: list[dict], seq: int) -> dict | None:
-    """The operation during which the row with this ``seq`` was recorded."""
-    cause = None
-    for op in ops:
-        if op["seq"] > seq:
-            break
-        cause = op
-    return cause
 
 
 def _reported_an_error(op: dict | None) -> bool:
@@ -117,46 +135,50 @@ def _reported_an_error(op: dict | None) -> bool:
     return op["outcome"] == "error"  # a failed write reports STORE_ERROR
 
 
-def no_repeated_status(recording: Recording) -> Verdict:
+def no_repeated_status(rows: Rows) -> Verdict:
     """No status row repeats the previous one without a new error."""
     name = "no-repeated-status"
-    rows, ops, violations = _rows(recording, "status"), _rows(recording, "ops"), []
-    for prev, row in zip(rows, rows[1:]):
+    status, violations = rows.status, []
+    for prev, row in zip(status, status[1:]):
         same = row["state"] == prev["state"] and _error(row) == _error(prev)
-        if same and not _reported_an_error(_cause(ops, row["seq"])):
+        if same and not _reported_an_error(rows.cause(row["seq"])):
             violations.append(Violation(name, row["step"], f"{row['state']} broadcast again with no new error"))
-    return _verdict(name, len(rows) > 1, violations)
+    return _verdict(name, len(status) > 1, violations)
 
 
-def interrupted_only_after_valid(recording: Recording) -> Verdict:
+def interrupted_only_after_valid(rows: Rows) -> Verdict:
     """INTERRUPTED never appears before the first VALID."""
     name = "interrupted-only-after-valid"
-    rows, violations = _rows(recording, "status"), []
-    for row in rows:
+    violations = []
+    for row in rows.status:
         if row["state"] == "VALID":
             break
         if row["state"] == "INTERRUPTED":
             violations.append(Violation(name, row["step"], "INTERRUPTED before the source was ever VALID"))
-    return _verdict(name, len(rows) > 1, violations)
+    return _verdict(name, len(rows.status) > 1, violations)
 
 
-def changes_only_for_applied_writes(recording: Recording) -> Verdict:
+def changes_only_for_applied_writes(rows: Rows) -> Verdict:
     """No flag change event for a write the store did not apply."""
     name = "changes-only-for-applied-writes"
-    ops = _rows(recording, "ops")
+    ops = rows.recording.rows["ops"]
+    seqs = [op[_SEQ] for op in ops]
+    changes = rows.recording.rows["changes"]
     violations: list[Violation] = []
     reported: set[int] = set()
-    changes = _rows(recording, "changes")
     for change in changes:
-        cause = _cause(ops, change["seq"])
-        if cause is not None and cause["outcome"] != "applied" and cause["seq"] not in reported:
-            reported.add(cause["seq"])
-            violations.append(Violation(name, change["step"], f"change event after {cause['op']} of "
-                                        f"{cause['key']} v{cause['version']}, which was {cause['outcome']}"))
+        index = bisect.bisect_right(seqs, change[_SEQ]) - 1
+        if index < 0:
+            continue
+        cause = ops[index]
+        if cause[_OUTCOME] != "applied" and cause[_SEQ] not in reported:
+            reported.add(cause[_SEQ])
+            violations.append(Violation(name, change[_STEP], f"change event after {cause[_OP]} of "
+                                        f"{cause[_KEY]} v{cause[_VERSION]}, which was {cause[_OUTCOME]}"))
     return _verdict(name, bool(changes), violations)
 
 
-Checker = Callable[[Recording], Verdict]
+Checker = Callable[[Rows], Verdict]
 
 CHECKERS: dict[str, Checker] = {
     "versions-never-go-down": versions_never_go_down,
@@ -183,4 +205,5 @@ def applicable(target: str) -> list[str]:
 
 def check_all(recording: Recording, target: str) -> list[Verdict]:
     """The verdict of every checker that applies to ``target``."""
-    return [CHECKERS[name](recording) for name in applicable(target)]
+    rows = Rows(recording)
+    return [CHECKERS[name](rows) for name in applicable(target)]

@@ -21,6 +21,7 @@ import jsonschema
 import yaml
 
 from .durations import parse_duration
+from .items import item_json
 from .errors import ScenarioError
 from .model import (ACTION_NAMES, DEFAULT_START, Delete, Disconnect, ErrorInfo, Evaluate, Expectations, Init,
                     Item, Listen, Reconnect, Scenario, SetStatus, Step, Stop, StoreConfig, StoreDown, StoreUp,
@@ -292,6 +293,11 @@ def scenario_from_data(data: Any, file: str | None = None, lines: dict[Path_, in
         expect = _expectations(data.get("expect"))
     except ScenarioError as e:
         raise located(e, ()) from None
+    for step in steps:  # expand every item's JSON now, once, rather than during the run
+        action = step.action
+        for item in (action.flags + action.segments if isinstance(action, Init) else
+                     (action.item,) if isinstance(action, Upsert) else ()):
+            item_json(item)
     try:
         return Scenario(name=data["name"], steps=tuple(steps), description=data.get("description", ""),
                         start=_start(data.get("start")), seed=data.get("seed", 0), store=_store(data.get("store")),

@@ -1,7 +1,7 @@
 """Each invariant checker fires where it must, holds where it must, and says when it cannot tell."""
 
 import harness
-from harness.checkers import CANNOT_TELL, CHECKERS, HOLDS, VIOLATED, applicable
+from harness.checkers import CANNOT_TELL, CHECKERS, HOLDS, VIOLATED, Rows, applicable
 from harness.recording import Recording
 
 
@@ -17,7 +17,7 @@ def op(rec, name, outcome, kind=None, key=None, version=None, before=None, after
 
 
 def verdict(name, rec):
-    return CHECKERS[name](rec).verdict
+    return CHECKERS[name](Rows(rec)).verdict
 
 
 def test_versions_never_go_down():
@@ -36,7 +36,7 @@ def test_stale_writes_never_applied():
     op(rec, "delete", "ignored", "flags", "f", 2, 2, 2)
     assert verdict("stale-writes-never-applied", rec) == HOLDS
     op(rec, "upsert", "applied", "flags", "f", 2, 2, 2)
-    result = CHECKERS["stale-writes-never-applied"](rec)
+    result = CHECKERS["stale-writes-never-applied"](Rows(rec))
     assert result.verdict == VIOLATED and "v2 applied over stored v2" in result.violations[0].message
 
 
@@ -50,7 +50,7 @@ def test_since_moves_with_state():
     clock["now"] = 9
     rec.status("INTERRUPTED", 5, ("NETWORK_ERROR", 0, "", 9))   # state changed, since did not
     rec.status("INTERRUPTED", 9, ("NETWORK_ERROR", 0, "", 9))   # state kept, since moved
-    result = CHECKERS["since-moves-with-state"](rec)
+    result = CHECKERS["since-moves-with-state"](Rows(rec))
     assert result.verdict == VIOLATED and len(result.violations) == 2
     lone, _ = recording()
     lone.status("INITIALIZING", 0, None)
