@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: report test bench notebooks clean
 
 report: $(STAMP)          ## replay the whole catalogue and write report/
-	$(BIN)/harness run scenarios --out report
+	$(BIN)/harness run scenarios --out report --target sdk --target sdk-async --target contract
 
 test: $(STAMP)            ## run the whole test suite (what CI runs)
 	$(BIN)/python -m pytest
