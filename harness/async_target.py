@@ -32,7 +32,7 @@ from .sandbox import sdk_sandbox
 from .sdk_target import (SDK_KEY, SdkWorld, capture_sdk_logs, log_task_failure, play_on_client, sdk_error,
                          snapshot_store, watch_status)
 from .source import SimulatedDataSource
-from .stores import KIND_BY_NAME, FaultyCore, cache_config, virtual_cache_clock
+from .stores import KIND_BY_NAME, FaultyCore, make_store
 
 
 class _NeverWaitSelector(selectors.DefaultSelector):
@@ -135,14 +135,7 @@ class FaultyAsyncCore(FaultyCore):
 
 
 def make_async_store(config: StoreConfig) -> tuple[Any, Faults, Any]:
-    faults = Faults()
-    if config.type == "memory":
-        store = FaultyAsyncMemoryStore(faults)
-        return store, faults, store
-    core = FaultyAsyncCore(faults)
-    wrapper = AsyncCachingStoreWrapper(core, cache_config(config))
-    virtual_cache_clock(wrapper)
-    return wrapper, faults, core
+    return make_store(config, FaultyAsyncMemoryStore, FaultyAsyncCore, AsyncCachingStoreWrapper)
 
 
 # ----------------------------------------------------------------------------- the target

@@ -191,8 +191,9 @@ def play_on_client(scenario: Scenario, clock: VirtualClock, recording: Recording
 
 
 def snapshot_store(recording: Recording, peeker) -> None:
+    every = peeker.records()
     for kind_name, kind in (("flags", FEATURES), ("segments", SEGMENTS)):
-        records = peeker.records()[kind]
+        records = every[kind]
         for key in sorted(records):
             record = records[key]
             recording.store.append((kind_name, key, record["version"], bool(record.get("deleted", False))))

@@ -129,13 +129,17 @@ def cache_config(config: StoreConfig) -> CacheConfig:
     return CacheConfig(expiration=config.cache_ttl / 1_000_000)
 
 
-def make_store(config: StoreConfig) -> tuple[Any, Faults, Any]:
-    """(the store the SDK is given, its faults, the object to peek at)."""
+def make_store(config: StoreConfig, memory_store: type = FaultyMemoryStore, core: type = FaultyCore,
+               wrapper: type = CachingStoreWrapper) -> tuple[Any, Faults, Any]:
+    """(the store the SDK is given, its faults, the object to peek at).
+
+    The classes default to the sync SDK's; the async target passes its own.
+    """
     faults = Faults()
     if config.type == "memory":
-        store = FaultyMemoryStore(faults)
+        store = memory_store(faults)
         return store, faults, store
-    core = FaultyCore(faults)
-    wrapper = CachingStoreWrapper(core, cache_config(config))
-    virtual_cache_clock(wrapper)
-    return wrapper, faults, core
+    persistent = core(faults)
+    wrapped = wrapper(persistent, cache_config(config))
+    virtual_cache_clock(wrapped)
+    return wrapped, faults, persistent
