@@ -2,7 +2,7 @@
 
 Run: ``make bench`` (or ``python benchmarks/bench_sink.py --ops 100000``).
 Prints figures; asserts nothing. Times are read from the real perf counter,
-which freezegun does not reach (harness.clock.real_perf_counter).
+which freezegun does not reach (harness.replay.freeze.real_perf_counter).
 
 - bare: the same calls (init, then the upserts/deletes) made directly on a
   ``DataSourceUpdateSinkImpl`` over the SDK's store wrapper and in-memory store,
@@ -27,8 +27,8 @@ from ldclient.impl.listeners import Listeners
 from ldclient.versioned_data_kind import FEATURES
 
 import harness
-from harness.clock import real_perf_counter
-from harness.items import flag_json
+from harness.replay.freeze import real_perf_counter
+from harness.vocabulary.items import flag_json
 
 
 def generated_steps(ops: int, keys: int, seed: int) -> list[tuple[str, str, int]]:

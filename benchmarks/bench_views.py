@@ -15,7 +15,7 @@ import statistics
 
 import harness
 from harness import plot, widgets
-from harness.clock import real_perf_counter
+from harness.replay.freeze import real_perf_counter
 from bench_sink import generated_steps, scenario_for
 
 

@@ -17,13 +17,13 @@ from typing import Sequence
 
 from tqdm import tqdm
 
-from .clock import virtual_time
-from .diff import diff
+from .replay.freeze import virtual_time
+from .runs.diff import diff
 from .errors import HarnessError, ScenarioError
-from .report import write_report
-from .result import Result
-from .loader import load_scenario
-from .runner import collect, get_target, run_many, targets
+from .views.report import write_report
+from .results.result import Result
+from .vocabulary.loader import load_scenario
+from .runs.runner import collect, get_target, run_many, targets
 
 PROGRESS_FROM = 10  # scenarios; fewer finish before a bar would help
 
@@ -114,7 +114,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from .plot import save, timeline
+    from .views.plot import save, timeline
     scenario = load_scenario(args.scenario)
     results = list(run_many([scenario], args.target or ["sdk"]))
     suffix = args.output.suffix.lstrip(".").lower()

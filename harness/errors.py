@@ -1,9 +1,15 @@
 """One error root, with branches that say whose fault it is.
 
 - :class:`ScenarioError`: the scenario is wrong (a bad file, key or value).
+- :class:`UsageError`: the kit was asked for something it does not offer (an
+  unknown or unready target, a bad command-line option).
+- :class:`SdkMismatch`: the installed SDK lacks a piece the kit relies on
+  (names the SDK version and the piece).
 - :class:`VirtualTimeError`: something tried to use real time (a thread, a sleep).
 - :class:`ExpectationFailed`: the implementation did not do what the scenario
   expects of it; raised only on request (``Result.raise_for_failures()``).
+
+A bug in the kit itself is none of these: it surfaces as a plain traceback.
 """
 
 from __future__ import annotations
@@ -50,6 +56,14 @@ class ScenarioError(HarnessError, ValueError):
 
 def _rebuild_scenario_error(message, key, file, line):
     return ScenarioError(message, key=key, file=file, line=line)
+
+
+class UsageError(HarnessError, ValueError):
+    """The kit was asked for something it does not offer: an unknown target, a bad option."""
+
+
+class SdkMismatch(HarnessError, ImportError):
+    """The installed SDK lacks a piece the kit relies on."""
 
 
 class VirtualTimeError(HarnessError, RuntimeError):

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from .clock import virtual_time as _virtual_time
+from .replay.freeze import virtual_time as _virtual_time
 from .errors import ScenarioError
-from .loader import SCENARIO_SUFFIXES, load_scenario
-from .runner import run, targets
+from .vocabulary.loader import SCENARIO_SUFFIXES, load_scenario
+from .runs.runner import run, targets
 
 SCENARIO_DIR = "scenarios"
 

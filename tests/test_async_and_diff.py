@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 import pytest
 
 import harness
-from harness.async_target import VirtualEventLoop
+from harness.drivers.python_sdk.asynchronous import VirtualEventLoop
 from harness.cli import main
-from harness.clock import VirtualClock
+from harness.replay.clock import VirtualClock
 from harness.errors import VirtualTimeError
 
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -41,7 +41,7 @@ def test_the_loop_refuses_to_wait_in_real_time():
 def test_the_async_target_uses_the_sdks_async_sink():
     from ldclient.impl.datasource.async_status import AsyncDataSourceUpdateSinkImpl
 
-    import harness.async_target as at
+    import harness.drivers.python_sdk.asynchronous as at
     seen = []
     original = at.AsyncSdkPort.__init__
 
@@ -66,7 +66,7 @@ def test_diff_finds_the_first_divergence_with_replayable_steps():
     assert (d.left, d.right, d.frame, d.step) == ("sdk", "contract", "changes", 1)
     assert d.left_row == {"step": 1, "key": "f1"} and d.right_row is None
     replay = harness.scenario_from_yaml(d.replay())
-    assert len(replay.steps) == 2 and replay.expect == harness.model.Expectations()
+    assert len(replay.steps) == 2 and replay.expect == harness.vocabulary.model.Expectations()
     frame = report.frame
     assert frame[["scenario", "left", "right", "frame", "step"]].values.tolist() == \
         [["stale-upsert-still-fires-change-event", "sdk", "contract", "changes", 1]]

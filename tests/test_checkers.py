@@ -1,8 +1,8 @@
 """Each invariant checker fires where it must, holds where it must, and says when it cannot tell."""
 
 import harness
-from harness.checkers import CANNOT_TELL, CHECKERS, HOLDS, VIOLATED, Rows, applicable
-from harness.recording import Recording
+from harness.checks.checkers import CANNOT_TELL, CHECKERS, HOLDS, VIOLATED, Rows, applicable
+from harness.replay.recording import Recording
 
 
 def recording():

@@ -7,9 +7,10 @@ from datetime import datetime, timezone
 import pytest
 
 import harness
-from harness.clock import VirtualClock, frozen_clock, is_frozen, to_micros
+from harness.replay.clock import VirtualClock, to_micros
+from harness.replay.freeze import frozen_clock, is_frozen
 from harness.errors import VirtualTimeError
-from harness.sandbox import no_real_time, repeating_task_on
+from harness.drivers.python_sdk.sandbox import no_real_time, repeating_task_on
 
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
 

@@ -4,13 +4,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from harness.clock import VirtualClock
-from harness.contract import (STATUS_RULES, ContractSink, DependencyGraph, ModelStore, accepts, dependencies,
+from harness.replay.clock import VirtualClock
+from harness.drivers.contract.model import (STATUS_RULES, ContractSink, DependencyGraph, ModelStore, accepts, dependencies,
                               go_duration)
-from harness.evaluation import evaluate
-from harness.faults import Faults, StoreOutage
-from harness.items import flag_json, segment_json
-from harness.model import ErrorInfo, StoreDown
+from harness.drivers.contract.evaluation import evaluate
+from harness.replay.faults import Faults, StoreOutage
+from harness.vocabulary.items import flag_json, segment_json
+from harness.vocabulary.model import ErrorInfo, StoreDown
 
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
 

@@ -76,7 +76,7 @@ def test_an_unknown_target_option_fails_the_items_clearly(suite):
 def test_freeze_is_released_before_a_plain_test(suite):
     suite.makepyfile(test_after=textwrap.dedent("""
         import time
-        from harness.clock import is_frozen
+        from harness.replay.freeze import is_frozen
 
         def test_time_is_real():
             assert not is_frozen()

@@ -1,8 +1,8 @@
 """The recorder's rows and the expectation checker, without the SDK."""
 
-from harness.expectations import check
-from harness.model import Expectations
-from harness.recording import Recording
+from harness.checks.expectations import check
+from harness.vocabulary.model import Expectations
+from harness.replay.recording import Recording
 
 
 def recording_at():

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import harness
-from harness.clock import is_frozen
+from harness.replay.freeze import is_frozen
 
 SPEC_COLUMNS = {
     "status": ["seq", "step", "t", "state", "since", "error_kind", "status_code", "error_message", "error_time"],
@@ -36,10 +36,10 @@ def test_the_sink_is_the_sdks_own():
     from ldclient.impl.datasource.status import DataSourceUpdateSinkImpl
     from ldclient.impl.datasystem.fdv1 import _FeatureStoreClientWrapper
 
-    from harness.sdk_target import SdkTarget
-    from harness.clock import frozen_clock
+    from harness.drivers.python_sdk.sync import SdkTarget
+    from harness.replay.freeze import frozen_clock
     seen = {}
-    import harness.source as source_module
+    import harness.replay.source as source_module
     original = source_module.SimulatedDataSource.__init__
 
     def spy(self, port, *args, **kwargs):
@@ -120,7 +120,7 @@ def test_per_target_overrides_apply_only_to_their_target():
 
 
 def test_an_unknown_target_is_a_clear_error():
-    with pytest.raises(harness.ScenarioError, match="unknown target 'nope'"):
+    with pytest.raises(harness.UsageError, match="unknown target 'nope'"):
         harness.run(outage_scenario(), target="nope")
     assert "sdk" in harness.targets()
 
@@ -151,7 +151,7 @@ def test_a_failing_scenario_leaves_no_thread_patch_or_listener_behind():
 
 
 def test_a_failing_scenario_leaves_no_listener_on_the_client(monkeypatch):
-    import harness.sdk_target as sdk_target
+    import harness.drivers.python_sdk.sync as sdk_target
     clients = []
 
     class SpyClient(sdk_target.LDClient):
@@ -172,7 +172,7 @@ def test_a_failing_scenario_leaves_no_listener_on_the_client(monkeypatch):
 def test_a_stray_real_thread_fails_the_run_loudly(monkeypatch):
     import ldclient.impl.datasystem.fdv1 as fdv1
     from ldclient.impl.repeating_task import RepeatingTask
-    import harness.sandbox as sandbox
+    import harness.drivers.python_sdk.sandbox as sandbox
 
     monkeypatch.setattr(sandbox, "repeating_task_on", lambda clock, on_error: RepeatingTask)
     sc = harness.scenario("thread", store="persistent").store_down().init(flags={"f1": {"version": 1}}).build()
@@ -198,7 +198,7 @@ def test_run_accepts_a_path(tmp_path):
 
 
 def test_run_many_shares_one_freeze():
-    import harness.clock as clock_module
+    import harness.replay.freeze as clock_module
     starts = []
     original = clock_module._enter
 

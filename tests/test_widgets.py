@@ -4,7 +4,7 @@ import pytest
 
 import harness
 from conftest import CATALOGUE
-from harness.recording import store_at
+from harness.replay.recording import store_at
 
 pytest.importorskip("ipywidgets", reason="the viz extra is part of the dev install")
 from harness import widgets  # noqa: E402

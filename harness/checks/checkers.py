@@ -1,0 +1,204 @@
+"""Invariant checkers, run on every result. Pure: they read a Recording's rows.
+
+A checker answers ``holds``, ``violated`` (with the violations) or
+``cannot tell`` (the recording does not hold what it needs), as Jepsen's
+checkers do. Which checkers apply to which target is declared in
+:data:`NOT_APPLICABLE` (with the reason), not decided inside the checkers.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable
+
+from ..replay.recording import CHANGES, OPS, Recording
+
+HOLDS, VIOLATED, CANNOT_TELL = "holds", "violated", "cannot tell"
+
+
+@dataclass(frozen=True)
+class Violation:
+    checker: str
+    step: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    checker: str
+    verdict: str
+    violations: tuple[Violation, ...] = ()
+
+
+class Rows:
+    """A recording's rows as dicts, made once per frame and shared by the checkers."""
+
+    def __init__(self, recording: Recording):
+        self.recording = recording
+
+    @cached_property
+    def ops(self) -> list[dict]:
+        return self.recording.dicts("ops")
+
+    @cached_property
+    def status(self) -> list[dict]:
+        return self.recording.dicts("status")
+
+    @cached_property
+    def _op_seqs(self) -> list[int]:
+        return [op["seq"] for op in self.ops]
+
+    def cause(self, seq: int) -> dict | None:
+        """The operation during which the row with this ``seq`` was recorded."""
+        index = bisect.bisect_right(self._op_seqs, seq) - 1
+        return self.ops[index] if index >= 0 else None
+
+
+def _verdict(name: str, observed: bool, violations: list[Violation]) -> Verdict:
+    if violations:
+        return Verdict(name, VIOLATED, tuple(violations))
+    return Verdict(name, HOLDS if observed else CANNOT_TELL)
+
+
+# Column positions in the raw ops rows (the write checkers read every row, so no dicts).
+_SEQ, _STEP, _OP, _KIND, _KEY, _VERSION, _OUTCOME, _BEFORE, _AFTER = (
+    OPS.seq, OPS.step, OPS.op, OPS.kind, OPS.key, OPS.version, OPS.outcome, OPS.stored_before, OPS.stored_after)
+
+
+def versions_never_go_down(rows: Rows) -> Verdict:
+    """A stored version never goes down, except through init."""
+    name = "versions-never-go-down"
+    violations, last, observed = [], {}, False
+    for op in rows.recording.rows["ops"]:
+        kind = op[_OP]
+        if kind == "init" and op[_OUTCOME] == "applied":
+            last = {}
+        if kind not in ("upsert", "delete") or op[_OUTCOME] == "error":
+            continue
+        key = (op[_KIND], op[_KEY])
+        before, after = op[_BEFORE], op[_AFTER]
+        observed = observed or before is not None
+        if before is not None and after is not None and after < before:
+            violations.append(Violation(name, op[_STEP], f"{key[1]} went from v{before} to v{after}"))
+        if before is not None and key in last and before < last[key]:
+            violations.append(Violation(name, op[_STEP], f"{key[1]} was v{last[key]}, now reads v{before}"))
+        if after is not None:
+            last[key] = after
+    return _verdict(name, observed, violations)
+
+
+def stale_writes_never_applied(rows: Rows) -> Verdict:
+    """A write lower than or equal to the stored version (live or tombstone) is never applied."""
+    name = "stale-writes-never-applied"
+    violations, observed = [], False
+    for op in rows.recording.rows["ops"]:
+        before = op[_BEFORE]
+        if before is None or op[_OP] not in ("upsert", "delete"):
+            continue
+        observed = True
+        if op[_OUTCOME] == "applied" and op[_VERSION] <= before:
+            violations.append(Violation(name, op[_STEP], f"{op[_OP]} of {op[_KEY]} v{op[_VERSION]} applied "
+                                                         f"over stored v{before}"))
+    return _verdict(name, observed, violations)
+
+
+def since_moves_with_state(rows: Rows) -> Verdict:
+    """``since`` changes exactly when the state changes: to the time of the change, and
+    not at all otherwise (on a virtual clock two changes can share an instant)."""
+    name = "since-moves-with-state"
+    status, violations = rows.status, []
+    for prev, row in zip(status, status[1:]):
+        if row["state"] != prev["state"] and row["since"] != row["t"]:
+            violations.append(Violation(name, row["step"], f"{prev['state']} -> {row['state']} at t={row['t']} "
+                                                           f"but since={row['since']}"))
+        if row["state"] == prev["state"] and row["since"] != prev["since"]:
+            violations.append(Violation(name, row["step"], f"stayed {row['state']} but since moved"))
+    return _verdict(name, len(status) > 1, violations)
+
+
+def _error(row: dict) -> tuple:
+    return (row["error_kind"], row["status_code"], row["error_message"], row["error_time"])
+
+
+def _reported_an_error(op: dict | None) -> bool:
+    if op is None:
+        return False
+    if op["op"] == "status":
+        return " " in (op["reported"] or "")
+    return op["outcome"] == "error"  # a failed write reports STORE_ERROR
+
+
+def no_repeated_status(rows: Rows) -> Verdict:
+    """No status row repeats the previous one without a new error."""
+    name = "no-repeated-status"
+    status, violations = rows.status, []
+    for prev, row in zip(status, status[1:]):
+        same = row["state"] == prev["state"] and _error(row) == _error(prev)
+        if same and not _reported_an_error(rows.cause(row["seq"])):
+            violations.append(Violation(name, row["step"], f"{row['state']} broadcast again with no new error"))
+    return _verdict(name, len(status) > 1, violations)
+
+
+def interrupted_only_after_valid(rows: Rows) -> Verdict:
+    """INTERRUPTED never appears before the first VALID."""
+    name = "interrupted-only-after-valid"
+    violations = []
+    for row in rows.status:
+        if row["state"] == "VALID":
+            break
+        if row["state"] == "INTERRUPTED":
+            violations.append(Violation(name, row["step"], "INTERRUPTED before the source was ever VALID"))
+    return _verdict(name, len(rows.status) > 1, violations)
+
+
+def changes_only_for_applied_writes(rows: Rows) -> Verdict:
+    """No flag change event for a write the store did not apply."""
+    name = "changes-only-for-applied-writes"
+    ops = rows.recording.rows["ops"]
+    seqs = [op[_SEQ] for op in ops]
+    changes = rows.recording.rows["changes"]
+    violations: list[Violation] = []
+    reported: set[int] = set()
+    for change in changes:
+        index = bisect.bisect_right(seqs, change[CHANGES.seq]) - 1
+        if index < 0:
+            continue
+        cause = ops[index]
+        if cause[_OUTCOME] != "applied" and cause[_SEQ] not in reported:
+            reported.add(cause[_SEQ])
+            violations.append(Violation(name, change[CHANGES.step], f"change event after {cause[_OP]} of "
+                                        f"{cause[_KEY]} v{cause[_VERSION]}, which was {cause[_OUTCOME]}"))
+    return _verdict(name, bool(changes), violations)
+
+
+Checker = Callable[[Rows], Verdict]
+
+CHECKERS: dict[str, Checker] = {
+    "versions-never-go-down": versions_never_go_down,
+    "stale-writes-never-applied": stale_writes_never_applied,
+    "since-moves-with-state": since_moves_with_state,
+    "no-repeated-status": no_repeated_status,
+    "interrupted-only-after-valid": interrupted_only_after_valid,
+    "changes-only-for-applied-writes": changes_only_for_applied_writes,
+}
+
+# Which checkers apply to which target, and why one does not.
+NOT_APPLICABLE: dict[str, dict[str, str]] = {
+    "sdk": {"changes-only-for-applied-writes":
+            "the sync sink fires events after every write (TODO(SDK-62)); see the stale-* scenarios"},
+}
+
+
+def applicable(target: str) -> list[str]:
+    """Names of the checkers that apply to ``target``."""
+    skipped = NOT_APPLICABLE.get(target, {})
+    return [name for name in CHECKERS if name not in skipped]
+
+
+
+def check_all(recording: Recording, target: str) -> list[Verdict]:
+    """The verdict of every checker that applies to ``target``."""
+    rows = Rows(recording)
+    return [CHECKERS[name](rows) for name in applicable(target)]

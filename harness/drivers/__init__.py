@@ -1,0 +1,19 @@
+"""Drivers: what runs each target a scenario can run on, and the registry of targets.
+
+- :mod:`.registry` — the ``Target`` interface and the targets by name;
+- :mod:`.contract` — the executable contract model (pure Python);
+- :mod:`.python_sdk` — the Python SDK's sync and async clients and sinks.
+
+A new target family gets its own sub-package here and one
+:func:`~.registry.register_target` call below.
+"""
+
+from .contract.target import ContractTarget
+from .python_sdk import ASYNC, SYNC
+from .registry import Availability, Target, all_targets, get_target, register_target, targets
+
+register_target(SYNC)
+register_target(ASYNC)
+register_target(ContractTarget())
+
+__all__ = ["Availability", "Target", "all_targets", "get_target", "register_target", "targets"]

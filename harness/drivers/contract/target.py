@@ -1,0 +1,106 @@
+"""The ``contract`` target: the scenario replayed on the contract model (no SDK). Pure."""
+
+from __future__ import annotations
+
+from ...replay.clock import VirtualClock
+from .model import ContractSink, ModelStore, Status
+from .evaluation import evaluate
+from ...replay.faults import Faults
+from ...vocabulary.model import ErrorInfo, Scenario
+from ...replay.recording import Recording
+from ...replay.source import SimulatedDataSource, SourceSteps
+from ...replay.play import play
+from ..registry import Availability
+
+
+class ContractPort:
+    """The model sink in the kit's terms; reports failure by returning False."""
+
+    def __init__(self, sink: ContractSink, store: ModelStore):
+        self.sink = sink
+        self.store = store
+
+    def init(self, data):
+        return self.sink.init(data)
+
+    def upsert(self, kind, item):
+        return self.sink.upsert(kind, item)
+
+    def delete(self, kind, key, version):
+        return self.sink.delete(kind, key, version)
+
+    def update_status(self, state: str, error: ErrorInfo | None):
+        self.sink.update_status(state, error)
+
+    def peek(self, kind, key):
+        return self.store.peek(kind, key)
+
+
+class ContractWorld(SourceSteps):
+    """The source's steps, and the others done on the model."""
+
+    def __init__(self, sink: ContractSink, store: ModelStore, source: SimulatedDataSource, faults: Faults,
+                 recording: Recording):
+        self.source = source
+        self.sink = sink
+        self.store = store
+        self.faults = faults
+        self.recording = recording
+
+    def on_listen(self, action) -> None:
+        self.sink.listening = action.on
+
+    def on_store_down(self, action) -> None:
+        self.faults.down = action
+
+    def on_store_up(self, action) -> None:
+        self.faults.down = None
+
+    def on_evaluate(self, action) -> None:
+        if not self.store.initialized:
+            value, reason = action.default, "ERROR:CLIENT_NOT_READY"
+        else:
+            value, reason = evaluate(self.store.get, action.flag, action.context, action.default)
+        self.recording.evaluation(action.flag, action.context, value, reason)
+
+
+def record_status(recording: Recording, status: Status) -> None:
+    recording.status(status.state, status.since, status.error)
+
+
+class ContractTarget:
+    """Replays a scenario on the executable contract model."""
+
+    name = "contract"
+    description = "the executable model of the documented DataSourceUpdateSink contract (Go SDK semantics)"
+    world = ContractWorld
+
+    def availability(self) -> Availability:
+        return Availability(True, "the kit's own model (harness.drivers.contract)")
+
+    def world_type(self) -> type:
+        return self.world
+
+    def run(self, scenario: Scenario, clock: VirtualClock) -> Recording:
+        recording = Recording(lambda: clock.now)
+        faults = Faults()
+        store = ModelStore(faults, clock, persistent=scenario.store.type == "persistent",
+                           cache_ttl=scenario.store.cache_ttl, on_status=recording.store_status)
+        sink = ContractSink(store, clock, on_status=lambda s: record_status(recording, s),
+                            on_change=recording.change, log=recording.log,
+                            outage_log_after=scenario.outage_log_after)
+        record_status(recording, sink.status)
+        recording.store_status(True, False)
+        source = SimulatedDataSource(ContractPort(sink, store), recording, clock)
+        world = ContractWorld(sink, store, source, faults, recording)
+        sink.listening = scenario.listen
+        try:
+            play(scenario, clock, recording, world)
+        finally:
+            recording.step = len(scenario.steps)
+            for kind in ("flags", "segments"):
+                for key in sorted(store.data[kind]):
+                    record = store.data[kind][key]
+                    recording.store.append((kind, key, record["version"], bool(record.get("deleted", False))))
+            recording.closed = True
+        return recording

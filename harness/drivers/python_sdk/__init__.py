@@ -1,0 +1,54 @@
+"""The Python SDK's targets: ``sdk`` (sync) and ``sdk-async``.
+
+Their implementations are imported on first use, after :mod:`.door` has
+checked that the installed SDK has every piece they need; a target whose SDK
+lacks something says so in ``harness targets`` instead of breaking
+``import harness``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cached_property
+from typing import Callable
+
+from ...errors import SdkMismatch
+from ..registry import Availability
+from .door import DISTRIBUTION, async_sdk, sdk_version, sync_sdk
+
+
+class PythonSdkTarget:
+    """A target whose implementation (``module.cls``) loads once the door says the SDK has what it needs."""
+
+    def __init__(self, name: str, description: str, check: Callable[[], object], module: str, cls: str):
+        self.name = name
+        self.description = description
+        self._check = check
+        self._module = module
+        self._cls = cls
+
+    def availability(self) -> Availability:
+        version = f"{DISTRIBUTION} {sdk_version() or '(not installed)'}"
+        try:
+            self._check()
+        except SdkMismatch as e:
+            return Availability(False, version, str(e))
+        return Availability(True, version)
+
+    @cached_property
+    def implementation(self):
+        self._check()
+        return getattr(importlib.import_module(self._module, __name__), self._cls)()
+
+    def world_type(self) -> type:
+        return self.implementation.world
+
+    def run(self, scenario, clock):
+        return self.implementation.run(scenario, clock)
+
+
+SYNC = PythonSdkTarget("sdk", "the SDK's real LDClient (FDv1) and DataSourceUpdateSinkImpl",
+                       sync_sdk, ".sync", "SdkTarget")
+ASYNC = PythonSdkTarget("sdk-async", "the SDK's AsyncLDClient (FDv1) and AsyncDataSourceUpdateSinkImpl "
+                                     "on a virtual-time event loop", lambda: (sync_sdk(), async_sdk()),
+                        ".asynchronous", "AsyncSdkTarget")

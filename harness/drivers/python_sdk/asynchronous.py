@@ -1,0 +1,223 @@
+"""The ``sdk-async`` target: the SDK's ``AsyncLDClient`` and ``AsyncDataSourceUpdateSinkImpl``.
+
+The client runs on :class:`VirtualEventLoop`, whose time is the virtual clock
+and which never waits: every ``loop.call_at`` is mirrored onto the clock, so
+asyncio timers fire in time order with the kit's own, and a loop that would
+have to sleep in real time raises :class:`~harness.errors.VirtualTimeError`.
+The simulated source is the same as the sync target's; its port awaits the
+async sink's coroutines on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import selectors
+from typing import Any
+
+from ldclient.async_client import AsyncLDClient
+from ldclient.async_config import AsyncConfig
+from ldclient.async_feature_store import AsyncInMemoryFeatureStore
+from ldclient.async_feature_store_helpers import AsyncCachingStoreWrapper
+from ldclient.context import Context
+from ldclient.interfaces import DataSourceState
+from ldclient.versioned_data_kind import FEATURES, SEGMENTS
+
+from ...errors import VirtualTimeError
+from ...replay.clock import VirtualClock
+from ...replay.faults import Faults
+from ...replay.recording import Recording
+from ...replay.source import SimulatedDataSource, sink_call
+from ...vocabulary.model import ErrorInfo, Scenario, StoreConfig
+from .door import async_sdk
+from .sandbox import sdk_sandbox
+from .stores import KIND_BY_NAME, FaultyCore, make_store
+from .sync import (SDK_KEY, SdkWorld, capture_sdk_logs, log_task_failure, play_on_client, sdk_error,
+                   snapshot_store, watch_status)
+
+
+class _NeverWaitSelector(selectors.DefaultSelector):
+    def select(self, timeout=None):
+        if timeout is None or timeout > 0:
+            raise VirtualTimeError("the event loop would wait in real time: a coroutine awaits something "
+                                   "that only the passing of time can bring")
+        return super().select(0)
+
+
+class VirtualEventLoop(asyncio.SelectorEventLoop):
+    """An asyncio loop on virtual time that never blocks."""
+
+    def __init__(self, clock: VirtualClock):
+        super().__init__(_NeverWaitSelector())
+        self.clock = clock
+
+    def time(self) -> float:
+        # Seconds since the clock started: small numbers keep the loop's
+        # 1 ns resolution meaningful (near 1.7e9 a float steps by 2.4e-7).
+        return self.clock.elapsed / 1_000_000
+
+    def call_at(self, when, callback, *args, context=None):
+        handle = super().call_at(when, callback, *args, context=context)
+        self.clock.call_at(self.clock.start + round(when * 1_000_000), self.pump, "asyncio timer")
+        return handle
+
+    def run_until_complete(self, future):
+        # Inside Jupyter (or any async caller) another loop is already running on
+        # this thread; step it aside while the virtual loop runs, then put it back.
+        outer = asyncio._get_running_loop()
+        asyncio._set_running_loop(None)
+        try:
+            return super().run_until_complete(future)
+        finally:
+            asyncio._set_running_loop(outer)
+
+    def pump(self) -> None:
+        """Run what is ready now (timers due included)."""
+        if not self.is_running():
+            self.run_until_complete(asyncio.sleep(0))
+
+
+# ----------------------------------------------------------------------------- stores
+
+class FaultyAsyncMemoryStore(AsyncInMemoryFeatureStore):
+    """The SDK's async in-memory store, failing the operations a fault names."""
+
+    def __init__(self, faults: Faults):
+        super().__init__()
+        self.faults = faults
+
+    async def get(self, kind, key):
+        self.faults.check("get")
+        return await super().get(kind, key)
+
+    async def all(self, kind):
+        self.faults.check("all")
+        return await super().all(kind)
+
+    async def init(self, all_data):
+        self.faults.check("init")
+        await super().init(all_data)
+
+    async def delete(self, kind, key, version):
+        self.faults.check("delete")
+        return await super().delete(kind, key, version)
+
+    async def upsert(self, kind, item):
+        self.faults.check("upsert")
+        return await super().upsert(kind, item)
+
+    def peek(self, kind, key):
+        return async_sdk().memory_items(self)[kind].get(key)
+
+    def records(self):
+        items = async_sdk().memory_items(self)
+        return {kind: dict(items.get(kind, {})) for kind in (FEATURES, SEGMENTS)}
+
+
+class FaultyAsyncCore(FaultyCore):
+    """:class:`~harness.stores.FaultyCore` with the async core's coroutine methods."""
+
+    async def init_internal(self, all_data):
+        super().init_internal(all_data)
+
+    async def get_internal(self, kind, key):
+        return super().get_internal(kind, key)
+
+    async def get_all_internal(self, kind):
+        return super().get_all_internal(kind)
+
+    async def upsert_internal(self, kind, item):
+        return super().upsert_internal(kind, item)
+
+    async def initialized_internal(self):
+        return super().initialized_internal()
+
+    async def is_available(self):
+        return self.faults.available
+
+
+def make_async_store(config: StoreConfig) -> tuple[Any, Faults, Any]:
+    return make_store(config, FaultyAsyncMemoryStore, FaultyAsyncCore, AsyncCachingStoreWrapper)
+
+
+# ----------------------------------------------------------------------------- the target
+
+class AsyncSdkPort:
+    def __init__(self, sink, peeker, loop: VirtualEventLoop):
+        self.sink = sink
+        self.peeker = peeker
+        self.loop = loop
+
+    def init(self, data):
+        converted = {KIND_BY_NAME[k]: v for k, v in data.items()}
+        with sink_call():
+            self.loop.run_until_complete(self.sink.init(converted))
+
+    def upsert(self, kind, item):
+        with sink_call():
+            self.loop.run_until_complete(self.sink.upsert(KIND_BY_NAME[kind], item))
+
+    def delete(self, kind, key, version):
+        with sink_call():
+            self.loop.run_until_complete(self.sink.delete(KIND_BY_NAME[kind], key, version))
+
+    def update_status(self, state: str, error: ErrorInfo | None):
+        status, info = DataSourceState[state], sdk_error(error)
+        with sink_call():
+            self.sink.update_status(status, info)
+
+    def peek(self, kind, key):
+        return self.peeker.peek(KIND_BY_NAME[kind], key)
+
+
+class AsyncSimulatedDataSource(SimulatedDataSource):
+    """The simulated source with the async ``UpdateProcessor`` surface."""
+
+    async def stop(self) -> None:  # type: ignore[override]
+        super().stop()
+
+
+class AsyncSdkWorld(SdkWorld):
+    def __init__(self, client, source, faults, recording, loop: VirtualEventLoop):
+        super().__init__(client, source, faults, recording)
+        self.loop = loop
+
+    def variation_detail(self, action):
+        context = Context.create(action.context)
+        return self.loop.run_until_complete(self.client.variation_detail(action.flag, context, action.default))
+
+
+class AsyncSdkTarget:
+    """Replays a scenario through the SDK's AsyncLDClient on a virtual-time event loop."""
+
+    name = "sdk-async"
+    description = "the SDK's AsyncLDClient (FDv1) and AsyncDataSourceUpdateSinkImpl on a virtual-time loop"
+    world = AsyncSdkWorld
+
+    def run(self, scenario: Scenario, clock: VirtualClock) -> Recording:
+        recording = Recording(lambda: clock.now)
+        store, faults, peeker = make_async_store(scenario.store)
+        loop = VirtualEventLoop(clock)
+        made: list[AsyncSimulatedDataSource] = []
+
+        def make_source(config, _store, ready) -> AsyncSimulatedDataSource:
+            made.append(AsyncSimulatedDataSource(AsyncSdkPort(config.data_source_update_sink, peeker, loop),
+                                                 recording, clock, ready))
+            return made[-1]
+
+        with contextlib.ExitStack() as stack:
+            stack.callback(loop.close)
+            logs = stack.enter_context(capture_sdk_logs(recording))
+            stack.enter_context(sdk_sandbox(clock, log_task_failure))
+            config = AsyncConfig(SDK_KEY, send_events=False, diagnostic_opt_out=True,
+                                 update_processor_class=make_source, feature_store=store)
+            with logs.mute():
+                client = AsyncLDClient(config)
+                loop.run_until_complete(client.start(start_wait=0))
+            stack.callback(lambda: loop.run_until_complete(client.close()))
+            stack.callback(setattr, recording, "closed", True)
+
+            watch_status(client, recording, stack)
+            play_on_client(scenario, clock, recording, stack, AsyncSdkWorld(client, made[0], faults, recording, loop))
+            snapshot_store(recording, peeker)
+        return recording

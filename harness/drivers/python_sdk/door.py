@@ -1,0 +1,175 @@
+"""The one door to the Python SDK's internals.
+
+Everything the kit needs from ``ldclient`` beyond its public API is reached
+here and nowhere else: ``ldclient.impl`` modules and private attributes. Each
+piece is checked when first asked for, and a missing one raises
+:class:`~harness.errors.SdkMismatch` naming the installed SDK version and the
+piece, instead of a patch silently doing nothing. The door adapts to the
+releases the kit supports (``launchdarkly-server-sdk`` 9.18.0 and newer):
+
+============================  ==========================================
+piece                         why the kit needs it
+============================  ==========================================
+``impl.datasystem.fdv1``      its ``RepeatingTask`` (the store availability
+                              poller) is swapped for one on the virtual clock
+``impl.delay.FixedDelay``     the interval of that poller
+``ldclient.util`` logger      what the SDK's task logs when a callback raises
+``InMemoryFeatureStore._items``  the stored records, read past faults
+``CachingStoreWrapper._cache``   put on the virtual clock: 9.20's
+                              ``ExpiringCache`` binds ``time.monotonic`` at
+                              import, out of freezegun's reach; 9.18's
+                              ``ExpiringDict`` reads ``time.time`` at call
+                              time and needs nothing
+``ldclient.async_client``     the ``sdk-async`` target (9.18 and newer)
+============================  ==========================================
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from types import ModuleType
+from typing import Any
+
+from ...errors import SdkMismatch
+
+DISTRIBUTION = "launchdarkly-server-sdk"
+LOWEST_SUPPORTED = "9.18.0"
+
+
+def sdk_version() -> str | None:
+    """The installed SDK's version, or None when it is not installed."""
+    try:
+        return importlib.import_module("ldclient.version").VERSION
+    except ImportError:
+        return None
+
+
+def _missing(piece: str, why: str) -> SdkMismatch:
+    version = sdk_version()
+    installed = f"{DISTRIBUTION} {version}" if version else f"{DISTRIBUTION} (not installed)"
+    return SdkMismatch(f"{installed} lacks {piece}, which the kit needs {why} "
+                       f"(supported: {LOWEST_SUPPORTED} and newer)")
+
+
+def _module(name: str, why: str) -> ModuleType:
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:
+        raise _missing(f"the module {name} ({e})", why) from None
+
+
+def _attribute(owner: Any, name: str, why: str) -> Any:
+    try:
+        return getattr(owner, name)
+    except AttributeError:
+        label = getattr(owner, "__name__", type(owner).__name__)
+        raise _missing(f"{label}.{name}", why) from None
+
+
+@dataclass(frozen=True)
+class SyncSdk:
+    """The sync SDK's internals, checked."""
+
+    version: str
+    poller_module: ModuleType  # holds the RepeatingTask the store wrapper's poller is built from
+    fixed_delay: type
+    task_log: logging.Logger
+    expiring_cache: type | None  # 9.20's cache class; None where the SDK uses expiringdict
+
+    def memory_items(self, store: Any) -> Any:
+        """An ``InMemoryFeatureStore``'s records, by kind then key (tombstones included)."""
+        return store._items
+
+    def cache_on_virtual_clock(self, wrapper: Any) -> None:
+        """Make a ``CachingStoreWrapper``'s cache expire on the frozen clock."""
+        cache = _attribute(wrapper, "_cache", "to put the store cache on the virtual clock")
+        if cache is None or type(cache).__name__ == "_NoopCache":
+            return  # caching off: nothing expires
+        if self.expiring_cache is not None and isinstance(cache, self.expiring_cache):
+            _attribute(cache, "_clock", "to put the store cache on the virtual clock")
+            # ExpiringCache bound ``clock=time.monotonic`` as a default argument when the SDK was
+            # imported, so freezegun cannot reach it. Look the function up at call time instead.
+            cache._clock = lambda: time.monotonic()
+        elif type(cache).__module__.split(".")[0] != "expiringdict":  # expiringdict reads time.time itself
+            raise _missing(f"a cache the kit knows (found {type(cache).__module__}.{type(cache).__name__})",
+                           "to put the store cache on the virtual clock")
+
+
+@dataclass(frozen=True)
+class AsyncSdk:
+    """The async SDK's pieces, checked."""
+
+    version: str
+    client: type
+    config: type
+    memory_store: type
+    caching_wrapper: type
+
+    def memory_items(self, store: Any) -> Any:
+        return store._items
+
+
+@lru_cache(maxsize=1)
+def sync_sdk() -> SyncSdk:
+    """The sync SDK's internals; raises :class:`SdkMismatch` naming what is missing."""
+    version = sdk_version()
+    if version is None:
+        raise _missing("everything", "to run the sdk targets")
+    why = "to run the store's availability poller on the virtual clock"
+    fdv1 = _module("ldclient.impl.datasystem.fdv1", why)
+    task = _attribute(fdv1, "RepeatingTask", why)
+    _attribute(task, "at_interval", why)
+    delay = _attribute(_module("ldclient.impl.delay", why), "FixedDelay", why)
+    util = _module("ldclient.impl.util", "to log as the SDK's tasks do")
+    task_log = _attribute(util, "log", "to log as the SDK's tasks do")
+    try:
+        expiring = importlib.import_module("ldclient.impl.expiring_cache").ExpiringCache
+    except (ImportError, AttributeError):
+        expiring = None
+    sdk = SyncSdk(version, fdv1, delay, task_log, expiring)
+    _check_memory_store(sdk)
+    _check_cache(sdk)
+    return sdk
+
+
+def _check_memory_store(sdk: SyncSdk) -> None:
+    from ldclient.feature_store import InMemoryFeatureStore
+    from ldclient.versioned_data_kind import FEATURES
+    store = InMemoryFeatureStore()
+    store.init({FEATURES: {"k": {"key": "k", "version": 1}}})
+    items = _attribute(store, "_items", "to read stored records past faults")
+    if items.get(FEATURES, {}).get("k", {}).get("version") != 1:
+        raise _missing("InMemoryFeatureStore._items holding records by kind and key", "to read stored records")
+
+
+class _NoCore:
+    def init_internal(self, all_data): ...
+    def get_internal(self, kind, key): ...
+    def get_all_internal(self, kind): ...
+    def upsert_internal(self, kind, item): ...
+    def initialized_internal(self): return True
+
+
+def _check_cache(sdk: SyncSdk) -> None:
+    from ldclient.feature_store import CacheConfig
+    from ldclient.feature_store_helpers import CachingStoreWrapper
+    for config in (CacheConfig(expiration=1), CacheConfig.disabled()):
+        sdk.cache_on_virtual_clock(CachingStoreWrapper(_NoCore(), config))
+
+
+@lru_cache(maxsize=1)
+def async_sdk() -> AsyncSdk:
+    """The async SDK's pieces; raises :class:`SdkMismatch` naming what is missing."""
+    version = sdk_version()
+    why = "to run the sdk-async target"
+    if version is None:
+        raise _missing("everything", why)
+    client = _attribute(_module("ldclient.async_client", why), "AsyncLDClient", why)
+    config = _attribute(_module("ldclient.async_config", why), "AsyncConfig", why)
+    store = _attribute(_module("ldclient.async_feature_store", why), "AsyncInMemoryFeatureStore", why)
+    wrapper = _attribute(_module("ldclient.async_feature_store_helpers", why), "AsyncCachingStoreWrapper", why)
+    return AsyncSdk(version, client, config, store, wrapper)

@@ -1,0 +1,136 @@
+"""Stores with injectable faults, built from the SDK's own store code.
+
+- ``memory``: the SDK's ``InMemoryFeatureStore``, with a fault check in front of
+  each operation. It has no availability check, as in the SDK, so the store
+  status provider never reports it down.
+- ``persistent``: :class:`FaultyCore` (a ``FeatureStoreCore`` over a dict) inside
+  the SDK's real ``CachingStoreWrapper``, so caching, availability monitoring
+  and the store status provider are the SDK's own behaviour.
+
+Both offer ``peek(kind, key)``: the stored record itself, tombstones included,
+read past the faults and the cache. The kit reads operation outcomes from it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ldclient.feature_store import CacheConfig, InMemoryFeatureStore
+from ldclient.feature_store_helpers import CachingStoreWrapper
+from ldclient.versioned_data_kind import FEATURES, SEGMENTS, VersionedDataKind
+
+from ...replay.faults import Faults
+from ...vocabulary.model import StoreConfig
+from .door import sync_sdk
+
+KIND_BY_NAME: dict[str, VersionedDataKind] = {"flags": FEATURES, "segments": SEGMENTS}
+
+
+class FaultyMemoryStore(InMemoryFeatureStore):
+    """The SDK's in-memory store, failing the operations a fault names."""
+
+    def __init__(self, faults: Faults):
+        super().__init__()
+        self.faults = faults
+
+    def get(self, kind, key, callback=lambda x: x):
+        self.faults.check("get")
+        return super().get(kind, key, callback)
+
+    def all(self, kind, callback):
+        self.faults.check("all")
+        return super().all(kind, callback)
+
+    def init(self, all_data):
+        self.faults.check("init")
+        super().init(all_data)
+
+    def delete(self, kind, key, version):
+        self.faults.check("delete")
+        super().delete(kind, key, version)
+
+    def upsert(self, kind, item):
+        self.faults.check("upsert")
+        super().upsert(kind, item)
+
+    def peek(self, kind: VersionedDataKind, key: str) -> Any:
+        return sync_sdk().memory_items(self)[kind].get(key)
+
+    def records(self) -> Mapping[VersionedDataKind, Mapping[str, Any]]:
+        items = sync_sdk().memory_items(self)
+        return {kind: dict(items.get(kind, {})) for kind in (FEATURES, SEGMENTS)}
+
+
+class FaultyCore:
+    """A ``FeatureStoreCore`` over a dict, with faults and an availability answer.
+
+    Implements the version rule as a database integration does: an upsert
+    (a delete is an upsert of a tombstone) writes only over a lower version,
+    and returns what is stored afterwards.
+    """
+
+    def __init__(self, faults: Faults):
+        self.faults = faults
+        self.data: dict[VersionedDataKind, dict[str, dict]] = {FEATURES: {}, SEGMENTS: {}}
+        self.inited = False
+
+    def init_internal(self, all_data):
+        self.faults.check("init")
+        self.data = {FEATURES: {}, SEGMENTS: {}}
+        for kind, items in all_data.items():
+            self.data[kind] = {key: dict(item) for key, item in items.items()}
+        self.inited = True
+
+    def get_internal(self, kind, key):
+        self.faults.check("get")
+        return self.data[kind].get(key)
+
+    def get_all_internal(self, kind):
+        self.faults.check("all")
+        return dict(self.data[kind])
+
+    def upsert_internal(self, kind, item):
+        self.faults.check("delete" if item.get("deleted") else "upsert")
+        old = self.data[kind].get(item["key"])
+        if old is None or old["version"] < item["version"]:
+            self.data[kind][item["key"]] = dict(item)
+            return self.data[kind][item["key"]]
+        return old
+
+    def initialized_internal(self):
+        self.faults.check("get")
+        return self.inited
+
+    def is_available(self) -> bool:
+        return self.faults.available
+
+    def peek(self, kind: VersionedDataKind, key: str) -> Any:
+        return self.data[kind].get(key)
+
+    def records(self) -> Mapping[VersionedDataKind, Mapping[str, Any]]:
+        return {kind: dict(self.data[kind]) for kind in (FEATURES, SEGMENTS)}
+
+
+def cache_config(config: StoreConfig) -> CacheConfig:
+    """The SDK's cache settings for a persistent store: default, off (0s) or a TTL."""
+    if config.cache_ttl is None:
+        return CacheConfig.default()
+    if config.cache_ttl == 0:
+        return CacheConfig.disabled()
+    return CacheConfig(expiration=config.cache_ttl / 1_000_000)
+
+
+def make_store(config: StoreConfig, memory_store: type = FaultyMemoryStore, core: type = FaultyCore,
+               wrapper: type = CachingStoreWrapper) -> tuple[Any, Faults, Any]:
+    """(the store the SDK is given, its faults, the object to peek at).
+
+    The classes default to the sync SDK's; the async target passes its own.
+    """
+    faults = Faults()
+    if config.type == "memory":
+        store = memory_store(faults)
+        return store, faults, store
+    persistent = core(faults)
+    wrapped = wrapper(persistent, cache_config(config))
+    sync_sdk().cache_on_virtual_clock(wrapped)  # the async wrapper shares the sync one's cache
+    return wrapped, faults, persistent

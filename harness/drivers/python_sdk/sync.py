@@ -1,0 +1,240 @@
+"""The ``sdk`` target: a real ``LDClient`` with the simulated source plugged in.
+
+The client is built with ``Config(update_processor_class=...)`` and events off,
+so the SDK's FDv1 data system wires the real ``DataSourceUpdateSinkImpl`` over
+its store wrapper, status providers and flag tracker, and hands the sink to
+the source as ``config.data_source_update_sink``. The recorder listens where a
+user would: the data source and data store status providers and the flag
+tracker; ``evaluate`` goes through ``variation_detail``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from typing import Any, Iterator
+
+from ldclient.client import LDClient
+from ldclient.config import Config
+from ldclient.context import Context
+from ldclient.interfaces import DataSourceErrorInfo, DataSourceErrorKind, DataSourceState, DataSourceStatus
+from ldclient.versioned_data_kind import FEATURES, SEGMENTS
+
+from ...replay.clock import VirtualClock
+from ...replay.play import play
+from ...replay.recording import Recording, seconds_to_micros
+from ...replay.source import SimulatedDataSource, SinkRaised, SourceSteps, sink_call
+from ...vocabulary.model import ErrorInfo, Listen, Scenario
+from .door import sync_sdk
+from .sandbox import sdk_sandbox
+from .stores import KIND_BY_NAME, Faults, make_store
+
+SDK_KEY = "harness-simulated-sdk-key"
+
+
+def sdk_error(error: ErrorInfo | None) -> DataSourceErrorInfo | None:
+    """The SDK's error info for a scenario's error, stamped with the (virtual) time."""
+    if error is None:
+        return None
+    return DataSourceErrorInfo(DataSourceErrorKind[error.kind], error.status_code, time.time(), error.message)
+
+
+class SdkPort:
+    """The SDK's sink, spoken to in the kit's terms."""
+
+    def __init__(self, sink, peeker):
+        self.sink = sink
+        self.peeker = peeker
+
+    def init(self, data):
+        converted = {KIND_BY_NAME[kind]: items for kind, items in data.items()}
+        with sink_call():
+            self.sink.init(converted)
+
+    def upsert(self, kind, item):
+        with sink_call():
+            self.sink.upsert(KIND_BY_NAME[kind], item)
+
+    def delete(self, kind, key, version):
+        with sink_call():
+            self.sink.delete(KIND_BY_NAME[kind], key, version)
+
+    def update_status(self, state: str, error: ErrorInfo | None):
+        status, info = DataSourceState[state], sdk_error(error)
+        with sink_call():
+            self.sink.update_status(status, info)
+
+    def peek(self, kind, key):
+        return self.peeker.peek(KIND_BY_NAME[kind], key)
+
+
+def log_task_failure(label: str, error: BaseException) -> None:
+    """What the SDK's RepeatingTask logs when its callback raises."""
+    sync_sdk().task_log.exception("Unexpected exception on worker thread: %s" % error)
+
+
+def record_status(recording: Recording, status: DataSourceStatus) -> None:
+    error = status.error
+    recording.status(
+        status.state.name,
+        seconds_to_micros(status.since),
+        None if error is None else (error.kind.name, error.status_code, error.message,
+                                    seconds_to_micros(error.time)))
+
+
+def reason_of(detail) -> str:
+    reason = detail.reason or {}
+    kind = reason.get("kind", "UNKNOWN")
+    return f"ERROR:{reason.get('errorKind')}" if kind == "ERROR" else kind
+
+
+class _LogCapture(logging.Handler):
+    def __init__(self, recording: Recording):
+        super().__init__(logging.INFO)
+        self.recording = recording
+        self.muted = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.muted:
+            self.recording.log(record.levelname, record.getMessage())
+
+    @contextlib.contextmanager
+    def mute(self) -> Iterator[None]:
+        self.muted = True
+        try:
+            yield
+        finally:
+            self.muted = False
+
+
+@contextlib.contextmanager
+def capture_sdk_logs(recording: Recording) -> Iterator[_LogCapture]:
+    """Record the SDK's log lines (INFO and up) instead of printing them."""
+    logger = logging.getLogger("ldclient")
+    handler = _LogCapture(recording)
+    saved = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
+class SdkWorld(SourceSteps):
+    """The source's steps, and the others done on a real client."""
+
+    def __init__(self, client: LDClient, source: SimulatedDataSource, faults: Faults, recording: Recording):
+        self.source = source
+        self.client = client
+        self.faults = faults
+        self.recording = recording
+        self.listening = False
+
+    def flag_changed(self, change) -> None:
+        self.recording.change(change.key)
+
+    def on_listen(self, action) -> None:
+        if action.on and not self.listening:
+            self.client.flag_tracker.add_listener(self.flag_changed)
+        elif not action.on and self.listening:
+            self.client.flag_tracker.remove_listener(self.flag_changed)
+        self.listening = action.on
+
+    def on_store_down(self, action) -> None:
+        self.faults.down = action
+
+    def on_store_up(self, action) -> None:
+        self.faults.down = None
+
+    def variation_detail(self, action):
+        return self.client.variation_detail(action.flag, Context.create(action.context), action.default)
+
+    def on_evaluate(self, action) -> None:
+        try:
+            with sink_call():
+                detail = self.variation_detail(action)
+        except SinkRaised as e:  # the client let an exception escape: record it, do not crash the run
+            cause = e.cause
+            self.recording.evaluation(action.flag, action.context, None, f"RAISED:{type(cause).__name__}: {cause}")
+            return
+        self.recording.evaluation(action.flag, action.context, detail.value, reason_of(detail))
+
+    def close(self) -> None:
+        if self.listening:
+            self.client.flag_tracker.remove_listener(self.flag_changed)
+            self.listening = False
+
+
+def watch_status(client, recording: Recording, stack: contextlib.ExitStack) -> None:
+    """Record the initial statuses, then listen where a user would (removed on exit)."""
+    record_status(recording, client.data_source_status_provider.status)
+    store_status = client.data_store_status_provider.status
+    recording.store_status(store_status.available, store_status.stale)
+    status_provider = client.data_source_status_provider
+    status_listener = lambda status: record_status(recording, status)  # noqa: E731
+    status_provider.add_listener(status_listener)
+    stack.callback(status_provider.remove_listener, status_listener)
+    store_provider = client.data_store_status_provider
+    store_listener = lambda status: recording.store_status(status.available, status.stale)  # noqa: E731
+    store_provider.add_listener(store_listener)
+    stack.callback(store_provider.remove_listener, store_listener)
+
+
+def play_on_client(scenario: Scenario, clock: VirtualClock, recording: Recording, stack: contextlib.ExitStack,
+                   world: "SdkWorld") -> None:
+    """Play the steps on a client's world, with the flag listener as the scenario says."""
+    stack.callback(world.close)
+    if scenario.listen:
+        world.on_listen(Listen(True))
+    play(scenario, clock, recording, world)
+    recording.step = len(scenario.steps)
+
+
+def snapshot_store(recording: Recording, peeker) -> None:
+    every = peeker.records()
+    for kind_name, kind in (("flags", FEATURES), ("segments", SEGMENTS)):
+        records = every[kind]
+        for key in sorted(records):
+            record = records[key]
+            recording.store.append((kind_name, key, record["version"], bool(record.get("deleted", False))))
+
+
+class SdkTarget:
+    """Replays a scenario through the SDK's real ``LDClient`` (FDv1)."""
+
+    name = "sdk"
+    description = "the SDK's real LDClient (FDv1) and DataSourceUpdateSinkImpl"
+    world = SdkWorld
+
+    def run(self, scenario: Scenario, clock: VirtualClock) -> Recording:
+        recording = Recording(lambda: clock.now)
+        store, faults, peeker = make_store(scenario.store)
+        made: list[SimulatedDataSource] = []
+
+        def make_source(config: Config, _store: Any, ready) -> SimulatedDataSource:
+            port = SdkPort(config.data_source_update_sink, peeker)
+            made.append(SimulatedDataSource(port, recording, clock, ready))
+            return made[-1]
+
+        with contextlib.ExitStack() as stack:
+            logs = stack.enter_context(capture_sdk_logs(recording))
+            stack.enter_context(sdk_sandbox(clock, log_task_failure))
+            config = Config(SDK_KEY, send_events=False, diagnostic_opt_out=True,
+                            update_processor_class=make_source, feature_store=store)
+            with logs.mute():
+                # start_wait=0, as the steps drive the source: the client's start-up lines
+                # ("not yet initialized") describe the kit's wiring, not the scenario.
+                client = LDClient(config, start_wait=0)
+            stack.callback(client.close)
+            # Everything pushed after this (closing included) is outside the run.
+            stack.callback(setattr, recording, "closed", True)
+
+            watch_status(client, recording, stack)
+            play_on_client(scenario, clock, recording, stack, SdkWorld(client, made[0], faults, recording))
+            snapshot_store(recording, peeker)
+        return recording

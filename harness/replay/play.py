@@ -1,0 +1,40 @@
+"""Step semantics shared by every target: timing first, then the action.
+
+A target supplies a *world*: an object with one ``on_<kind>`` method per step
+kind in :data:`harness.vocabulary.steps.STEP_KINDS` (``wait`` aside, which
+:func:`play` does itself). :func:`play` moves the clock for ``at``/``after``
+(firing due timers in order), calls the world, then fires timers that became
+due with no delay (the SDK's "at once"). The target registry checks that a
+world has every handler before the target can run. Pure: no pandas, no YAML,
+no SDK.
+"""
+
+from __future__ import annotations
+
+from ..errors import ScenarioError
+from ..vocabulary.model import Scenario
+from ..vocabulary.steps import Wait, handler_name
+from .clock import VirtualClock
+from .recording import Recording
+
+
+def play(scenario: Scenario, clock: VirtualClock, recording: Recording, world: object) -> None:
+    """Run every step of ``scenario`` against ``world``."""
+    for index, step in enumerate(scenario.steps):
+        recording.step = index
+        if step.at is not None:
+            due = clock.start + step.at
+            if due < clock.now:
+                raise ScenarioError(
+                    f"'at' is {step.at / 1e6:g}s after the start, but the clock already reads "
+                    f"{clock.elapsed / 1e6:g}s", key=f"steps[{index}].at", file=scenario.file, line=step.line)
+            clock.advance_to(due)
+        elif step.after is not None:
+            clock.advance_by(step.after)
+        recording.step_times.append(clock.now)
+        action = step.action
+        if isinstance(action, Wait):
+            clock.advance_by(action.micros)
+        else:
+            getattr(world, handler_name(action.name))(action)
+        clock.run_due()

@@ -1,0 +1,167 @@
+"""What a run observed, as plain rows (tuples and lists), in global order.
+
+A target fills a :class:`Recording` while it runs; DataFrames are built from
+it once, at the end (:mod:`harness.results.frames`). Every row holds ``seq``
+(global order), ``step`` (the scenario step running; -1 for set-up) and ``t``
+(virtual time, microseconds since the epoch); times inside rows are
+microseconds too. Each frame's columns are a :class:`Layout`, the one place
+that knows where a column sits in a row.
+
+Flag change events of one operation are held back and recorded sorted by key
+when the operation ends, so the order never depends on set iteration order
+(and so on ``PYTHONHASHSEED``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+class Layout:
+    """The columns of one frame's rows, declared once and read by name.
+
+    ``OPS.outcome`` is the position of ``outcome`` in an ops row, so a reader
+    writes ``row[OPS.outcome]`` and never counts columns; ``OPS.columns``
+    lists them all (``seq``, ``step`` and ``t`` included), ``OPS.values``
+    only those after them.
+    """
+
+    HEAD = ("seq", "step", "t")
+
+    def __init__(self, frame: str, values: tuple[str, ...]):
+        self.frame = frame
+        self.values = values
+        self.columns = self.HEAD + values
+        for index, name in enumerate(self.columns):
+            setattr(self, name, index)
+
+    def __getattr__(self, name: str) -> int:  # only reached for a column that does not exist
+        raise AttributeError(f"frame {self.frame!r} has no column {name!r}; it has {', '.join(self.columns)}")
+
+    def index(self, name: str) -> int:
+        return getattr(self, name)
+
+    def as_dict(self, row: tuple) -> dict:
+        return dict(zip(self.columns, row))
+
+    def values_of(self, row: tuple) -> tuple:
+        """The row without ``seq``, ``step`` and ``t``, in the order of ``values``."""
+        return row[len(self.HEAD):]
+
+    def picker(self, *names: str):
+        """A function that takes these columns out of a row, as a tuple."""
+        positions = [self.index(n) for n in names]
+        return lambda row: tuple(row[i] for i in positions)
+
+
+STATUS = Layout("status", ("state", "since", "error_kind", "status_code", "error_message", "error_time"))
+OPS = Layout("ops", ("op", "kind", "key", "version", "outcome", "error", "stored_before", "stored_after",
+                     "reported"))
+CHANGES = Layout("changes", ("key",))
+STORE_STATUS = Layout("store_status", ("available", "stale"))
+EVALUATIONS = Layout("evaluations", ("flag", "context", "value", "reason"))
+LOGS = Layout("logs", ("level", "message"))
+
+LAYOUTS: dict[str, Layout] = {layout.frame: layout for layout in
+                              (STATUS, OPS, CHANGES, STORE_STATUS, EVALUATIONS, LOGS)}
+STORE = ("kind", "key", "version", "deleted")  # the final store: no seq, step or t
+
+
+def seconds_to_micros(seconds: float) -> int:
+    return round(seconds * 1_000_000)
+
+
+class Recording:
+    """Rows per frame; ``now`` reads the virtual clock (microseconds)."""
+
+    def __init__(self, now: Callable[[], int], start: int | None = None):
+        self._now = now
+        self.start = now() if start is None else start
+        self._seq = 0
+        self.step = -1
+        self.closed = False
+        self.rows: dict[str, list] = {name: [] for name in LAYOUTS}
+        self.store: list[tuple] = []
+        self.step_times: list[int] = []  # virtual time at which each step began (after at/after)
+        self.init_versions: dict[int, list[tuple[str, str, int]]] = {}  # init op seq -> what it wrote
+        self._pending_changes: list[str] = []
+
+    def add(self, frame: str, *values: Any) -> None:
+        """Append one row to ``frame`` (a tuple, which the garbage collector soon stops tracking)."""
+        if self.closed:
+            return
+        self.rows[frame].append((self._seq, self.step, self._now()) + values)
+        self._seq += 1
+
+    # -- the observations -------------------------------------------------------------
+
+    def status(self, state: str, since: int, error: tuple | None) -> None:
+        """``error``: (kind, status_code, message, time in microseconds) or None."""
+        self.add("status", state, since, *(error or (None, None, None, None)))
+
+    def op_started(self, op: str, kind: str | None = None, key: str | None = None,
+                   version: int | None = None) -> tuple | None:
+        """Reserve the operation's place in the order; rows it causes come after it."""
+        if self.closed:
+            return None
+        head = (self._seq, self.step, self._now(), op, kind, key, version)
+        self._seq += 1
+        return head
+
+    def op_finished(self, head: tuple | None, outcome: str, error: str | None = None,
+                    stored_before: int | None = None, stored_after: int | None = None,
+                    reported: str | None = None) -> None:
+        """``stored_before``/``stored_after``: the stored version of the key around the call;
+        ``reported``: what a status call reported (``INTERRUPTED NETWORK_ERROR``)."""
+        if head is not None and not self.closed:
+            self.rows["ops"].append(head + (outcome, error, stored_before, stored_after, reported))
+
+    def change(self, key: str) -> None:
+        if not self.closed:
+            self._pending_changes.append(key)
+
+    def flush_changes(self) -> None:
+        pending, self._pending_changes = self._pending_changes, []
+        for key in sorted(pending):
+            self.add("changes", key)
+
+    def store_status(self, available: bool, stale: bool) -> None:
+        self.add("store_status", bool(available), bool(stale))
+
+    def evaluation(self, flag: str, context: str, value: Any, reason: str) -> None:
+        self.add("evaluations", flag, context, value, reason)
+
+    def log(self, level: str, message: str) -> None:
+        self.add("logs", level, message)
+
+    # -- reading back (used by expectations and summaries) ------------------------------
+
+    def column(self, frame: str, name: str) -> list:
+        index = LAYOUTS[frame].index(name)
+        return [row[index] for row in self.rows[frame]]
+
+    def last(self, frame: str) -> dict | None:
+        rows = self.rows[frame]
+        return LAYOUTS[frame].as_dict(rows[-1]) if rows else None
+
+    def dicts(self, frame: str) -> list[dict]:
+        """The frame's rows as dicts (for readers that are not on a hot path)."""
+        layout = LAYOUTS[frame]
+        return [layout.as_dict(row) for row in self.rows[frame]]
+
+
+def store_at(recording: Recording, step: int) -> list[tuple[str, str, int, bool]]:
+    """The store's contents (kind, key, version, deleted) once ``step`` had run,
+    rebuilt from the recorded operations: inits replace everything, applied
+    writes set one item, ignored and failed ones change nothing."""
+    contents: dict[tuple[str, str], tuple[int, bool]] = {}
+    for op in recording.dicts("ops"):
+        if op["step"] > step:
+            break
+        if op["outcome"] != "applied":
+            continue
+        if op["op"] == "init":
+            contents = {(kind, key): (version, False)
+                        for kind, key, version in recording.init_versions.get(op["seq"], [])}
+        elif op["op"] in ("upsert", "delete"):
+            contents[(op["kind"], op["key"])] = (op["stored_after"], op["op"] == "delete")
+    return [(kind, key, version, deleted) for (kind, key), (version, deleted) in sorted(contents.items())]

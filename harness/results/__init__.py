@@ -1,0 +1,1 @@
+"""What a run returns: :class:`~.result.Result` and its DataFrames (:mod:`.frames`)."""

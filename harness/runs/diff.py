@@ -1,0 +1,184 @@
+"""Differential runs: the same scenarios on several targets, and where they part.
+
+Each run is reduced to comparable rows per frame; what cannot be compared is
+left out on purpose: error texts (a raised exception's message against a false
+return), log lines (each implementation words its own) and ``seq`` (targets may
+interleave observations differently within one step). For each pair of
+targets, the first divergence is the earliest (by step) differing row across
+the frames, shown with the steps that lead to it as replayable YAML.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import os
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from ..vocabulary.loader import load_path
+from ..vocabulary.model import Expectations, Scenario
+from ..replay.recording import LAYOUTS, Recording
+from ..vocabulary.render import scenario_yaml
+from ..results.result import Result
+from .runner import get_target, run
+from ..replay.freeze import virtual_time
+from ..errors import ScenarioError
+
+COMPARED: dict[str, tuple[str, ...]] = {
+    "status": ("state", "since", "error_kind", "status_code"),
+    "ops": ("op", "kind", "key", "version", "outcome"),
+    "changes": ("key",),
+    "store_status": ("available", "stale"),
+    "evaluations": ("flag", "context", "value", "reason"),
+}
+STORE_COLUMNS = ("kind", "key", "version", "deleted")
+
+
+def comparable(recording: Recording) -> dict[str, list[tuple]]:
+    """Per frame: (step, t, compared values...) rows, in order; plus the final store."""
+    out: dict[str, list[tuple]] = {}
+    for frame, columns in COMPARED.items():
+        pick = LAYOUTS[frame].picker("step", "t", *columns)
+        out[frame] = [pick(row) for row in recording.rows[frame]]
+    end = recording.step
+    out["store"] = [(end, None) + tuple(row) for row in recording.store]
+    return out
+
+
+@dataclass(frozen=True)
+class Divergence:
+    scenario: Scenario
+    left: str
+    right: str
+    frame: str
+    index: int
+    step: int
+    left_row: dict | None
+    right_row: dict | None
+
+    def replay(self) -> str:
+        """The scenario's steps up to the divergence, as YAML."""
+        steps = self.scenario.steps[: max(self.step, 0) + 1]
+        note = (f"{self.left} and {self.right} first differ in {self.frame} at step {self.step} "
+                f"(cut from {self.scenario.name!r}).")
+        cut = dataclasses.replace(self.scenario, steps=steps, expect=Expectations(), file=None, description=note)
+        return scenario_yaml(cut)
+
+    def shrink(self, budget: int = 200) -> "Divergence":
+        """A divergence of the same kind (same frame) on as few steps as possible.
+
+        Greedy, like a test-case reducer: drop one step at a time while the two
+        targets still differ in this frame; at most ``budget`` replays.
+        """
+        current = self
+        steps = list(self.scenario.steps[: max(self.step, 0) + 1])
+        changed = True
+        while changed and budget > 0:
+            changed = False
+            for index in range(len(steps) - 1, -1, -1):
+                if budget <= 0:
+                    break
+                budget -= 1
+                trial = steps[:index] + steps[index + 1:]
+                found = _divergence_on(self.scenario, trial, self.left, self.right)
+                if found is not None and found.frame == self.frame:
+                    steps, current, changed = trial, found, True
+                    break
+        return current
+
+    def __str__(self) -> str:
+        return (f"{self.scenario.name}: {self.left} and {self.right} first differ at step {self.step}, "
+                f"{self.frame}[{self.index}]: {self.left}={self.left_row} {self.right}={self.right_row}")
+
+
+def _as_dict(frame: str, row: tuple | None) -> dict | None:
+    if row is None:
+        return None
+    columns = STORE_COLUMNS if frame == "store" else COMPARED[frame]
+    return {"step": row[0], **dict(zip(columns, row[2:]))}
+
+
+def first_divergence(scenario: Scenario, left: Result, right: Result) -> Divergence | None:
+    a, b = comparable(left.recording), comparable(right.recording)
+    found: list[tuple[int, int, str, tuple | None, tuple | None]] = []
+    for frame in list(COMPARED) + ["store"]:
+        for index, (x, y) in enumerate(itertools.zip_longest(a[frame], b[frame])):
+            if x is None or y is None or x[2:] != y[2:] or x[0] != y[0]:
+                step = min(r[0] for r in (x, y) if r is not None)
+                found.append((step, index, frame, x, y))
+                break
+    if not found:
+        return None
+    step, index, frame, x, y = min(found, key=lambda f: (f[0], list(COMPARED).index(f[2]) if f[2] in COMPARED
+                                                          else len(COMPARED), f[1]))
+    return Divergence(scenario, left.target, right.target, frame, index, step, _as_dict(frame, x),
+                      _as_dict(frame, y))
+
+
+def _divergence_on(scenario: Scenario, steps: list, left: str, right: str) -> Divergence | None:
+    """The first divergence of two targets on ``scenario`` cut down to ``steps`` (None if they agree
+    or the cut scenario is not valid)."""
+    try:
+        trial = dataclasses.replace(scenario, steps=tuple(steps), expect=Expectations(), file=None)
+    except ScenarioError:
+        return None
+    try:
+        return first_divergence(trial, run(trial, left), run(trial, right))
+    except ScenarioError:  # e.g. an 'at' that now lies before the clock
+        return None
+
+
+@dataclass
+class DiffReport:
+    """Results of every scenario on every target, and the first divergence of each pair."""
+
+    results: list[Result]
+    divergences: list[Divergence]
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """One row per diverging pair: scenario, left, right, frame, index, step, left_row, right_row."""
+        d = self.divergences
+        return pd.DataFrame({
+            "scenario": pd.Series([x.scenario.name for x in d], dtype="string"),
+            "left": pd.Series([x.left for x in d], dtype="string"),
+            "right": pd.Series([x.right for x in d], dtype="string"),
+            "frame": pd.Series([x.frame for x in d], dtype="string"),
+            "index": pd.Series([x.index for x in d], dtype="int64"),
+            "step": pd.Series([x.step for x in d], dtype="int64"),
+            "left_row": pd.Series([repr(x.left_row) for x in d], dtype="string"),
+            "right_row": pd.Series([repr(x.right_row) for x in d], dtype="string"),
+        })
+
+
+    def plot(self, scenario: str, axis: str = "steps"):
+        """The named scenario's timelines on every target, stacked side by side (needs matplotlib)."""
+        from ..views.plot import timeline
+        chosen = [r for r in self.results if r.scenario.name == scenario]
+        if not chosen:
+            raise KeyError(f"no scenario named {scenario!r} in this report")
+        return timeline(chosen, axis=axis)
+
+
+def diff(scenarios: Iterable[Scenario | str | os.PathLike],
+         targets: Sequence[str] = ("sdk", "sdk-async", "contract")) -> DiffReport:
+    """Run each scenario on each target and find the first divergence of each pair."""
+    for name in targets:
+        get_target(name)
+    loaded: list[Scenario] = []
+    for item in scenarios:
+        loaded.extend([item] if isinstance(item, Scenario) else load_path(item))
+    results: list[Result] = []
+    divergences: list[Divergence] = []
+    with virtual_time():
+        for scenario in loaded:
+            runs = [run(scenario, name) for name in targets]
+            results.extend(runs)
+            for left, right in itertools.combinations(runs, 2):
+                found = first_divergence(scenario, left, right)
+                if found is not None:
+                    divergences.append(found)
+    return DiffReport(results, divergences)

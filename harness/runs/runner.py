@@ -1,0 +1,69 @@
+"""Run scenarios on targets and judge them.
+
+:func:`run` replays one scenario on one target under the virtual clock, then
+checks the scenario's expectations and every invariant checker on the
+recording. :func:`run_many` does a batch, sharing freezes between runs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ..checks.checkers import check_all
+from ..checks.expectations import check, check_violations
+from ..replay.freeze import frozen_clock, real_perf_counter, virtual_time
+from ..results.result import Result
+from ..vocabulary.loader import load_path, load_scenario
+from ..vocabulary.model import Scenario
+from ..drivers import get_target, register_target, targets  # noqa: F401  (re-exported)
+
+# run_many holds one freeze for this long (real seconds) before handing results
+# over: a freeze costs milliseconds, and a caller holding a paused generator must
+# not find the whole process frozen.
+BATCH_SECONDS = 0.25
+
+
+def run(scenario: Scenario | str | os.PathLike, target: str = "sdk") -> Result:
+    """Replay one scenario (or the scenario in one file) on one target."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    chosen = get_target(target)
+    with frozen_clock(scenario.start) as clock:
+        recording = chosen.run(scenario, clock)
+    expect = scenario.expect.for_target(target)
+    verdicts = check_all(recording, target)
+    failures = check(expect, recording) + check_violations(expect, verdicts)
+    return Result(scenario, target, recording, failures, verdicts)
+
+
+def collect(paths: Iterable[str | os.PathLike]) -> list[Scenario]:
+    """Every scenario in these files and folders (folders searched for *.yaml, sorted)."""
+    scenarios: list[Scenario] = []
+    for path in paths:
+        scenarios.extend(load_path(Path(path)))
+    return scenarios
+
+
+def run_many(scenarios: Iterable[Scenario], target_names: Iterable[str] = ("sdk",)) -> Iterator[Result]:
+    """Run every scenario on every target, in order.
+
+    Runs share one freeze for up to :data:`BATCH_SECONDS` at a time; the freeze
+    is released before results are handed over, so the caller's code between
+    results runs on real time.
+    """
+    names = list(target_names)
+    for name in names:
+        get_target(name)
+    pending = [(scenario, name) for scenario in scenarios for name in names]
+    done = 0
+    while done < len(pending):
+        batch: list[Result] = []
+        with virtual_time():
+            started = real_perf_counter()
+            while done < len(pending) and (not batch or real_perf_counter() - started < BATCH_SECONDS):
+                scenario, name = pending[done]
+                batch.append(run(scenario, name))
+                done += 1
+        yield from batch

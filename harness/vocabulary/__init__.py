@@ -1,0 +1,12 @@
+"""The scenario vocabulary and how scenarios are read and written.
+
+Pure (no YAML, pandas or SDK): :mod:`.values` (states, error kinds, items),
+:mod:`.steps` (every step kind, declared once), :mod:`.model` (settings,
+expectations, the :class:`~.model.Scenario`), :mod:`.durations`,
+:mod:`.items` (item specs expanded into flag and segment JSON).
+
+Reading and writing: :mod:`.yaml_reader` (YAML with line marks),
+:mod:`.schema` (the JSON Schema and located validation), :mod:`.loader`
+(files and data into the model), :mod:`.builder` (the same vocabulary in
+Python) and :mod:`.render` (back to YAML).
+"""

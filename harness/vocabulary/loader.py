@@ -1,0 +1,144 @@
+"""Load scenarios from YAML (or plain data) into the model, with located errors.
+
+YAML is read by :mod:`harness.vocabulary.yaml_reader`, which notes the line of
+every key. The data is then checked against the JSON Schema (see
+:mod:`harness.vocabulary.schema`) and built into the model, whose own checks
+run too; every error names the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import ScenarioError
+from .durations import parse_duration
+from .items import item_json
+from .model import DEFAULT_START, Expectations, Scenario, Step, StoreConfig
+from .schema import dotted, line_of, validate
+from .yaml_reader import read_yaml
+
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+Path_ = tuple  # a path into the data: ("steps", 3, "upsert", "version")
+
+
+def _path_of(dotted_key: str) -> Path_:
+    parts: list = []
+    for piece in dotted_key.split("."):
+        name, _, rest = piece.partition("[")
+        if name:
+            parts.append(name)
+        for index in ("[" + rest).split("[")[1:] if rest else ():
+            number = index.rstrip("]")
+            parts.append(int(number) if number.isdigit() else number)
+    return tuple(parts)
+
+
+parse_yaml = read_yaml
+
+
+# ----------------------------------------------------------------------------- building
+
+def _final_status(value: Any) -> tuple[str, str | None] | None:
+    if value is None or isinstance(value, str):
+        return None if value is None else (value, None)
+    return (value["state"], value.get("error_kind"))
+
+
+def _expectations(data: dict | None, *, with_targets: bool = True) -> Expectations:
+    data = data or {}
+
+    def seq(name: str):
+        value = data.get(name)
+        return None if value is None else tuple(value)
+
+    targets = {}
+    if with_targets:
+        targets = {name: _expectations(body, with_targets=False) for name, body in (data.get("targets") or {}).items()}
+    return Expectations(status=seq("status"), final_status=_final_status(data.get("final_status")),
+                        store=data.get("store"), changes=seq("changes"), outcomes=seq("outcomes"),
+                        store_status=seq("store_status"), evaluations=seq("evaluations"), logs=seq("logs"),
+                        since=None if data.get("since") is None else tuple(
+                            parse_duration(d, key=f"expect.since[{i}]") for i, d in enumerate(data["since"])),
+                        error_kinds=seq("error_kinds"), reasons=seq("reasons"), violations=seq("violations"),
+                        op_errors=seq("op_errors"), logs_absent=seq("logs_absent"), targets=targets)
+
+
+def _start(text: str | None) -> datetime:
+    if text is None:
+        return DEFAULT_START
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _store(value: Any) -> StoreConfig:
+    if value is None:
+        return StoreConfig()
+    if isinstance(value, str):
+        return StoreConfig(value)
+    ttl = value.get("cache_ttl")
+    return StoreConfig(value["type"], None if ttl is None else parse_duration(ttl, key="store.cache_ttl"))
+
+
+def scenario_from_data(data: Any, file: str | None = None, lines: dict[Path_, int] | None = None) -> Scenario:
+    """Build a :class:`Scenario` from plain data (the YAML form), checking everything."""
+    lines = lines or {}
+    validate(data, file, lines)
+
+    def located(e: ScenarioError, path: Path_) -> ScenarioError:
+        full = dotted(path) if not e.key else f"{dotted(path)}.{e.key}" if path else e.key
+        return ScenarioError(e.message, key=full or None, file=file, line=line_of(lines, _path_of(full)))
+
+    steps = []
+    for index, step in enumerate(data["steps"]):
+        try:
+            steps.append(Step.from_data(step, lines.get(("steps", index))))
+        except ScenarioError as e:
+            raise located(e, ("steps", index)) from None
+    try:
+        expect = _expectations(data.get("expect"))
+    except ScenarioError as e:
+        raise located(e, ()) from None
+    for step in steps:  # expand every item's JSON now, once, rather than during the run
+        for item in step.action.items():
+            item_json(item)
+    try:
+        return Scenario(name=data["name"], steps=tuple(steps), description=data.get("description", ""),
+                        start=_start(data.get("start")), seed=data.get("seed", 0), store=_store(data.get("store")),
+                        listen=data.get("listen", True), expect=expect, file=file, line=lines.get(("name",)),
+                        outage_log_after=parse_duration(data.get("outage_log_after", "1m"), key="outage_log_after"))
+    except ScenarioError as e:
+        raise located(e, ()) from None
+    except ValueError as e:  # a start time that matched the pattern but is no real date
+        raise ScenarioError(str(e), key="start", file=file, line=lines.get(("start",))) from None
+
+
+def scenario_from_yaml(text: str, file: str | None = None) -> Scenario:
+    data, lines = read_yaml(text, file)
+    return scenario_from_data(data, file, lines)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and check one scenario file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ScenarioError(f"cannot read the scenario: {e.strerror or e}", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise ScenarioError("the scenario is not UTF-8 text", file=str(path)) from None
+    return scenario_from_yaml(text, str(path))
+
+
+def scenario_files(path: Path) -> list[Path]:
+    """The scenario files in ``path`` (a file, or a folder searched recursively, sorted)."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in SCENARIO_SUFFIXES and p.is_file())
+    if not path.exists():
+        raise ScenarioError("no such file or folder", file=str(path))
+    return [path]
+
+
+def load_path(path: str | Path) -> list[Scenario]:
+    """Every scenario in a file or folder."""
+    return [load_scenario(p) for p in scenario_files(Path(path))]

@@ -1,0 +1,217 @@
+"""Scenario settings, expectations and the :class:`Scenario` itself.
+
+Pure: no YAML, no pandas, no SDK. A :class:`Scenario` is a name, a few
+settings, a tuple of :class:`~harness.vocabulary.steps.Step` and an
+:class:`Expectations` block. The loader (``loader.py``) and the builder
+(``builder.py``) both produce these, so YAML and Python share one vocabulary.
+Every value writes itself back as its YAML form (``to_data``), which is how
+failures print replayable steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar, Mapping
+
+from .durations import format_duration
+from .steps import STEP_KINDS, Action, Delete, Disconnect, Evaluate, Init, Listen, Reconnect, SetStatus, Step, Stop, StoreDown, StoreUp, Upsert, Wait  # noqa: F401
+from .values import (DATA_OPS, DEFAULT_START, ERROR_KINDS, KINDS, LATEST_TIME, OUTCOMES, STATES, STORE_OPS,  # noqa: F401
+                     ErrorInfo, Item, check, check_key, is_whole)
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """``memory`` (the SDK's InMemoryFeatureStore) or ``persistent`` (a
+    fault-injectable core inside the SDK's CachingStoreWrapper). ``cache_ttl``
+    in microseconds; ``None`` is the SDK's default, ``0`` turns the cache off."""
+
+    type: str = "memory"
+    cache_ttl: int | None = None
+
+    def __post_init__(self):
+        check(self.type in ("memory", "persistent"), f"store must be memory or persistent, not {self.type!r}",
+               "store")
+        check(self.cache_ttl is None or self.type == "persistent", "cache_ttl applies to a persistent store only",
+               "store.cache_ttl")
+        check(self.cache_ttl is None or self.cache_ttl >= 0, "cache_ttl must not be negative", "store.cache_ttl")
+
+    def to_data(self) -> Any:
+        if self.cache_ttl is None:
+            return self.type
+        return {"type": self.type, "cache_ttl": format_duration(self.cache_ttl)}
+
+
+STORE_EXPECT_WORDS = ("deleted", "absent")
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """What a run must show. Every field is optional (``None``: not checked).
+
+    - ``status``: states of the status rows, initial one included;
+    - ``final_status``: (state, error_kind or None);
+    - ``store``: {kind: {key: version | "deleted" | "absent"}} for the keys named;
+    - ``changes``: flag change event keys in order;
+    - ``outcomes``: outcomes of the data ops (init/upsert/delete) in order;
+    - ``store_status``: the ``available`` value of each store status row, initial one included;
+    - ``evaluations``: the value of each evaluation in order;
+    - ``logs``: text that must appear in some log message, each;
+    - ``since``: each status row's ``since``, in microseconds after the start;
+    - ``error_kinds``: each status row's last error kind (None for no error);
+    - ``reasons``: the reason of each evaluation (``FALLTHROUGH``, ``ERROR:FLAG_NOT_FOUND``, ...);
+    - ``violations``: the invariant checkers expected to report a violation
+      (checked always: when not given, none is expected);
+    - ``op_errors``: the error message of each operation that failed, in order;
+    - ``logs_absent``: text that must appear in no log message;
+    - ``targets``: per-target overrides of the fields above.
+    """
+
+    status: tuple[str, ...] | None = None
+    final_status: tuple[str, str | None] | None = None
+    store: Mapping[str, Mapping[str, Any]] | None = None
+    changes: tuple[str, ...] | None = None
+    outcomes: tuple[str, ...] | None = None
+    store_status: tuple[bool, ...] | None = None
+    evaluations: tuple[Any, ...] | None = None
+    logs: tuple[str, ...] | None = None
+    since: tuple[int, ...] | None = None
+    error_kinds: tuple[str | None, ...] | None = None
+    reasons: tuple[str, ...] | None = None
+    violations: tuple[str, ...] | None = None
+    op_errors: tuple[str, ...] | None = None
+    logs_absent: tuple[str, ...] | None = None
+    targets: Mapping[str, "Expectations"] = field(default_factory=dict)
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("status", "final_status", "store", "changes", "outcomes",
+                                        "store_status", "evaluations", "logs", "since", "error_kinds",
+                                        "reasons", "violations", "op_errors", "logs_absent")
+
+    def __post_init__(self):
+        for s in self.status or ():
+            check(s in STATES, f"unknown state {s!r}", "expect.status")
+        if self.final_status is not None:
+            state, kind = self.final_status
+            check(state in STATES, f"unknown state {state!r}", "expect.final_status")
+            check(kind is None or kind in ERROR_KINDS, f"unknown error kind {kind!r}", "expect.final_status")
+        for k in self.error_kinds or ():
+            check(k is None or k in ERROR_KINDS, f"unknown error kind {k!r}", "expect.error_kinds")
+        for o in self.outcomes or ():
+            check(o in OUTCOMES, f"unknown outcome {o!r}; use {', '.join(OUTCOMES)}", "expect.outcomes")
+        for kind, entries in (self.store or {}).items():
+            check(kind in KINDS, f"unknown store kind {kind!r}", f"expect.store.{kind}")
+            for key, want in entries.items():
+                ok = (isinstance(want, int) and not isinstance(want, bool) and want >= 0) or want in STORE_EXPECT_WORDS
+                check(ok, f"expected a version, 'deleted' or 'absent', not {want!r}", f"expect.store.{kind}.{key}")
+
+    def for_target(self, target: str) -> "Expectations":
+        """These expectations with the target's overrides applied."""
+        override = self.targets.get(target)
+        if override is None:
+            return self
+        merged = {f: getattr(override, f) if getattr(override, f) is not None else getattr(self, f)
+                  for f in self.FIELDS}
+        return Expectations(**merged)
+
+    def to_data(self) -> dict:
+        data: dict = {}
+        for f in self.FIELDS:
+            value = getattr(self, f)
+            if value is None:
+                continue
+            if f == "final_status":
+                state, kind = value
+                value = state if kind is None else {"state": state, "error_kind": kind}
+            elif f == "store":
+                value = {k: dict(v) for k, v in value.items()}
+            elif f == "since":
+                value = [format_duration(v) for v in value]
+            else:
+                value = list(value)
+            data[f] = value
+        if self.targets:
+            data["targets"] = {t: e.to_data() for t, e in self.targets.items()}
+        return data
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named, self-checking script of steps and what they must produce."""
+
+    name: str
+    steps: tuple[Step, ...] = ()
+    description: str = ""
+    start: datetime = DEFAULT_START
+    seed: int = 0
+    store: StoreConfig = field(default_factory=StoreConfig)
+    listen: bool = True
+    expect: Expectations = field(default_factory=Expectations)
+    outage_log_after: int = 60_000_000
+    file: str | None = field(default=None, compare=False)
+    line: int | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        check_key(self.name, "a scenario name", "name")
+        check(isinstance(self.start, datetime) and self.start.tzinfo is not None,
+               "start must be a time with a zone, e.g. 2024-01-01T00:00:00Z", "start")
+        check(isinstance(self.seed, int) and not isinstance(self.seed, bool), "seed must be a whole number", "seed")
+        check(isinstance(self.listen, bool), "listen must be true or false", "listen")
+        check(isinstance(self.outage_log_after, int) and self.outage_log_after >= 0,
+               "outage_log_after must not be negative", "outage_log_after")
+        object.__setattr__(self, "steps", tuple(self.steps))
+        for i, step in enumerate(self.steps):
+            check(isinstance(step, Step), f"step {i} is not a Step", f"steps[{i}]")
+        self._check_clock_range()
+        self._check_expected_keys()
+
+    def known_keys(self) -> dict[str, set[str]]:
+        """Keys of every flag and segment that a step writes or deletes."""
+        known: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        for step in self.steps:
+            for kind, key in step.action.writes():
+                known[kind].add(key)
+        return known
+
+    def _check_clock_range(self) -> None:
+        """Every time the run can reach, timers included, must fit in a datetime."""
+        room = LATEST_TIME - self.start
+        check(room > timedelta(0), f"start must be before {LATEST_TIME.year}", "start")
+        limit = room // timedelta(microseconds=1)
+        timers = self.outage_log_after + (self.store.cache_ttl or 0)
+        check(timers < limit, "outage_log_after and cache_ttl reach past what the clock can hold "
+                              f"(year {LATEST_TIME.year})", "outage_log_after")
+        elapsed = 0
+        for index, step in enumerate(self.steps):
+            elapsed = max(elapsed, step.at or 0) + (step.after or 0) + step.action.extent()
+            check(elapsed + timers < limit, f"the steps run the virtual clock past the year {LATEST_TIME.year} "
+                                            f"(start {self.start.isoformat()})", f"steps[{index}]")
+
+    def _check_expected_keys(self) -> None:
+        known = self.known_keys()
+        for label, expect in [("expect", self.expect)] + [
+                (f"expect.targets.{t}", e) for t, e in self.expect.targets.items()]:
+            for kind, entries in (expect.store or {}).items():
+                for key in entries:
+                    check(key in known[kind], f"no step writes {kind[:-1]} {key!r}", f"{label}.store.{kind}.{key}")
+            for key in expect.changes or ():
+                check(key in known["flags"], f"no step writes flag {key!r}", f"{label}.changes")
+
+    def to_data(self) -> dict:
+        """The scenario in its YAML form (see ``render.py``)."""
+        data: dict = {"name": self.name}
+        if self.description:
+            data["description"] = self.description
+        if self.start != DEFAULT_START:
+            data["start"] = self.start.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        if self.seed:
+            data["seed"] = self.seed
+        if self.store != StoreConfig():
+            data["store"] = self.store.to_data()
+        if not self.listen:
+            data["listen"] = False
+        if self.outage_log_after != 60_000_000:
+            data["outage_log_after"] = format_duration(self.outage_log_after)
+        data["steps"] = [s.to_data() for s in self.steps]
+        expect = self.expect.to_data()
+        if expect:
+            data["expect"] = expect
+        return data

@@ -1,0 +1,134 @@
+"""The scenario format as a JSON Schema, and validation with located errors.
+
+The published file ``scenario.schema.json`` (for editors) is assembled from
+the step registry: each step kind's ``body_schema`` is its entry under
+``$defs.step.properties``. After adding a step kind, rewrite the file with::
+
+    python -m harness.vocabulary.schema
+
+(the test suite fails until the published file matches the registry).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+import sys
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path as FilePath
+from typing import Any
+
+import jsonschema
+
+from ..errors import ScenarioError
+from .steps import STEP_KINDS, TIMING_KEYS
+
+Path = tuple
+PUBLISHED = "scenario.schema.json"
+
+
+def _published() -> dict:
+    return json.loads(resources.files(__package__).joinpath(PUBLISHED).read_text(encoding="utf-8"))
+
+
+def build_schema() -> dict:
+    """The published schema with every step kind's body schema taken from the registry."""
+    document = _published()
+    properties = {key: document["$defs"]["step"]["properties"][key] for key in TIMING_KEYS}
+    for name, kind in STEP_KINDS.items():
+        properties[name] = copy.deepcopy(kind.body_schema)
+    document["$defs"]["step"]["properties"] = properties
+    return document
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    """The scenario format as a JSON Schema (also at ``harness/scenario/scenario.schema.json``)."""
+    return build_schema()
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema())
+
+
+def dotted(path) -> str:
+    """``("steps", 3, "upsert")`` as ``steps[3].upsert``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def line_of(lines: dict[Path, int], path) -> int | None:
+    """The line of ``path``, or of its nearest ancestor that has one."""
+    path = tuple(path)
+    while path not in lines and path:
+        path = path[:-1]
+    return lines.get(path)
+
+
+def _did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f", did you mean {close[0]!r}?" if close else ""
+
+
+# Missing keys are reported after every other problem: a misspelt key
+# (``stepz``) explains a missing one (``steps``), and should be named first.
+_RANK = {"required": 1}
+
+
+def _explain(error: jsonschema.ValidationError) -> tuple[Path, str, int]:
+    path = tuple(error.absolute_path)
+    rank = _RANK.get(error.validator, 0)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = list(error.schema.get("properties", {}))
+        extra = sorted(k for k in error.instance if k not in allowed)
+        if extra:
+            key = extra[0]
+            if path and path[0] == "steps" and len(path) == 2:
+                return (path + (key,), f"unknown step {key!r}{_did_you_mean(key, STEP_KINDS)}"
+                        f"{'' if _did_you_mean(key, STEP_KINDS) else '; steps are: ' + ', '.join(STEP_KINDS)}",
+                        rank)
+            hint = _did_you_mean(key, allowed) or (f"; expected one of: {', '.join(sorted(allowed))}"
+                                                   if allowed else "")
+            return path + (key,), f"unknown key {key!r}{hint}", rank
+    if error.validator == "required":
+        return path, error.message.replace("is a required property", "is required"), rank
+    if error.validator == "enum":
+        return path, f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}", rank
+    if error.validator == "pattern" and "ms|s|m|h" in str(error.validator_value):
+        return (path, f"bad duration {error.instance!r}: write a number and one unit of ms, s, m or h "
+                      "(e.g. '250ms')", rank)
+    if error.validator == "type" and error.instance is None and path:
+        return (path, f"'{path[-1]}' has no value (is the line below it indented enough?); "
+                      f"{error.message}", rank)
+    return path, error.message, rank
+
+
+def validate(data: Any, file: str | None = None, lines: dict[Path, int] | None = None) -> None:
+    """Check ``data`` against the schema; raise :class:`ScenarioError` for the first problem by line."""
+    lines = lines or {}
+    if not isinstance(data, dict):
+        raise ScenarioError("a scenario must be a mapping with name and steps", file=file, line=1)
+    errors = [_explain(e) for e in _validator().iter_errors(data)]
+    if not errors:
+        return
+    located = sorted((rank, line_of(lines, path) or 0, len(path), message, path)
+                     for path, message, rank in errors)
+    _, line, _, message, path = located[0]
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    raise ScenarioError(message + more, key=dotted(path) or None, file=file, line=line or None)
+
+
+def main() -> None:
+    """Rewrite the published schema file from the registry."""
+    target = FilePath(__file__).with_name(PUBLISHED)
+    target.write_text(json.dumps(build_schema(), indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {target}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
