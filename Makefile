@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test bench notebooks clean
+.PHONY: report test bench notebooks schema clean
 
 report: $(STAMP)          ## replay the whole catalogue and write report/
 	$(BIN)/harness run scenarios --out report --target sdk --target sdk-async --target contract
@@ -19,6 +19,9 @@ bench: $(STAMP)           ## print throughput and fixed-cost figures
 notebooks: $(STAMP)       ## open the teaching notebooks in JupyterLab
 	$(BIN)/python -m pip install --quiet -e '.[notebook]'
 	$(BIN)/jupyter lab notebooks/
+
+schema: $(STAMP)         ## rewrite harness/vocabulary/scenario.schema.json from the step registry
+	$(BIN)/python -c "from harness.vocabulary.schema import main; main()"
 
 $(STAMP): pyproject.toml
 	command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 1; }

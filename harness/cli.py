@@ -19,7 +19,8 @@ from tqdm import tqdm
 
 from .replay.freeze import virtual_time
 from .runs.diff import diff
-from .errors import HarnessError, ScenarioError
+from .drivers import all_targets
+from .errors import HarnessError, ScenarioError, UsageError
 from .views.report import write_report
 from .results.result import Result
 from .vocabulary.loader import load_scenario
@@ -98,7 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.targets.split(",") if n.strip()]
     if len(names) < 2:
-        raise ScenarioError("--targets needs at least two targets", key="targets")
+        raise UsageError("--targets needs at least two targets")
     report = diff(args.paths, names)
     for divergence in report.divergences:
         print(divergence)
@@ -119,10 +120,22 @@ def cmd_plot(args: argparse.Namespace) -> int:
     results = list(run_many([scenario], args.target or ["sdk"]))
     suffix = args.output.suffix.lstrip(".").lower()
     if suffix not in ("png", "svg", "pdf"):
-        raise ScenarioError(f"cannot write a {suffix or 'suffix-less'} picture; use .png, .svg or .pdf",
-                            key="output")
+        raise UsageError(f"cannot write a {suffix or 'suffix-less'} picture; use .png, .svg or .pdf")
     save(timeline(results, axis=args.axis), str(args.output), suffix)
     print(f"{args.output}: " + ", ".join(f"{r.target} {'ok' if r.ok else 'FAILED'}" for r in results))
+    return 0
+
+
+def cmd_targets() -> int:
+    """Every target, whether it can run here, and what it runs."""
+    rows = []
+    for target in all_targets():
+        available = target.availability()
+        rows.append((target.name, "ready" if available.ready else "NOT READY", available.version,
+                     target.description if available.ready else available.reason))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
     return 0
 
 
@@ -130,15 +143,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "targets":
-            for name in targets():
-                print(f"{name}\t{get_target(name).description}")
-            return 0
+            return cmd_targets()
         if args.command == "diff":
             return cmd_diff(args)
         if args.command == "plot":
             return cmd_plot(args)
         return cmd_run(args)
-    except ScenarioError as e:
+    except (ScenarioError, UsageError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except HarnessError as e:

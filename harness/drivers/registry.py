@@ -87,6 +87,7 @@ def get_target(name: str) -> Target:
     available = target.availability()
     if not available.ready:
         raise UsageError(f"target {name!r} cannot run here: {available.reason}")
+    check_world(target)  # again: a step kind may have been declared since it was registered
     return target
 
 

@@ -174,7 +174,8 @@ class Scenario:
     def _check_clock_range(self) -> None:
         """Every time the run can reach, timers included, must fit in a datetime."""
         room = LATEST_TIME - self.start
-        check(room > timedelta(0), f"start must be before {LATEST_TIME.year}", "start")
+        check(room > timedelta(0), f"start leaves the virtual clock no room: it must be before "
+                                   f"{LATEST_TIME.date().isoformat()}", "start")
         limit = room // timedelta(microseconds=1)
         timers = self.outage_log_after + (self.store.cache_ttl or 0)
         check(timers < limit, "outage_log_after and cache_ttl reach past what the clock can hold "

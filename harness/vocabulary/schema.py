@@ -4,7 +4,7 @@ The published file ``scenario.schema.json`` (for editors) is assembled from
 the step registry: each step kind's ``body_schema`` is its entry under
 ``$defs.step.properties``. After adding a step kind, rewrite the file with::
 
-    python -m harness.vocabulary.schema
+    make schema
 
 (the test suite fails until the published file matches the registry).
 """
@@ -43,15 +43,23 @@ def build_schema() -> dict:
     return document
 
 
-@lru_cache(maxsize=1)
 def schema() -> dict:
-    """The scenario format as a JSON Schema (also at ``harness/scenario/scenario.schema.json``)."""
+    """The scenario format as a JSON Schema (also at ``harness/vocabulary/scenario.schema.json``)."""
+    return copy.deepcopy(_assembled(tuple(STEP_KINDS)))
+
+
+@lru_cache(maxsize=4)
+def _assembled(kinds: tuple[str, ...]) -> dict:  # keyed on the registry, which may grow
     return build_schema()
 
 
-@lru_cache(maxsize=1)
 def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema())
+    return _compiled(tuple(STEP_KINDS))
+
+
+@lru_cache(maxsize=4)
+def _compiled(kinds: tuple[str, ...]) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(_assembled(kinds))
 
 
 def dotted(path) -> str:
@@ -85,7 +93,7 @@ def _explain(error: jsonschema.ValidationError) -> tuple[Path, str, int]:
     rank = _RANK.get(error.validator, 0)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = list(error.schema.get("properties", {}))
-        extra = sorted(k for k in error.instance if k not in allowed)
+        extra = sorted(k for k in error.instance if k not in allowed and not k.startswith("x-"))
         if extra:
             key = extra[0]
             if path and path[0] == "steps" and len(path) == 2:
@@ -129,6 +137,3 @@ def main() -> None:
     target.write_text(json.dumps(build_schema(), indent=2) + "\n", encoding="utf-8")
     print(f"wrote {target}", file=sys.stderr)
 
-
-if __name__ == "__main__":
-    main()

@@ -159,7 +159,7 @@ class _Builder:
                 self.lines[top.path + (value,)] = line
         else:
             if top.key is _MERGE:
-                top.merges.append((value, _line(event)))
+                top.merges.append((value, line))
             else:
                 top.value[top.key] = value
             top.key = _NO_KEY
@@ -265,7 +265,10 @@ _HINTS = (
 
 def _syntax_error(e: yaml.MarkedYAMLError, text: str, file: str | None) -> ScenarioError:
     """The parser's complaint, with the line shown, a caret under the column and a plain hint."""
+    lines = text.splitlines()
     mark = e.problem_mark or e.context_mark
+    if mark is not None and mark.line >= len(lines) and e.context_mark is not None:
+        mark = e.context_mark  # the file ended: show where the unclosed thing opened
     problem = e.problem or e.context or "not valid YAML"
     message = f"not valid YAML: {problem}"
     said = f"{e.context or ''} {e.problem or ''}"
@@ -275,10 +278,14 @@ def _syntax_error(e: yaml.MarkedYAMLError, text: str, file: str | None) -> Scena
             break
     if mark is None:
         return ScenarioError(message, file=file)
-    lines = text.splitlines()
     if 0 <= mark.line < len(lines):
-        shown = lines[mark.line].replace("\t", " ")
-        message += f"\n    {shown}\n    {' ' * mark.column}^"
+        shown, column = lines[mark.line], mark.column
+        if "\t" in shown[: column + 1] and "(hint:" not in message:
+            message += " (hint: YAML indents with spaces; replace the tab with spaces)"
+        if len(shown) > 100:  # keep the caret in view on a long line
+            start = max(0, column - 60)
+            shown, column = shown[start:start + 100], column - start
+        message += f"\n    {shown.replace(chr(9), ' ')}\n    {' ' * column}^"
     return ScenarioError(message, file=file, line=mark.line + 1)
 
 

@@ -1,0 +1,171 @@
+"""The layout's promises: layers, one step registry, worlds that handle every step,
+the SDK behind one door, and faults attributed at the sink boundary."""
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import harness
+from harness.drivers import registry
+from harness.drivers.python_sdk import door
+from harness.vocabulary.schema import build_schema
+from harness.vocabulary.steps import STEP_KINDS, Step, handler_name
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_import_contracts_hold():
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 kept, 0 broken" in done.stdout
+
+
+def test_the_import_linter_would_catch_a_pure_layer_importing_pandas(tmp_path):
+    # The same contracts on a copy of the package with one bad import: the linter must fail.
+    import shutil
+    copy = tmp_path / "repo"
+    shutil.copytree(ROOT / "harness", copy / "harness", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
+    clock = copy / "harness" / "replay" / "clock.py"
+    clock.write_text("import pandas  # noqa\n" + clock.read_text())
+    lint = Path(sys.executable).with_name("lint-imports")
+    done = subprocess.run([str(lint)], cwd=copy, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 1, done.stdout
+    assert "harness.replay.clock -> pandas" in done.stdout
+
+
+def test_the_published_schema_lists_exactly_the_registered_steps():
+    steps = build_schema()["$defs"]["step"]["properties"]
+    assert set(steps) - {"at", "after"} == set(STEP_KINDS)
+    for name, kind in STEP_KINDS.items():
+        assert steps[name] == kind.body_schema
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").rglob("*.yaml")), ids=lambda p: p.stem)
+def test_every_step_of_the_catalogue_round_trips_through_its_declaration(path):
+    for step in harness.load_scenario(path).steps:
+        assert Step.from_data(step.to_data()) == step
+
+
+@pytest.mark.parametrize("name", registry.targets())
+def test_every_ready_target_handles_every_step_kind(name):
+    assert registry.missing_handlers(registry.get_target(name).world_type()) == []
+
+
+class HalfWorld:
+    def on_init(self, action): ...
+
+
+class HalfTarget:
+    name = "half"
+    description = "a world that handles only init"
+
+    def availability(self):
+        return registry.Availability(True, "test")
+
+    def world_type(self):
+        return HalfWorld
+
+    def run(self, scenario, clock):
+        raise AssertionError("never run")
+
+
+def test_registering_a_target_whose_world_misses_steps_names_them():
+    with pytest.raises(harness.HarnessError) as info:
+        harness.register_target(HalfTarget())
+    message = str(info.value)
+    assert "target 'half'" in message and "HalfWorld" in message
+    for kind, step in STEP_KINDS.items():
+        if step.needs_handler and kind != "init":
+            assert f"{kind} ({handler_name(kind)})" in message
+    assert "wait" not in message and "half" not in registry.targets(ready_only=False)
+
+
+# ----------------------------------------------------------------------------- the SDK door
+
+@pytest.fixture
+def fresh_door():
+    door.sync_sdk.cache_clear()
+    door.async_sdk.cache_clear()
+    yield door
+    door.sync_sdk.cache_clear()
+    door.async_sdk.cache_clear()
+
+
+def test_a_missing_sdk_module_names_the_version_and_the_piece(fresh_door, monkeypatch):
+    real = importlib.import_module
+
+    def without_fdv1(name, *args):
+        if name == "ldclient.impl.datasystem.fdv1":
+            raise ImportError("No module named 'ldclient.impl.datasystem.fdv1'")
+        return real(name, *args)
+    monkeypatch.setattr(door.importlib, "import_module", without_fdv1)
+    with pytest.raises(harness.SdkMismatch) as info:
+        door.sync_sdk()
+    version = door.sdk_version()
+    assert f"launchdarkly-server-sdk {version} lacks the module ldclient.impl.datasystem.fdv1" in str(info.value)
+    # the targets say so instead of breaking: listed, not ready, refused with the reason
+    assert "sdk" not in harness.targets() and "sdk" in harness.targets(ready_only=False)
+    with pytest.raises(harness.UsageError, match="target 'sdk' cannot run here: .* lacks the module"):
+        harness.run(harness.scenario("x").status("VALID").build(), "sdk")
+    assert harness.run(harness.scenario("x").status("VALID").build(), "contract").ok
+
+
+def test_a_missing_private_attribute_is_named(fresh_door, monkeypatch):
+    from ldclient.impl.datasystem import fdv1
+    monkeypatch.delattr(fdv1, "RepeatingTask")
+    with pytest.raises(harness.SdkMismatch, match=r"lacks ldclient\.impl\.datasystem\.fdv1\.RepeatingTask"):
+        door.sync_sdk()
+
+
+def test_an_unknown_store_cache_is_refused_rather_than_left_on_real_time(fresh_door):
+    class Wrapper:
+        _cache = {}
+    with pytest.raises(harness.SdkMismatch, match="a cache the kit knows .*builtins.dict"):
+        door.sync_sdk().cache_on_virtual_clock(Wrapper())
+
+
+def test_the_cli_lists_each_target_with_its_readiness_and_sdk_version(capsys):
+    from harness.cli import main
+    assert main(["targets"]) == 0
+    out = capsys.readouterr().out
+    assert f"sdk        ready  launchdarkly-server-sdk {door.sdk_version()}" in out
+    assert "contract   ready" in out
+
+
+# ----------------------------------------------------------------------------- one fault boundary
+
+STORE_DOWN = (harness.scenario("down", store="persistent").init(flags={"f1": {"version": 1}})
+              .store_down(message="disk on fire").upsert(flag="f1", version=2).build())
+
+
+@pytest.mark.parametrize("target, error", [("sdk", "disk on fire"), ("sdk-async", "disk on fire"),
+                                           ("contract", "the sink reported failure")])  # Go returns false
+def test_a_store_failure_is_an_error_outcome(target, error):
+    res = harness.run(STORE_DOWN, target)
+    writes = res.ops[res.ops["op"] != "status"]
+    assert list(writes["outcome"].astype(str)) == ["applied", "error"]
+    assert writes["error"].iloc[1] == error
+    assert res.status["error_message"].iloc[-1] == "disk on fire"
+
+
+def test_a_bug_in_the_kits_own_code_is_a_traceback_not_an_outcome(monkeypatch):
+    import harness.drivers.python_sdk.sync as sync
+    monkeypatch.setattr(sync, "KIND_BY_NAME", {})  # the port can no longer convert a kind: a kit bug
+    with pytest.raises(KeyError):
+        harness.run(harness.scenario("bug").upsert(flag="f1", version=1).build(), "sdk")
+
+
+def test_a_bug_in_the_contract_model_is_a_traceback(monkeypatch):
+    from harness.drivers.contract.model import ContractSink
+
+    def broken(self, kind, item):
+        raise ZeroDivisionError("model bug")
+    monkeypatch.setattr(ContractSink, "upsert", broken)
+    with pytest.raises(ZeroDivisionError):
+        harness.run(harness.scenario("bug").upsert(flag="f1", version=1).build(), "contract")
