@@ -9,8 +9,9 @@ STAMP  := $(VENV)/.installed
 report: $(STAMP)          ## replay the whole catalogue and write report/
 	$(BIN)/harness run scenarios --out report --target sdk --target sdk-async --target contract
 
-test: $(STAMP)            ## run the whole test suite (what CI runs)
+test: $(STAMP)            ## run the whole test suite (what CI runs): on the newest SDK, then on the lowest
 	$(BIN)/python -m pytest
+	$(BIN)/nox --session lowest_sdk_tests
 
 bench: $(STAMP)           ## print throughput and fixed-cost figures
 	$(BIN)/python benchmarks/bench_sink.py
@@ -31,4 +32,4 @@ $(STAMP): pyproject.toml
 	touch $@
 
 clean:
-	rm -rf $(VENV) report .pytest_cache
+	rm -rf $(VENV) .nox report .pytest_cache

@@ -130,6 +130,15 @@ def test_an_unknown_store_cache_is_refused_rather_than_left_on_real_time(fresh_d
         door.sync_sdk().cache_on_virtual_clock(Wrapper())
 
 
+def test_the_lowest_supported_sdk_is_the_one_ci_tests_and_pyproject_allows():
+    sys.path.insert(0, str(ROOT))
+    try:
+        import noxfile
+    finally:
+        sys.path.remove(str(ROOT))
+    assert noxfile.lowest_sdk() == door.LOWEST_SUPPORTED
+
+
 def test_the_cli_lists_each_target_with_its_readiness_and_sdk_version(capsys):
     from harness.cli import main
     assert main(["targets"]) == 0
