@@ -178,3 +178,21 @@ def test_a_bug_in_the_contract_model_is_a_traceback(monkeypatch):
     monkeypatch.setattr(ContractSink, "upsert", broken)
     with pytest.raises(ZeroDivisionError):
         harness.run(harness.scenario("bug").upsert(flag="f1", version=1).build(), "contract")
+
+
+def test_the_schema_names_exactly_the_checkers_a_scenario_may_expect():
+    from harness.checks.checkers import CHECKERS
+    enum = harness.schema()["$defs"]["expect_fields"]["violations"]["items"]["enum"]
+    assert enum == list(CHECKERS)
+
+
+def test_the_architecture_guide_runs(tmp_path):
+    """Every Python block of docs/architecture.md, in order, in a fresh interpreter."""
+    import re
+    guide = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", guide, flags=re.S)
+    assert len(blocks) >= 4
+    script = tmp_path / "guide.py"
+    script.write_text("\n".join(blocks), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -56,7 +56,9 @@ class Rows:
         return self.ops[index] if index >= 0 else None
 
 
-def _verdict(name: str, observed: bool, violations: list[Violation]) -> Verdict:
+def verdict(name: str, observed: bool, violations: list[Violation]) -> Verdict:
+    """The answer of checker ``name``: violated if there are violations, else holds, or cannot tell
+    when the recording never showed what the checker looks for."""
     if violations:
         return Verdict(name, VIOLATED, tuple(violations))
     return Verdict(name, HOLDS if observed else CANNOT_TELL)
@@ -86,7 +88,7 @@ def versions_never_go_down(rows: Rows) -> Verdict:
             violations.append(Violation(name, op[_STEP], f"{key[1]} was v{last[key]}, now reads v{before}"))
         if after is not None:
             last[key] = after
-    return _verdict(name, observed, violations)
+    return verdict(name, observed, violations)
 
 
 def stale_writes_never_applied(rows: Rows) -> Verdict:
@@ -101,7 +103,7 @@ def stale_writes_never_applied(rows: Rows) -> Verdict:
         if op[_OUTCOME] == "applied" and op[_VERSION] <= before:
             violations.append(Violation(name, op[_STEP], f"{op[_OP]} of {op[_KEY]} v{op[_VERSION]} applied "
                                                          f"over stored v{before}"))
-    return _verdict(name, observed, violations)
+    return verdict(name, observed, violations)
 
 
 def since_moves_with_state(rows: Rows) -> Verdict:
@@ -115,7 +117,7 @@ def since_moves_with_state(rows: Rows) -> Verdict:
                                                            f"but since={row['since']}"))
         if row["state"] == prev["state"] and row["since"] != prev["since"]:
             violations.append(Violation(name, row["step"], f"stayed {row['state']} but since moved"))
-    return _verdict(name, len(status) > 1, violations)
+    return verdict(name, len(status) > 1, violations)
 
 
 def _error(row: dict) -> tuple:
@@ -138,7 +140,7 @@ def no_repeated_status(rows: Rows) -> Verdict:
         same = row["state"] == prev["state"] and _error(row) == _error(prev)
         if same and not _reported_an_error(rows.cause(row["seq"])):
             violations.append(Violation(name, row["step"], f"{row['state']} broadcast again with no new error"))
-    return _verdict(name, len(status) > 1, violations)
+    return verdict(name, len(status) > 1, violations)
 
 
 def interrupted_only_after_valid(rows: Rows) -> Verdict:
@@ -150,7 +152,7 @@ def interrupted_only_after_valid(rows: Rows) -> Verdict:
             break
         if row["state"] == "INTERRUPTED":
             violations.append(Violation(name, row["step"], "INTERRUPTED before the source was ever VALID"))
-    return _verdict(name, len(rows.status) > 1, violations)
+    return verdict(name, len(rows.status) > 1, violations)
 
 
 def changes_only_for_applied_writes(rows: Rows) -> Verdict:
@@ -170,7 +172,7 @@ def changes_only_for_applied_writes(rows: Rows) -> Verdict:
             reported.add(cause[_SEQ])
             violations.append(Violation(name, change[CHANGES.step], f"change event after {cause[_OP]} of "
                                         f"{cause[_KEY]} v{cause[_VERSION]}, which was {cause[_OUTCOME]}"))
-    return _verdict(name, bool(changes), violations)
+    return verdict(name, bool(changes), violations)
 
 
 Checker = Callable[[Rows], Verdict]
