@@ -20,8 +20,7 @@ while the source works is a bug in the kit and surfaces as a traceback.
 
 from __future__ import annotations
 
-import contextlib
-from typing import Any, Iterator, Protocol
+from typing import Any, Protocol
 
 from ..errors import HarnessError
 from ..vocabulary.items import item_json
@@ -43,19 +42,28 @@ class SinkRaised(Exception):
         self.cause = cause
 
 
-@contextlib.contextmanager
-def sink_call() -> Iterator[None]:
-    """Mark a call into the implementation under test: what it raises is its outcome.
+class _SinkCall:
+    """``with sink_call():`` marks a call into the implementation under test: what it raises
+    is its outcome. The kit's own alarms (:class:`~harness.errors.HarnessError`, such as real
+    time being used) pass through untouched. (A class, not a generator: it runs on every write.)"""
 
-    The kit's own alarms (:class:`~harness.errors.HarnessError`, such as real
-    time being used) pass through untouched.
-    """
-    try:
-        yield
-    except HarnessError:
-        raise
-    except Exception as e:
-        raise SinkRaised(e) from e
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if error is not None and isinstance(error, Exception) and not isinstance(error, HarnessError):
+            raise SinkRaised(error) from error
+        return False
+
+
+_SINK_CALL = _SinkCall()
+
+
+def sink_call() -> _SinkCall:
+    """Mark a call into the implementation under test (see :class:`_SinkCall`)."""
+    return _SINK_CALL
 
 
 class SinkPort(Protocol):

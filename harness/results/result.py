@@ -84,11 +84,11 @@ class Result:
     @cached_property
     def violations(self) -> pd.DataFrame:
         """One row per invariant violation: checker, step, message."""
-        rows = [(x.checker, x.step, x.message) for v in self.verdicts_list for x in v.violations]
+        found = [x for v in self.verdicts_list for x in v.violations]
         return pd.DataFrame({
-            "checker": pd.Series([r[0] for r in rows], dtype="string"),
-            "step": pd.Series([r[1] for r in rows], dtype="int64"),
-            "message": pd.Series([r[2] for r in rows], dtype="string"),
+            "checker": pd.Series([x.checker for x in found], dtype="string"),
+            "step": pd.Series([x.step for x in found], dtype="int64"),
+            "message": pd.Series([x.message for x in found], dtype="string"),
         })
 
     @cached_property

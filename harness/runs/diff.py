@@ -37,6 +37,10 @@ COMPARED: dict[str, tuple[str, ...]] = {
 STORE_COLUMNS = ("kind", "key", "version", "deleted")
 
 
+# A comparable row is (step, t, compared values...).
+_STEP, _VALUES = 0, slice(2, None)
+
+
 def comparable(recording: Recording) -> dict[str, list[tuple]]:
     """Per frame: (step, t, compared values...) rows, in order; plus the final store."""
     out: dict[str, list[tuple]] = {}
@@ -98,7 +102,7 @@ def _as_dict(frame: str, row: tuple | None) -> dict | None:
     if row is None:
         return None
     columns = STORE_COLUMNS if frame == "store" else COMPARED[frame]
-    return {"step": row[0], **dict(zip(columns, row[2:]))}
+    return {"step": row[_STEP], **dict(zip(columns, row[_VALUES]))}
 
 
 def first_divergence(scenario: Scenario, left: Result, right: Result) -> Divergence | None:
@@ -106,8 +110,8 @@ def first_divergence(scenario: Scenario, left: Result, right: Result) -> Diverge
     found: list[tuple[int, int, str, tuple | None, tuple | None]] = []
     for frame in list(COMPARED) + ["store"]:
         for index, (x, y) in enumerate(itertools.zip_longest(a[frame], b[frame])):
-            if x is None or y is None or x[2:] != y[2:] or x[0] != y[0]:
-                step = min(r[0] for r in (x, y) if r is not None)
+            if x is None or y is None or x[_VALUES] != y[_VALUES] or x[_STEP] != y[_STEP]:
+                step = min(r[_STEP] for r in (x, y) if r is not None)
                 found.append((step, index, frame, x, y))
                 break
     if not found:

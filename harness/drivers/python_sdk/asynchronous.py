@@ -85,6 +85,7 @@ class FaultyAsyncMemoryStore(AsyncInMemoryFeatureStore):
     def __init__(self, faults: Faults):
         super().__init__()
         self.faults = faults
+        self.peek = async_sdk().memory_peek(self)
 
     async def get(self, kind, key):
         self.faults.check("get")
@@ -105,9 +106,6 @@ class FaultyAsyncMemoryStore(AsyncInMemoryFeatureStore):
     async def upsert(self, kind, item):
         self.faults.check("upsert")
         return await super().upsert(kind, item)
-
-    def peek(self, kind, key):
-        return async_sdk().memory_items(self)[kind].get(key)
 
     def records(self):
         items = async_sdk().memory_items(self)

@@ -84,6 +84,10 @@ class SyncSdk:
         """An ``InMemoryFeatureStore``'s records, by kind then key (tombstones included)."""
         return store._items
 
+    def memory_peek(self, store: Any):
+        """A function (kind, key) -> the stored record or None; cheap enough for every operation."""
+        return lambda kind, key: store._items[kind].get(key)
+
     def cache_on_virtual_clock(self, wrapper: Any) -> None:
         """Make a ``CachingStoreWrapper``'s cache expire on the frozen clock."""
         cache = _attribute(wrapper, "_cache", "to put the store cache on the virtual clock")
@@ -111,6 +115,9 @@ class AsyncSdk:
 
     def memory_items(self, store: Any) -> Any:
         return store._items
+
+    def memory_peek(self, store: Any):
+        return lambda kind, key: store._items[kind].get(key)
 
 
 @lru_cache(maxsize=1)

@@ -32,6 +32,7 @@ class FaultyMemoryStore(InMemoryFeatureStore):
     def __init__(self, faults: Faults):
         super().__init__()
         self.faults = faults
+        self.peek = sync_sdk().memory_peek(self)
 
     def get(self, kind, key, callback=lambda x: x):
         self.faults.check("get")
@@ -52,9 +53,6 @@ class FaultyMemoryStore(InMemoryFeatureStore):
     def upsert(self, kind, item):
         self.faults.check("upsert")
         super().upsert(kind, item)
-
-    def peek(self, kind: VersionedDataKind, key: str) -> Any:
-        return sync_sdk().memory_items(self)[kind].get(key)
 
     def records(self) -> Mapping[VersionedDataKind, Mapping[str, Any]]:
         items = sync_sdk().memory_items(self)
