@@ -37,7 +37,7 @@ def step_kind(cls: type["Action"]) -> type["Action"]:
         raise TypeError(f"{cls.__name__} needs a ClassVar 'name' that is an identifier")
     if name in STEP_KINDS or name in TIMING_KEYS:
         raise TypeError(f"step kind {name!r} is declared twice")
-    if "body_schema" not in cls.__dict__:
+    if not isinstance(getattr(cls, "body_schema", None), dict):
         raise TypeError(f"step kind {name!r} needs a 'body_schema'")
     STEP_KINDS[name] = cls
     return cls
@@ -88,7 +88,17 @@ def _target_data(kind: str, key: str) -> dict:
     return {"flag" if kind == "flags" else "segment": key}
 
 
-EMPTY = {"$ref": "#/$defs/empty"}
+class EmptyAction(Action):
+    """A step kind whose body is empty (``stop: {}``)."""
+
+    body_schema: ClassVar[dict] = {"$ref": "#/$defs/empty"}
+
+    @classmethod
+    def from_data(cls, body):
+        return cls()
+
+    def to_data(self) -> dict:
+        return {}
 
 
 @step_kind
@@ -259,18 +269,10 @@ class StoreDown(Action):
 
 @step_kind
 @dataclass(frozen=True)
-class StoreUp(Action):
+class StoreUp(EmptyAction):
     """End every store fault."""
 
     name: ClassVar[str] = "store_up"
-    body_schema: ClassVar[dict] = EMPTY
-
-    @classmethod
-    def from_data(cls, body):
-        return cls()
-
-    def to_data(self) -> dict:
-        return {}
 
 
 @step_kind
@@ -381,34 +383,18 @@ class Disconnect(Action):
 
 @step_kind
 @dataclass(frozen=True)
-class Reconnect(Action):
+class Reconnect(EmptyAction):
     """The stream comes back: the source resends its whole data set as one init, then VALID."""
 
     name: ClassVar[str] = "reconnect"
-    body_schema: ClassVar[dict] = EMPTY
-
-    @classmethod
-    def from_data(cls, body):
-        return cls()
-
-    def to_data(self) -> dict:
-        return {}
 
 
 @step_kind
 @dataclass(frozen=True)
-class Stop(Action):
+class Stop(EmptyAction):
     """The data source stops: report OFF."""
 
     name: ClassVar[str] = "stop"
-    body_schema: ClassVar[dict] = EMPTY
-
-    @classmethod
-    def from_data(cls, body):
-        return cls()
-
-    def to_data(self) -> dict:
-        return {}
 
 
 @dataclass(frozen=True)

@@ -188,8 +188,6 @@ class AsyncSdkWorld(SdkWorld):
 class AsyncSdkTarget:
     """Replays a scenario through the SDK's AsyncLDClient on a virtual-time event loop."""
 
-    name = "sdk-async"
-    description = "the SDK's AsyncLDClient (FDv1) and AsyncDataSourceUpdateSinkImpl on a virtual-time loop"
     world = AsyncSdkWorld
 
     def run(self, scenario: Scenario, clock: VirtualClock) -> Recording:

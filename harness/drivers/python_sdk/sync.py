@@ -207,8 +207,6 @@ def snapshot_store(recording: Recording, peeker) -> None:
 class SdkTarget:
     """Replays a scenario through the SDK's real ``LDClient`` (FDv1)."""
 
-    name = "sdk"
-    description = "the SDK's real LDClient (FDv1) and DataSourceUpdateSinkImpl"
     world = SdkWorld
 
     def run(self, scenario: Scenario, clock: VirtualClock) -> Recording:
