@@ -5,6 +5,7 @@
   unknown or unready target, a bad command-line option).
 - :class:`SdkMismatch`: the installed SDK lacks a piece the kit relies on
   (names the SDK version and the piece).
+- :class:`DriverError`: an out-of-process driver broke the protocol, died or hung.
 - :class:`VirtualTimeError`: something tried to use real time (a thread, a sleep).
 - :class:`ExpectationFailed`: the implementation did not do what the scenario
   expects of it; raised only on request (``Result.raise_for_failures()``).
@@ -64,6 +65,15 @@ class UsageError(HarnessError, ValueError):
 
 class SdkMismatch(HarnessError, ImportError):
     """The installed SDK lacks a piece the kit relies on."""
+
+
+class DriverError(HarnessError):
+    """An out-of-process driver broke the protocol, died or hung. ``partial`` holds what
+    the run had recorded before (a :class:`~harness.replay.recording.Recording`), if any."""
+
+    def __init__(self, message: str, partial: object = None):
+        super().__init__(message)
+        self.partial = partial
 
 
 class VirtualTimeError(HarnessError, RuntimeError):

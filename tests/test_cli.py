@@ -50,4 +50,4 @@ def test_unknown_target_and_missing_path_exit_two(tmp_path, capsys):
 def test_targets_lists_every_target(capsys):
     assert main(["targets"]) == 0
     names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
-    assert names == ["contract", "sdk", "sdk-async"]
+    assert names == ["contract", "go", "go-v6", "sdk", "sdk-async"]

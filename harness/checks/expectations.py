@@ -71,6 +71,8 @@ def check(expect: Expectations, recording: Recording) -> list[Failure]:
         compare("outcomes", expect.outcomes, [outcome for op, outcome in ops if op in DATA_OPS])
     if expect.store_status is not None:
         compare("store_status", expect.store_status, recording.column("store_status", "available"))
+    if expect.stale is not None:
+        compare("stale", expect.stale, recording.column("store_status", "stale"))
     if expect.evaluations is not None:
         compare("evaluations", expect.evaluations, recording.column("evaluations", "value"))
     if expect.since is not None:

@@ -2,18 +2,22 @@
 
 - :mod:`.registry` — the ``Target`` interface and the targets by name;
 - :mod:`.contract` — the executable contract model (pure Python);
-- :mod:`.python_sdk` — the Python SDK's sync and async clients and sinks.
+- :mod:`.python_sdk` — the Python SDK's sync and async clients and sinks;
+- :mod:`.go` — the Go SDK's client and sink (v7 and v6), out of process.
 
 A new target family gets its own sub-package here and one
 :func:`~.registry.register_target` call below.
 """
 
 from .contract.target import ContractTarget
+from .go import GO, GO_V6
 from .python_sdk import ASYNC, SYNC
 from .registry import Availability, Target, all_targets, get_target, register_target, targets
 
 register_target(SYNC)
 register_target(ASYNC)
 register_target(ContractTarget())
+register_target(GO)
+register_target(GO_V6)
 
 __all__ = ["Availability", "Target", "all_targets", "get_target", "register_target", "targets"]

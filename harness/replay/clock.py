@@ -64,6 +64,7 @@ class VirtualClock:
         self._queue: list[Timer] = []
         self._order = itertools.count()
         self._on_move = on_move
+        self._followers: list[Callable[[int], None]] = []
         if on_move is not None:
             on_move(self._now)
 
@@ -93,11 +94,18 @@ class VirtualClock:
     def call_later(self, delay: int, callback: Callable[[], None], label: str = "timer") -> Timer:
         return self.call_at(self._now + max(0, delay), callback, label)
 
+    def follow(self, callback: Callable[[int], None]) -> None:
+        """Call ``callback(micros)`` after every move, before a timer due then fires (an
+        out-of-process target moves its own clock this way)."""
+        self._followers.append(callback)
+
     def _move(self, micros: int) -> None:
         if micros != self._now:
             self._now = micros
             if self._on_move is not None:
                 self._on_move(micros)
+            for follower in self._followers:
+                follower(micros)
 
     def advance_to(self, target: int) -> None:
         """Fire every timer due at or before ``target`` in order, then stop at ``target``."""

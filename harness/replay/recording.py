@@ -92,6 +92,13 @@ class Recording:
         self.rows[frame].append((self._seq, self.step, self._now()) + values)
         self._seq += 1
 
+    def add_at(self, frame: str, t: int, values: tuple) -> None:
+        """Append a row observed at virtual time ``t`` (by a target with its own clock)."""
+        if self.closed:
+            return
+        self.rows[frame].append((self._seq, self.step, t) + values)
+        self._seq += 1
+
     # -- the observations -------------------------------------------------------------
 
     def status(self, state: str, since: int, error: tuple | None) -> None:

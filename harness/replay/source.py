@@ -71,7 +71,9 @@ class SinkPort(Protocol):
 
     A write reports failure by raising :class:`SinkRaised` (see :func:`sink_call`)
     or returning False; ``peek`` returns the stored record (tombstones
-    included) or None, bypassing faults and caches.
+    included) or None, bypassing faults and caches. Records are compared by
+    identity to tell an applied write from an ignored one, or by value when the
+    port has ``compares_by_value = True``.
     """
 
     def init(self, data: dict[str, dict[str, dict]]) -> Any: ...
@@ -93,6 +95,8 @@ class SimulatedDataSource:
         self.view: dict[str, dict[str, tuple[int, dict | None]]] = {"flags": {}, "segments": {}}
         self._initialized = False
         self._reconnect: Timer | None = None
+        # An out-of-process port hands back a fresh record each time: compare by value.
+        self._by_value = getattr(port, "compares_by_value", False)
 
     # -- UpdateProcessor surface (what the SDK calls) ------------------------------------
 
@@ -197,7 +201,8 @@ class SimulatedDataSource:
             if returned is False:
                 outcome, error = "error", "the sink reported failure"
         after = self.port.peek(kind, key) if key is not None else None
-        if outcome == "applied" and key is not None and after is before:
+        unchanged = after is before or (self._by_value and after == before)
+        if outcome == "applied" and key is not None and unchanged:
             outcome = "ignored"
         recording.op_finished(row, outcome, error, _version(before), _version(after))
         recording.flush_changes()

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..checks.checkers import check_all
-from ..checks.expectations import check, check_violations
+from ..checks.expectations import Failure, check, check_violations
+from ..errors import DriverError
+from ..replay.recording import Recording
 from ..replay.freeze import frozen_clock, real_perf_counter, virtual_time
 from ..results.result import Result
 from ..vocabulary.loader import load_path, load_scenario
@@ -31,7 +33,11 @@ def run(scenario: Scenario | str | os.PathLike, target: str = "sdk") -> Result:
         scenario = load_scenario(scenario)
     chosen = get_target(target)
     with frozen_clock(scenario.start) as clock:
-        recording = chosen.run(scenario, clock)
+        try:
+            recording = chosen.run(scenario, clock)
+        except DriverError as e:  # the driver broke down: a failed run, with what it recorded so far
+            partial = e.partial if isinstance(e.partial, Recording) else Recording(lambda: clock.now)
+            return Result(scenario, target, partial, [Failure("driver", "a complete run", str(e))])
     expect = scenario.expect.for_target(target)
     verdicts = check_all(recording, target)
     failures = check(expect, recording) + check_violations(expect, verdicts)

@@ -62,7 +62,8 @@ def _expectations(data: dict | None, *, with_targets: bool = True) -> Expectatio
                         since=None if data.get("since") is None else tuple(
                             parse_duration(d, key=f"expect.since[{i}]") for i, d in enumerate(data["since"])),
                         error_kinds=seq("error_kinds"), reasons=seq("reasons"), violations=seq("violations"),
-                        op_errors=seq("op_errors"), logs_absent=seq("logs_absent"), targets=targets)
+                        op_errors=seq("op_errors"), logs_absent=seq("logs_absent"), stale=seq("stale"),
+                        targets=targets)
 
 
 def _start(text: str | None) -> datetime:

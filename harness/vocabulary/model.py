@@ -54,6 +54,7 @@ class Expectations:
     - ``changes``: flag change event keys in order;
     - ``outcomes``: outcomes of the data ops (init/upsert/delete) in order;
     - ``store_status``: the ``available`` value of each store status row, initial one included;
+    - ``stale``: the ``stale`` value (the SDK's "needs refresh") of each store status row;
     - ``evaluations``: the value of each evaluation in order;
     - ``logs``: text that must appear in some log message, each;
     - ``since``: each status row's ``since``, in microseconds after the start;
@@ -80,11 +81,12 @@ class Expectations:
     violations: tuple[str, ...] | None = None
     op_errors: tuple[str, ...] | None = None
     logs_absent: tuple[str, ...] | None = None
+    stale: tuple[bool, ...] | None = None
     targets: Mapping[str, "Expectations"] = field(default_factory=dict)
 
     FIELDS: ClassVar[tuple[str, ...]] = ("status", "final_status", "store", "changes", "outcomes",
                                         "store_status", "evaluations", "logs", "since", "error_kinds",
-                                        "reasons", "violations", "op_errors", "logs_absent")
+                                        "reasons", "violations", "op_errors", "logs_absent", "stale")
 
     def __post_init__(self):
         for s in self.status or ():

@@ -101,8 +101,11 @@ class DependencyGraph:
 
 class ModelStore:
     """Versioned items with tombstones, faults, and what a persistent store adds:
-    a read cache with a TTL and availability monitoring (unavailable after a
-    failed operation, polled every 0.5 s until it answers again)."""
+    a read cache with a TTL and availability monitoring, as Go's
+    ``persistentDataStoreWrapper`` does it: unavailable after a failed
+    operation, polled every 0.5 s (the first poll 0.5 s after the failure)
+    until it answers again, then available with ``stale`` (Go's
+    ``NeedsRefresh``) set."""
 
     def __init__(self, faults: Faults, clock: VirtualClock, *, persistent: bool, cache_ttl: int | None,
                  on_status: Callable[[bool, bool], None]):
@@ -124,14 +127,16 @@ class ModelStore:
             if self.persistent and self.available:
                 self.available = False
                 self.on_status(False, False)
-                self._poll = self.clock.call_later(0, self._check_availability, "availability poll")
+                # Go's poller ticks first one interval after the failure (a ticker, not "at once").
+                self._poll = self.clock.call_later(AVAILABILITY_POLL, self._check_availability, "availability poll")
             raise
 
     def _check_availability(self) -> None:
         if self.faults.available:
             self.available = True
             self._poll = None
-            self.on_status(True, False)
+            # Go: NeedsRefresh unless the cache is infinite (the data may have missed updates).
+            self.on_status(True, True)
         else:
             self._poll = self.clock.call_later(AVAILABILITY_POLL, self._check_availability, "availability poll")
 

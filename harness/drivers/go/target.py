@@ -1,0 +1,178 @@
+"""The ``go`` and ``go-v6`` targets: the Go SDK's real sink, driven out of process.
+
+The Python side keeps every bit of scenario meaning — the simulated source's
+view of the data, reconnects resending it, ``at``/``after``/``wait`` — and
+sends the driver timed low-level commands: sink calls, clock moves, store
+faults, evaluations, the listener on or off, and the final store. The driver
+answers with rows, which become the same :class:`Recording` as in-process
+targets give. Each scenario runs in its own ``testing/synctest`` bubble, whose
+clock the run's virtual clock moves (``advance``), so the SDK's own timers —
+the persistent store's availability poller, the outage logger — fire at the
+same virtual instants as the kit's.
+"""
+
+from __future__ import annotations
+
+import atexit
+
+from ...errors import DriverError
+from ...replay.clock import VirtualClock
+from ...replay.play import play
+from ...replay.recording import LAYOUTS, Recording
+from ...replay.source import SimulatedDataSource, SourceSteps
+from ...vocabulary.model import Scenario, StoreConfig
+from ...vocabulary.values import ErrorInfo
+from ..registry import Availability
+from .build import Flavour, GoMissing, ensure_built, go_toolchain
+from .process import DriverProcess
+
+# Each finished scenario leaves a few goroutines behind in the driver (see
+# driver_test.go); a fresh driver every so often keeps its memory flat.
+SCENARIOS_PER_DRIVER = 400
+
+
+class Session:
+    """One scenario on one driver: commands out, rows into the recording."""
+
+    def __init__(self, driver: DriverProcess, recording: Recording):
+        self.driver = driver
+        self.recording = recording
+
+    def call(self, command: dict) -> dict:
+        return self.driver.call(command, self._row)
+
+    def _row(self, message: dict) -> None:
+        frame = message.get("row")
+        layout = LAYOUTS.get(frame)
+        if layout is None or "t" not in message:
+            raise DriverError(f"{self.driver.name}: protocol error: a row of unknown frame {frame!r}: {message!r}")
+        try:
+            values = tuple(message[column] for column in layout.values)
+        except KeyError as e:
+            raise DriverError(f"{self.driver.name}: protocol error: a {frame} row without {e}: {message!r}") from None
+        self.recording.add_at(frame, message["t"], values)
+
+
+def _error(error: ErrorInfo | None) -> dict | None:
+    if error is None:
+        return None
+    return {"kind": error.kind, "status_code": error.status_code, "message": error.message}
+
+
+class GoPort:
+    """The Go sink in the kit's terms. A write returns the sink's bool: false means a store error."""
+
+    compares_by_value = True
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def init(self, data):
+        return self.session.call({"op": "init", "data": data})["ok"]
+
+    def upsert(self, kind, item):
+        return self.session.call({"op": "upsert", "kind": kind, "key": item["key"], "version": item["version"],
+                                  "item": item})["ok"]
+
+    def delete(self, kind, key, version):
+        return self.session.call({"op": "delete", "kind": kind, "key": key, "version": version})["ok"]
+
+    def update_status(self, state: str, error: ErrorInfo | None):
+        self.session.call({"op": "status", "state": state, "error": _error(error)})
+
+    def peek(self, kind, key):
+        return self.session.call({"op": "peek", "kind": kind, "key": key})["record"]
+
+
+class GoWorld(SourceSteps):
+    """The source's steps, and the others sent to the driver."""
+
+    def __init__(self, session: Session, source: SimulatedDataSource):
+        self.session = session
+        self.source = source
+
+    def on_listen(self, action) -> None:
+        self.session.call({"op": "listen", "on": action.on})
+
+    def on_store_down(self, action) -> None:
+        self.session.call({"op": "store_down", "fail": sorted(action.fail), "available": action.available,
+                           "message": action.message})
+
+    def on_store_up(self, action) -> None:
+        self.session.call({"op": "store_up"})
+
+    def on_evaluate(self, action) -> None:
+        self.session.call({"op": "evaluate", "flag": action.flag, "context": action.context,
+                           "default": action.default})
+
+
+def store_setting(store: StoreConfig) -> dict:
+    """The scenario's store as the driver takes it (``cache_ttl`` in microseconds, or ``forever``)."""
+    forever = store.cache_ttl == "forever"
+    return {"type": store.type, "cache_ttl": None if forever else store.cache_ttl, "forever": forever}
+
+
+class GoTarget:
+    """Replays scenarios through one Go SDK major version's real client and sink."""
+
+    world = GoWorld
+
+    def __init__(self, name: str, flavour: Flavour, description: str):
+        self.name = name
+        self.flavour = flavour
+        self.description = description
+        self._driver: DriverProcess | None = None
+        atexit.register(self.stop)
+
+    def availability(self) -> Availability:
+        try:
+            _, go_version = go_toolchain()
+        except GoMissing as e:
+            return Availability(False, f"{self.flavour.module}@{self.flavour.pinned}", str(e))
+        return Availability(True, f"{self.flavour.module}@{self.flavour.pinned} ({go_version})")
+
+    def world_type(self) -> type:
+        return GoWorld
+
+    def driver(self) -> DriverProcess:
+        """The running driver, started (and built, the first time) when needed."""
+        driver = self._driver
+        if driver is not None and (not driver.alive or driver.scenarios >= SCENARIOS_PER_DRIVER):
+            self.stop()
+            driver = None
+        if driver is None:
+            binary = ensure_built(self.flavour)
+            driver = DriverProcess([str(binary), "-test.run=^TestDriver$", "-test.timeout=0"], self.name)
+            self._driver = driver
+        return driver
+
+    def stop(self) -> None:
+        """Stop the driver process, if one runs."""
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
+
+    def run(self, scenario: Scenario, clock: VirtualClock) -> Recording:
+        recording = Recording(lambda: clock.now)
+        driver = self.driver()
+        driver.scenarios += 1
+        session = Session(driver, recording)
+        try:
+            session.call({"op": "begin", "start": clock.now, "store": store_setting(scenario.store),
+                          "outage_log_after": scenario.outage_log_after, "listen": scenario.listen})
+            clock.follow(lambda micros: session.call({"op": "advance", "to": micros}))
+            world = GoWorld(session, SimulatedDataSource(GoPort(session), recording, clock))
+            play(scenario, clock, recording, world)
+            recording.step = len(scenario.steps)
+            reply = session.call({"op": "end"})
+        except DriverError as e:
+            self.stop()
+            e.partial = recording
+            raise
+        except BaseException:
+            self.stop()  # the driver is mid-scenario: the next run gets a fresh one
+            raise
+        recording.store.extend(tuple(row) for row in reply.get("store") or ())
+        recording.closed = True
+        return recording
+
