@@ -1,7 +1,9 @@
 """pytest plugin: every scenario file under a ``scenarios`` folder is a test.
 
 ``pytest scenarios/`` is the conformance suite: one item per scenario and
-target (``--harness-target``, repeatable; default every in-process target).
+target (``--harness-target``, repeatable; default every registered target, and
+one that cannot run here, such as ``go`` without Go 1.25+, is skipped with
+the reason).
 Items point at the scenario's file and line; a failure shows expected against
 actual and the steps as YAML; a bad file is a collection error naming file,
 line and key. Consecutive scenario items share one freezegun freeze, released
@@ -19,7 +21,9 @@ import pytest
 from .replay.freeze import virtual_time as _virtual_time
 from .errors import ScenarioError
 from .vocabulary.loader import SCENARIO_SUFFIXES, load_scenario
-from .runs.runner import run, targets
+from .drivers import all_targets, get_target
+from .errors import UsageError
+from .runs.runner import run
 
 SCENARIO_DIR = "scenarios"
 
@@ -45,7 +49,8 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
 class ScenarioFile(pytest.File):
     def collect(self):
         scenario = load_scenario(self.path)
-        chosen = self.config.getoption("--harness-target") or targets()
+        # Every registered target by default; one that cannot run here is skipped with its reason.
+        chosen = self.config.getoption("--harness-target") or [t.name for t in all_targets()]
         for target in chosen:
             yield ScenarioItem.from_parent(self, name=f"{scenario.name}[{target}]", scenario=scenario,
                                            target=target)
@@ -86,6 +91,11 @@ class ScenarioItem(pytest.Item):
         self.result = None
 
     def setup(self) -> None:
+        try:
+            get_target(self.target)
+        except UsageError as e:  # an unknown target fails in runtest, with the same message
+            if "cannot run here" in str(e):
+                pytest.skip(str(e))
         _SharedFreeze.hold()
 
     def runtest(self) -> None:

@@ -99,3 +99,13 @@ def test_freeze_is_released_before_a_plain_test(suite):
     result = suite.runpytest("scenarios", "test_after.py", "-p", "no:randomly")
     count = len(harness.targets())
     result.assert_outcomes(passed=count + 1, failed=count)  # each target for good and wrong, then the plain test
+
+
+def test_a_target_that_cannot_run_here_is_skipped_with_its_reason(suite, monkeypatch):
+    from harness.drivers import go
+    from harness.drivers.registry import Availability
+    monkeypatch.setattr(go.GoTarget, "availability",
+                        lambda self: Availability(False, "", "needs Go 1.25+ on PATH (testing/synctest); no 'go' found"))
+    result = suite.runpytest("scenarios/good.yaml", "-rs")
+    result.assert_outcomes(passed=3, skipped=2)
+    assert "needs Go 1.25+ on PATH" in result.stdout.str()

@@ -74,6 +74,11 @@ def register_target(target: Target) -> None:
     _TARGETS[target.name] = target
 
 
+def unregister_target(name: str) -> None:
+    """Forget a target (one registered for a test or a notebook cell)."""
+    _TARGETS.pop(name, None)
+
+
 def targets(ready_only: bool = True) -> list[str]:
     """Names of the targets that can run here (every registered one with ``ready_only=False``)."""
     return sorted(name for name, t in _TARGETS.items() if not ready_only or t.availability().ready)

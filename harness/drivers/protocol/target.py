@@ -1,14 +1,15 @@
-"""The ``go`` and ``go-v6`` targets: the Go SDK's real sink, driven out of process.
+"""A target run by a driver process that speaks the protocol (docs/driver-protocol.md).
 
 The Python side keeps every bit of scenario meaning — the simulated source's
 view of the data, reconnects resending it, ``at``/``after``/``wait`` — and
 sends the driver timed low-level commands: sink calls, clock moves, store
 faults, evaluations, the listener on or off, and the final store. The driver
 answers with rows, which become the same :class:`Recording` as in-process
-targets give. Each scenario runs in its own ``testing/synctest`` bubble, whose
-clock the run's virtual clock moves (``advance``), so the SDK's own timers —
-the persistent store's availability poller, the outage logger — fire at the
-same virtual instants as the kit's.
+targets give. The run's virtual clock moves the driver's clock (``advance``),
+so the SDK's own timers fire at the same virtual instants as the kit's.
+
+A driver for another SDK joins by subclassing :class:`DriverTarget` with its
+``command()`` and ``availability()``; nothing else on the Python side changes.
 """
 
 from __future__ import annotations
@@ -23,12 +24,7 @@ from ...replay.source import SimulatedDataSource, SourceSteps
 from ...vocabulary.model import Scenario, StoreConfig
 from ...vocabulary.values import ErrorInfo
 from ..registry import Availability
-from .build import Flavour, GoMissing, ensure_built, go_toolchain
 from .process import DriverProcess
-
-# Each finished scenario leaves a few goroutines behind in the driver (see
-# driver_test.go); a fresh driver every so often keeps its memory flat.
-SCENARIOS_PER_DRIVER = 400
 
 
 class Session:
@@ -59,8 +55,8 @@ def _error(error: ErrorInfo | None) -> dict | None:
     return {"kind": error.kind, "status_code": error.status_code, "message": error.message}
 
 
-class GoPort:
-    """The Go sink in the kit's terms. A write returns the sink's bool: false means a store error."""
+class ProtocolPort:
+    """The driver's sink in the kit's terms. A write returns the sink's bool: false means a store error."""
 
     compares_by_value = True
 
@@ -84,7 +80,7 @@ class GoPort:
         return self.session.call({"op": "peek", "kind": kind, "key": key})["record"]
 
 
-class GoWorld(SourceSteps):
+class ProtocolWorld(SourceSteps):
     """The source's steps, and the others sent to the driver."""
 
     def __init__(self, session: Session, source: SimulatedDataSource):
@@ -112,37 +108,41 @@ def store_setting(store: StoreConfig) -> dict:
     return {"type": store.type, "cache_ttl": None if forever else store.cache_ttl, "forever": forever}
 
 
-class GoTarget:
-    """Replays scenarios through one Go SDK major version's real client and sink."""
+class DriverTarget:
+    """A target whose runs happen in a driver process, reused across scenarios.
 
-    world = GoWorld
+    Subclasses say how to start the driver (:meth:`command`) and whether it can
+    run here (:meth:`availability`).
+    """
 
-    def __init__(self, name: str, flavour: Flavour, description: str):
+    world = ProtocolWorld
+    timeout = 60.0  # seconds a driver may take to answer one command before it counts as hung
+    scenarios_per_driver = 400  # then a fresh process (a driver may leak a little per scenario)
+
+    def __init__(self, name: str, description: str):
         self.name = name
-        self.flavour = flavour
         self.description = description
         self._driver: DriverProcess | None = None
         atexit.register(self.stop)
 
     def availability(self) -> Availability:
-        try:
-            _, go_version = go_toolchain()
-        except GoMissing as e:
-            return Availability(False, f"{self.flavour.module}@{self.flavour.pinned}", str(e))
-        return Availability(True, f"{self.flavour.module}@{self.flavour.pinned} ({go_version})")
+        return Availability(True)
+
+    def command(self) -> list[str]:
+        """The driver's command line."""
+        raise NotImplementedError
 
     def world_type(self) -> type:
-        return GoWorld
+        return self.world
 
     def driver(self) -> DriverProcess:
-        """The running driver, started (and built, the first time) when needed."""
+        """The running driver, started when needed."""
         driver = self._driver
-        if driver is not None and (not driver.alive or driver.scenarios >= SCENARIOS_PER_DRIVER):
+        if driver is not None and (not driver.alive or driver.scenarios >= self.scenarios_per_driver):
             self.stop()
             driver = None
         if driver is None:
-            binary = ensure_built(self.flavour)
-            driver = DriverProcess([str(binary), "-test.run=^TestDriver$", "-test.timeout=0"], self.name)
+            driver = DriverProcess(self.command(), self.name, timeout=self.timeout)
             self._driver = driver
         return driver
 
@@ -161,7 +161,7 @@ class GoTarget:
             session.call({"op": "begin", "start": clock.now, "store": store_setting(scenario.store),
                           "outage_log_after": scenario.outage_log_after, "listen": scenario.listen})
             clock.follow(lambda micros: session.call({"op": "advance", "to": micros}))
-            world = GoWorld(session, SimulatedDataSource(GoPort(session), recording, clock))
+            world = self.world(session, SimulatedDataSource(ProtocolPort(session), recording, clock))
             play(scenario, clock, recording, world)
             recording.step = len(scenario.steps)
             reply = session.call({"op": "end"})
@@ -175,4 +175,3 @@ class GoTarget:
         recording.store.extend(tuple(row) for row in reply.get("store") or ())
         recording.closed = True
         return recording
-
