@@ -159,7 +159,12 @@ class Recording:
 def store_at(recording: Recording, step: int) -> list[tuple[str, str, int, bool]]:
     """The store's contents (kind, key, version, deleted) once ``step`` had run,
     rebuilt from the recorded operations: inits replace everything, applied
-    writes set one item, ignored and failed ones change nothing."""
+    writes set one item, ignored and failed ones change nothing. After the last
+    step it is the final snapshot itself, which also shows what changed the
+    store outside any operation (Go's infinite cache writing back on recovery);
+    the steps between such a change and the end cannot show it."""
+    if recording.store and step >= len(recording.step_times) - 1:
+        return [tuple(row) for row in recording.store]
     contents: dict[tuple[str, str], tuple[int, bool]] = {}
     for op in recording.dicts("ops"):
         if op["step"] > step:

@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import ScenarioError
 from .durations import parse_duration
 from .items import item_json
-from .model import DEFAULT_START, Expectations, Scenario, Step, StoreConfig
+from .model import CACHE_FOREVER, DEFAULT_START, Expectations, Scenario, Step, StoreConfig
 from .schema import dotted, line_of, validate
 from .yaml_reader import read_yaml
 
@@ -78,7 +78,9 @@ def _store(value: Any) -> StoreConfig:
     if isinstance(value, str):
         return StoreConfig(value)
     ttl = value.get("cache_ttl")
-    return StoreConfig(value["type"], None if ttl is None else parse_duration(ttl, key="store.cache_ttl"))
+    if ttl is not None and ttl != CACHE_FOREVER:
+        ttl = parse_duration(ttl, key="store.cache_ttl")
+    return StoreConfig(value["type"], ttl)
 
 
 def scenario_from_data(data: Any, file: str | None = None, lines: dict[Path_, int] | None = None) -> Scenario:

@@ -21,27 +21,37 @@ from .values import (DATA_OPS, DEFAULT_START, ERROR_KINDS, KINDS, LATEST_TIME, O
 
 @dataclass(frozen=True)
 class StoreConfig:
-    """``memory`` (the SDK's InMemoryFeatureStore) or ``persistent`` (a
-    fault-injectable core inside the SDK's CachingStoreWrapper). ``cache_ttl``
-    in microseconds; ``None`` is the SDK's default, ``0`` turns the cache off."""
+    """``memory`` (the SDK's in-memory store) or ``persistent`` (a fault-injectable
+    core behind the SDK's own persistent-store wrapper). ``cache_ttl`` in
+    microseconds: ``None`` is the SDK's default, ``0`` turns the cache off, and
+    :data:`CACHE_FOREVER` is an infinite cache (Go's ``CacheForever``)."""
 
     type: str = "memory"
-    cache_ttl: int | None = None
+    cache_ttl: int | str | None = None
 
     def __post_init__(self):
         check(self.type in ("memory", "persistent"), f"store must be memory or persistent, not {self.type!r}",
-               "store")
+              "store")
         check(self.cache_ttl is None or self.type == "persistent", "cache_ttl applies to a persistent store only",
-               "store.cache_ttl")
-        check(self.cache_ttl is None or self.cache_ttl >= 0, "cache_ttl must not be negative", "store.cache_ttl")
+              "store.cache_ttl")
+        check(self.cache_ttl is None or self.cache_ttl == CACHE_FOREVER or (is_whole(self.cache_ttl)
+                                                                           and self.cache_ttl >= 0),
+              f"cache_ttl must be a duration or {CACHE_FOREVER!r}", "store.cache_ttl")
+
+    @property
+    def finite_ttl(self) -> int:
+        """The TTL in microseconds when it is finite, else 0."""
+        return self.cache_ttl if is_whole(self.cache_ttl) else 0  # type: ignore[return-value]
 
     def to_data(self) -> Any:
         if self.cache_ttl is None:
             return self.type
-        return {"type": self.type, "cache_ttl": format_duration(self.cache_ttl)}
+        ttl = self.cache_ttl if self.cache_ttl == CACHE_FOREVER else format_duration(self.cache_ttl)  # type: ignore
+        return {"type": self.type, "cache_ttl": ttl}
 
 
 STORE_EXPECT_WORDS = ("deleted", "absent")
+CACHE_FOREVER = "forever"
 
 
 @dataclass(frozen=True)
@@ -179,7 +189,7 @@ class Scenario:
         check(room > timedelta(0), f"start leaves the virtual clock no room: it must be before "
                                    f"{LATEST_TIME.date().isoformat()}", "start")
         limit = room // timedelta(microseconds=1)
-        timers = self.outage_log_after + (self.store.cache_ttl or 0)
+        timers = self.outage_log_after + self.store.finite_ttl
         check(timers < limit, "outage_log_after and cache_ttl reach past what the clock can hold "
                               f"(year {LATEST_TIME.year})", "outage_log_after")
         elapsed = 0

@@ -99,26 +99,43 @@ class DependencyGraph:
 
 # ----------------------------------------------------------------------------- the store
 
-class ModelStore:
-    """Versioned items with tombstones, faults, and what a persistent store adds:
-    a read cache with a TTL and availability monitoring, as Go's
-    ``persistentDataStoreWrapper`` does it: unavailable after a failed
-    operation, polled every 0.5 s (the first poll 0.5 s after the failure)
-    until it answers again, then available with ``stale`` (Go's
-    ``NeedsRefresh``) set."""
+FOREVER = "forever"
 
-    def __init__(self, faults: Faults, clock: VirtualClock, *, persistent: bool, cache_ttl: int | None,
-                 on_status: Callable[[bool, bool], None]):
+
+class ModelStore:
+    """Versioned items with tombstones and faults, and what Go's
+    ``persistentDataStoreWrapper`` adds to a persistent store:
+
+    - a read cache of single items and of each kind's whole list, with a TTL
+      (``0``: none; ``"forever"``: infinite). A successful init refills it;
+      an applied write updates its item and, with a finite TTL, drops the
+      kind's list so that the next read refreshes it;
+    - with an infinite cache, a failed init or write still goes into the
+      cache, and the store is rewritten from the cache when it recovers;
+    - availability monitoring: unavailable after a failed operation, polled
+      every 0.5 s (the first poll 0.5 s after the failure) until it answers
+      again, then available with ``stale`` (Go's ``NeedsRefresh``) set,
+      unless the cache is infinite.
+    """
+
+    def __init__(self, faults: Faults, clock: VirtualClock, *, persistent: bool, cache_ttl: int | str | None,
+                 on_status: Callable[[bool, bool], None], log: Callable[[str, str], None] = lambda *_: None):
         self.faults = faults
         self.clock = clock
         self.persistent = persistent
-        self.ttl = (DEFAULT_CACHE_TTL if cache_ttl is None else cache_ttl) if persistent else 0
+        self.forever = persistent and cache_ttl == FOREVER
+        self.ttl = 0 if not persistent or self.forever else DEFAULT_CACHE_TTL if cache_ttl is None else cache_ttl
+        self.cached = self.forever or self.ttl > 0
         self.on_status = on_status
+        self.log = log
         self.data: dict[str, dict[str, Record]] = {kind: {} for kind in KINDS}
-        self.cache: dict[tuple[str, str], tuple[Record | None, int]] = {}
+        self.cache: dict[tuple[str, str], tuple[Record | None, int]] = {}  # (kind, key) -> (record, written)
+        self.lists: dict[str, tuple[dict[str, Record], int]] = {}         # kind -> (records, written)
         self.initialized = False
         self.available = True
         self._poll: Timer | None = None
+
+    # -- availability ------------------------------------------------------------------
 
     def _guard(self, op: str) -> None:
         try:
@@ -132,52 +149,113 @@ class ModelStore:
             raise
 
     def _check_availability(self) -> None:
-        if self.faults.available:
-            self.available = True
-            self._poll = None
-            # Go: NeedsRefresh unless the cache is infinite (the data may have missed updates).
-            self.on_status(True, True)
-        else:
+        if not self.faults.available:
             self._poll = self.clock.call_later(AVAILABILITY_POLL, self._check_availability, "availability poll")
+            return
+        if self.forever:  # the cache holds the newest data: write it back
+            try:
+                self._write_all({kind: records for kind, (records, _) in self.lists.items()})
+            except Exception as e:
+                self.log("ERROR", f"Tried to write cached data to persistent store after a store outage, but "
+                                  f"failed: {e}")
+            else:
+                self.log("WARNING", "Successfully updated persistent store from cached data")
+        self.available = True
+        self._poll = None
+        # Go: NeedsRefresh unless the cache is infinite (the data may have missed updates).
+        self.on_status(True, not self.forever)
 
-    def _cache_put(self, kind: str, key: str, record: Record | None) -> None:
-        if self.ttl:
+    # -- the cache ---------------------------------------------------------------------
+
+    def _fresh(self, written: int) -> bool:
+        return self.forever or self.clock.now - written < self.ttl
+
+    def _cache_item(self, kind: str, key: str, record: Record | None) -> None:
+        if self.cached:
             self.cache[(kind, key)] = (record, self.clock.now)
 
-    def init(self, data: dict[str, dict[str, Record]]) -> None:
+    def _cache_list(self, kind: str, records: dict[str, Record]) -> None:
+        if self.cached:
+            self.lists[kind] = (dict(records), self.clock.now)
+
+    def _fill_cache(self, data: dict[str, dict[str, Record]]) -> None:
+        for kind in KINDS:
+            self._cache_list(kind, data.get(kind, {}))
+            for key, item in data.get(kind, {}).items():
+                self._cache_item(kind, key, item)
+
+    # -- operations --------------------------------------------------------------------
+
+    def _write_all(self, data: dict[str, dict[str, Record]]) -> None:
         self._guard("init")
         self.data = {kind: dict(data.get(kind, {})) for kind in KINDS}
+
+    def init(self, data: dict[str, dict[str, Record]]) -> None:
+        try:
+            self._write_all(data)
+        except Exception:
+            self.cache.clear()
+            self.lists.clear()
+            if self.forever:  # keep the data in the cache, to write back on recovery
+                self._fill_cache(data)
+                self.initialized = True
+            raise
         self.cache.clear()
-        for kind, items in self.data.items():
-            for key, item in items.items():
-                self._cache_put(kind, key, item)
+        self.lists.clear()
+        self._fill_cache(data)
         self.initialized = True
 
     def upsert(self, kind: str, key: str, record: Record) -> bool:
         """Write ``record`` if the version rule allows; True when it landed."""
-        self._guard("delete" if record.get("deleted") else "upsert")
+        try:
+            self._guard("delete" if record.get("deleted") else "upsert")
+        except Exception:
+            if self.forever:  # Go keeps the write in an infinite cache, to write back on recovery
+                self._cache_item(kind, key, record)
+                records = dict(self.lists[kind][0]) if kind in self.lists else {}
+                records[key] = record
+                self._cache_list(kind, records)
+            raise
         stored = self.data[kind].get(key)
         if not accepts(stored, record["version"]):
+            if self.cached:  # Go drops the entries and reads the item again
+                self.cache.pop((kind, key), None)
+                self.lists.pop(kind, None)
+                try:
+                    self.get(kind, key)
+                except Exception:
+                    pass
             return False
         self.data[kind][key] = record
-        self._cache_put(kind, key, record)
+        self._cache_item(kind, key, record)
+        if self.forever and kind in self.lists:
+            records = dict(self.lists[kind][0])
+            records[key] = record
+            self._cache_list(kind, records)
+        else:
+            self.lists.pop(kind, None)
         return True
 
     def get(self, kind: str, key: str) -> Record | None:
         """The live item, or None (missing or deleted); served from the cache while fresh."""
         cached = self.cache.get((kind, key))
-        if cached is not None and self.clock.now - cached[1] < self.ttl:
+        if cached is not None and self._fresh(cached[1]):
             record = cached[0]
         else:
             self._guard("get")
             record = self.data[kind].get(key)
-            self._cache_put(kind, key, record)
+            self._cache_item(kind, key, record)
         return None if record is None or record.get("deleted") else record
 
     def all_records(self, kind: str) -> dict[str, Record]:
-        """Every stored record of a kind, tombstones included (as Go's GetAll)."""
+        """Every record of a kind, tombstones included (as Go's GetAll); from the cache while fresh."""
+        cached = self.lists.get(kind)
+        if cached is not None and self._fresh(cached[1]):
+            return dict(cached[0])
         self._guard("all")
-        return dict(self.data[kind])
+        records = dict(self.data[kind])
+        self._cache_list(kind, records)
+        return records
 
     def peek(self, kind: str, key: str) -> Record | None:
         return self.data[kind].get(key)
@@ -258,20 +336,23 @@ class ContractSink:
     # -- data ------------------------------------------------------------------------
 
     def init(self, data: dict[str, dict[str, Record]]) -> bool:
-        old = None
+        old: dict[str, dict[str, Record]] | None = None
         if self.listening:
-            try:
-                old = {kind: self.store.all_records(kind) for kind in KINDS}
-            except Exception:
-                old = None  # Go ignores a failed read here and sends no events
+            old = {}
+            for kind in KINDS:
+                try:
+                    old[kind] = self.store.all_records(kind)
+                except Exception:
+                    pass  # Go ignores a failed read: that kind counts as empty, so every new key changes
         if not self._store_call(lambda: self.store.init(data)):
             return False
         self.graph.reset(data)
         if old is not None:
             affected: set[tuple[str, str]] = set()
             for kind in KINDS:
-                for key in sorted(set(old[kind]) | set(data.get(kind, {}))):
-                    before, after = old[kind].get(key), data.get(kind, {}).get(key)
+                before_kind, after_kind = old.get(kind, {}), data.get(kind, {})
+                for key in sorted(set(before_kind) | set(after_kind)):
+                    before, after = before_kind.get(key), after_kind.get(key)
                     if before is None or after is None or before["version"] < after["version"]:
                         affected |= self.graph.affected(kind, key)
             self._send(affected)

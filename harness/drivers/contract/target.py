@@ -85,7 +85,7 @@ class ContractTarget:
         recording = Recording(lambda: clock.now)
         faults = Faults()
         store = ModelStore(faults, clock, persistent=scenario.store.type == "persistent",
-                           cache_ttl=scenario.store.cache_ttl, on_status=recording.store_status)
+                           cache_ttl=scenario.store.cache_ttl, on_status=recording.store_status, log=recording.log)
         sink = ContractSink(store, clock, on_status=lambda s: record_status(recording, s),
                             on_change=recording.change, log=recording.log,
                             outage_log_after=scenario.outage_log_after)

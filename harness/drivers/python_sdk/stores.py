@@ -20,7 +20,7 @@ from ldclient.feature_store_helpers import CachingStoreWrapper
 from ldclient.versioned_data_kind import FEATURES, SEGMENTS, VersionedDataKind
 
 from ...replay.faults import Faults
-from ...vocabulary.model import StoreConfig
+from ...vocabulary.model import CACHE_FOREVER, StoreConfig
 from .door import sync_sdk
 
 KIND_BY_NAME: dict[str, VersionedDataKind] = {"flags": FEATURES, "segments": SEGMENTS}
@@ -110,9 +110,15 @@ class FaultyCore:
 
 
 def cache_config(config: StoreConfig) -> CacheConfig:
-    """The SDK's cache settings for a persistent store: default, off (0s) or a TTL."""
+    """The SDK's cache settings for a persistent store: default, off (0s), a TTL, or forever.
+
+    The Python SDK has no infinite-cache mode; its nearest is a TTL that never
+    runs out (reads stay cached, but failed writes are not kept or written back
+    on recovery as Go does: see docs/differences.md)."""
     if config.cache_ttl is None:
         return CacheConfig.default()
+    if config.cache_ttl == CACHE_FOREVER:
+        return CacheConfig(expiration=float("inf"))
     if config.cache_ttl == 0:
         return CacheConfig.disabled()
     return CacheConfig(expiration=config.cache_ttl / 1_000_000)
