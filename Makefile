@@ -6,8 +6,8 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: report test bench notebooks schema clean
 
-report: $(STAMP)          ## replay the whole catalogue and write report/
-	$(BIN)/harness run scenarios --out report --target sdk --target sdk-async --target contract
+report: $(STAMP)          ## replay the whole catalogue on every ready target and write report/
+	$(BIN)/harness run scenarios --out report
 
 test: $(STAMP)            ## run the whole test suite (what CI runs): on the newest SDK, then on the lowest
 	$(BIN)/python -m pytest

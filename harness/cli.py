@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="replay scenario files or folders")
     run.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders (searched for *.yaml)")
     run.add_argument("--target", action="append", metavar="NAME",
-                     help=f"target to run on (repeatable; default sdk; available: {', '.join(targets())})")
+                     help="target to run on (repeatable; default: every target ready here, see 'harness targets')")
     run.add_argument("--out", metavar="DIR", type=Path, help="write the summary and every frame under DIR")
     run.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format of frames under --out")
     run.add_argument("--verbose", "-v", action="store_true", help="print each failure in full")
@@ -70,7 +70,7 @@ def summary_table(results: Sequence[Result]) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    names = args.target or ["sdk"]
+    names = args.target or targets()
     for name in names:
         get_target(name)
     scenarios = collect(args.paths)
