@@ -11,6 +11,11 @@ which freezegun does not reach (harness.replay.freeze.real_perf_counter).
   recording, expectations, and every DataFrame built.
 - fixed cost: a one-step scenario run many times under one freeze
   (``harness.run_many``), and the one-time cost of a freeze.
+- Go targets (when Go is ready): the same scenario through the driver, next to
+  the Go sink's bare rate measured inside the driver in the same run (the
+  same calls, made directly on a fresh client's sink); the fixed cost per
+  scenario once the driver is warm; and the whole catalogue on each Go
+  target against the same on ``sdk``.
 """
 
 from __future__ import annotations
@@ -89,6 +94,45 @@ def fixed_cost(runs: int) -> tuple[float, float]:
     return per_run, real_perf_counter() - start
 
 
+def go_figures(steps, keys, scenario, ops: int) -> None:
+    from harness.drivers.go import GO, GO_V6
+    from harness.vocabulary.items import flag_json as item
+    catalogue = harness.collect(["scenarios"])
+
+    def catalogue_time(target: str) -> float:
+        """Best of 3: the whole catalogue on one target, checked."""
+        times = []
+        for _ in range(3):
+            start = real_perf_counter()
+            for result in harness.run_many(catalogue, [target]):
+                assert result.ok, result.report()
+            times.append(real_perf_counter() - start)
+        return min(times)
+
+    sdk_catalogue = catalogue_time("sdk")
+    print(f"catalogue on sdk:          {sdk_catalogue * 1e3:.1f} ms  ({len(catalogue)} scenarios, best of 3)")
+    tiny = harness.scenario("tiny").status("VALID").build()
+    for target in (GO, GO_V6):
+        if target.name not in harness.targets():
+            print(f"{target.name}: not ready ({target.availability().reason})")
+            continue
+        harness.run(tiny, target.name)  # build if needed, and warm the driver
+        bench = {"op": "bench", "data": {"flags": {f"f{i}": item(f"f{i}", {"version": 0}) for i in range(keys)}},
+                 "ops": [list(step) for step in steps]}
+        bare_go = target.driver().call(bench, lambda row: None)["seconds"]
+        through = min(kit(scenario, target.name) for _ in range(2))
+        with harness.virtual_time():
+            start = real_perf_counter()
+            for _ in harness.run_many([tiny] * 300, [target.name]):
+                pass
+            per_run = (real_perf_counter() - start) / 300
+        name = f"{target.name} ({target.flavour.pinned})"
+        print(f"{name + ':':<27}bare Go sink {ops / bare_go:,.0f} ops/s; through the driver {ops / through:,.0f} "
+              f"ops/s ({through:.2f} s, frames included)")
+        print(f"{'':<27}fixed cost per scenario {per_run * 1e3:.3f} ms (warm driver; goal < 2 ms); "
+              f"catalogue {catalogue_time(target.name) * 1e3:.1f} ms (goal: less than on sdk)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ops", type=int, default=100_000)
@@ -116,6 +160,7 @@ def main() -> None:
         print(f"kit on {target + ':':<19}{ops / elapsed:,.0f} ops/s  ({elapsed:.3f} s, one run, for reference)")
     print(f"fixed cost per scenario:   {per_run * 1e3:.3f} ms  (one-step scenario, shared freeze)")
     print(f"one freeze (start+stop):   {freeze * 1e3:.3f} ms  (paid once per batch)")
+    go_figures(steps, args.keys, scenario, ops)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ def test_run_prints_a_summary_and_writes_frames(tmp_path, capsys):
     folder.mkdir()
     (folder / "good.yaml").write_text(GOOD)
     out = tmp_path / "report"
-    assert main(["run", str(folder), "--out", str(out)]) == 0
+    assert main(["run", str(folder), "--out", str(out), "--target", "sdk"]) == 0
     printed = capsys.readouterr().out
     assert "good" in printed and "VALID" in printed and "1 passed, 0 failed" in printed
     summary = pd.read_csv(out / "summary.csv")
@@ -45,6 +45,15 @@ def test_unknown_target_and_missing_path_exit_two(tmp_path, capsys):
     assert main(["run", str(tmp_path / "missing")]) == 2
     err = capsys.readouterr().err
     assert "unknown target 'nope'" in err and "no such file" in err
+
+
+def test_run_defaults_to_every_ready_target(tmp_path, capsys):
+    import harness
+    (tmp_path / "good.yaml").write_text(GOOD)
+    assert main(["run", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    ran = [line.split()[1] for line in printed.splitlines() if line.startswith("good ")]
+    assert ran == harness.targets() and f"{len(ran)} passed, 0 failed" in printed
 
 
 def test_targets_lists_every_target(capsys):

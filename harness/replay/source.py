@@ -73,7 +73,9 @@ class SinkPort(Protocol):
     or returning False; ``peek`` returns the stored record (tombstones
     included) or None, bypassing faults and caches. Records are compared by
     identity to tell an applied write from an ignored one, or by value when the
-    port has ``compares_by_value = True``.
+    port has ``compares_by_value = True``. A port with ``reports_records = True``
+    returns ``(result, stored before, stored after)`` from each write instead
+    of being peeked at around it.
     """
 
     def init(self, data: dict[str, dict[str, dict]]) -> Any: ...
@@ -97,6 +99,8 @@ class SimulatedDataSource:
         self._reconnect: Timer | None = None
         # An out-of-process port hands back a fresh record each time: compare by value.
         self._by_value = getattr(port, "compares_by_value", False)
+        # ...and answers each write with the stored records around it, saving two round trips.
+        self._reports_records = getattr(port, "reports_records", False)
 
     # -- UpdateProcessor surface (what the SDK calls) ------------------------------------
 
@@ -191,16 +195,22 @@ class SimulatedDataSource:
         stored record changed, ignored when it did not, error when the call failed."""
         recording = self.recording
         row = recording.op_started(op, kind, key, version)
-        before = self.port.peek(kind, key) if key is not None else None
+        peek = key is not None and not self._reports_records
+        before = self.port.peek(kind, key) if peek else None
         try:
             returned = call()
         except SinkRaised as e:  # the SDK's own sources survive a failing store, and so do we
             outcome, error = "error", str(e)
         else:
+            if self._reports_records:  # (result, stored before, stored after) in one answer
+                returned, before, after = returned
             outcome, error = "applied", None
             if returned is False:
                 outcome, error = "error", "the sink reported failure"
-        after = self.port.peek(kind, key) if key is not None else None
+        if peek:
+            after = self.port.peek(kind, key)
+        elif not self._reports_records:
+            after = None
         unchanged = after is before or (self._by_value and after == before)
         if outcome == "applied" and key is not None and unchanged:
             outcome = "ignored"

@@ -19,6 +19,7 @@ from typing import Any, Callable, Sequence
 from ...errors import DriverError
 
 PROTOCOL = 1
+SPIN = 200  # non-blocking reads before a blocking wait
 
 
 def _exited(process: subprocess.Popen, seconds: float) -> bool:
@@ -46,6 +47,8 @@ class DriverProcess:
             raise DriverError(f"{name}: cannot start the driver {command[0]!r}: {e}") from None
         self._buffer = b""
         self.scenarios = 0
+        assert self._process.stdout is not None
+        os.set_blocking(self._process.stdout.fileno(), False)
         self.hello = self._read()
         if not isinstance(self.hello, dict) or "hello" not in self.hello:
             self.close()
@@ -89,12 +92,16 @@ class DriverProcess:
         assert self._process.stdout is not None
         fd = self._process.stdout.fileno()
         while b"\n" not in self._buffer:
-            ready, _, _ = select.select([fd], [], [], self.timeout)
-            if not ready:
-                self.close()
-                raise DriverError(f"{self.name}: the driver did not answer within {self.timeout:g} s "
-                                  "(it hangs); it was stopped")
-            chunk = os.read(fd, 1 << 16)
+            chunk = self._poll(fd)
+            if chunk is None:
+                ready, _, _ = select.select([fd], [], [], self.timeout)
+                if not ready:
+                    self.close()
+                    raise DriverError(f"{self.name}: the driver did not answer within {self.timeout:g} s "
+                                      "(it hangs); it was stopped")
+                chunk = self._poll(fd, tries=1)
+                if chunk is None:
+                    continue
             if not chunk:
                 raise self._died("")
             self._buffer += chunk
@@ -103,6 +110,17 @@ class DriverProcess:
             return json.loads(line)
         except ValueError:
             raise self._broken(f"sent a line that is not JSON: {line[:200]!r}") from None
+
+    @staticmethod
+    def _poll(fd: int, tries: int = SPIN) -> bytes | None:
+        """Read what is there without blocking; None if nothing came in ``tries`` looks. A driver
+        answers within microseconds, and looking a few times costs less than a sleep and a wake-up."""
+        for _ in range(tries):
+            try:
+                return os.read(fd, 1 << 16)
+            except BlockingIOError:
+                continue
+        return None
 
     def _broken(self, what: str) -> DriverError:
         self.close()

@@ -59,19 +59,24 @@ class ProtocolPort:
     """The driver's sink in the kit's terms. A write returns the sink's bool: false means a store error."""
 
     compares_by_value = True
+    reports_records = True  # each write's reply carries the stored record before and after it
 
     def __init__(self, session: Session):
         self.session = session
 
+    @staticmethod
+    def _result(reply: dict) -> tuple:
+        return reply["ok"], reply.get("before"), reply.get("after")
+
     def init(self, data):
-        return self.session.call({"op": "init", "data": data})["ok"]
+        return self._result(self.session.call({"op": "init", "data": data}))
 
     def upsert(self, kind, item):
-        return self.session.call({"op": "upsert", "kind": kind, "key": item["key"], "version": item["version"],
-                                  "item": item})["ok"]
+        return self._result(self.session.call({"op": "upsert", "kind": kind, "key": item["key"],
+                                               "version": item["version"], "item": item}))
 
     def delete(self, kind, key, version):
-        return self.session.call({"op": "delete", "kind": kind, "key": key, "version": version})["ok"]
+        return self._result(self.session.call({"op": "delete", "kind": kind, "key": key, "version": version}))
 
     def update_status(self, state: str, error: ErrorInfo | None):
         self.session.call({"op": "status", "state": state, "error": _error(error)})

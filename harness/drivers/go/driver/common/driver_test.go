@@ -81,6 +81,15 @@ func TestDriver(t *testing.T) {
 		if !ok {
 			return
 		}
+		if err == nil && cmd.Op == "bench" {
+			seconds, err := Bench(cmd)
+			if err != nil {
+				send(map[string]any{"error": "bench: " + err.Error()})
+			} else {
+				send(map[string]any{"reply": "bench", "seconds": seconds})
+			}
+			continue
+		}
 		if err != nil || cmd.Op != "begin" {
 			if err == nil {
 				err = fmt.Errorf("expected begin, got %q", cmd.Op)
