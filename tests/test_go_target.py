@@ -2,6 +2,7 @@
 
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,8 @@ from harness.drivers.go import GO, GO_V6
 from harness.drivers.go.build import V7, binary_path
 from harness.drivers import unregister_target
 from harness.drivers.protocol import DriverTarget
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif("go" not in harness.targets(),
                                 reason=GO.availability().reason or "the go target is not ready")
@@ -156,3 +159,38 @@ def test_a_driver_of_another_protocol_version_is_refused(fake):
 
 def test_fake_targets_are_gone_after_their_test():
     assert not [name for name in harness.targets(ready_only=False) if name.startswith("fake-")]
+
+
+def test_the_contract_agrees_with_both_go_targets_on_the_whole_catalogue():
+    report = harness.diff(["scenarios"], targets=["contract", "go", "go-v6"])
+    assert [str(d) for d in report.divergences] == []
+    assert len(report.results) == 3 * len(list(ROOT.joinpath("scenarios").rglob("*.yaml")))
+
+
+def test_without_go_the_targets_say_why_in_one_line(monkeypatch):
+    import harness.drivers.go.build as build
+    build.go_toolchain.cache_clear()
+    monkeypatch.setattr(build.shutil, "which", lambda name: None)
+    try:
+        available = GO.availability()
+        assert not available.ready
+        assert available.reason == "needs Go 1.25+ on PATH (testing/synctest); no 'go' found"
+        assert "go" not in harness.targets() and "go" in harness.targets(ready_only=False)
+    finally:
+        monkeypatch.undo()
+        build.go_toolchain.cache_clear()
+    assert GO.availability().ready
+
+
+def test_a_built_wheel_ships_the_go_driver_sources_and_the_schema(tmp_path):
+    import subprocess
+    import zipfile
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+                           "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    (wheel,) = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in ("harness/drivers/go/driver/common/driver.go", "harness/drivers/go/driver/common/driver_test.go",
+                 "harness/drivers/go/driver/v7/go.mod", "harness/drivers/go/driver/v7/go.sum",
+                 "harness/drivers/go/driver/v6/sdk.go", "harness/vocabulary/scenario.schema.json"):
+        assert name in names, name

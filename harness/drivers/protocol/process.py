@@ -96,7 +96,7 @@ class DriverProcess:
             if chunk is None:
                 ready, _, _ = select.select([fd], [], [], self.timeout)
                 if not ready:
-                    self.close()
+                    self.close(kill=True)
                     raise DriverError(f"{self.name}: the driver did not answer within {self.timeout:g} s "
                                       "(it hangs); it was stopped")
                 chunk = self._poll(fd, tries=1)
@@ -137,9 +137,11 @@ class DriverProcess:
         said = f"; it said:\n{tail}" if tail else ""
         return DriverError(f"{self.name}: the driver exited (code {code}) {when}mid-scenario{said}")
 
-    def close(self) -> None:
-        """Stop the driver (it ends on its own when stdin closes)."""
+    def close(self, kill: bool = False) -> None:
+        """Stop the driver: it ends on its own when stdin closes; a hung one is killed at once."""
         process = self._process
+        if kill and process.poll() is None:
+            process.kill()
         if process.stdin is not None and not process.stdin.closed:
             try:
                 process.stdin.close()
