@@ -24,7 +24,8 @@ from .errors import HarnessError, ScenarioError, UsageError
 from .views.report import write_report
 from .results.result import Result
 from .vocabulary.loader import load_scenario
-from .runs.runner import collect, get_target, run_many, targets
+from .drivers import get_target, targets
+from .runs.runner import collect, run_many
 
 PROGRESS_FROM = 10  # scenarios; fewer finish before a bar would help
 

@@ -19,7 +19,7 @@ from ..replay.freeze import frozen_clock, real_perf_counter, virtual_time
 from ..results.result import Result
 from ..vocabulary.loader import load_path, load_scenario
 from ..vocabulary.model import Scenario
-from ..drivers import get_target, register_target, targets  # noqa: F401  (re-exported)
+from ..drivers import get_target
 
 # run_many holds one freeze for this long (real seconds) before handing results
 # over: a freeze costs milliseconds, and a caller holding a paused generator must

@@ -25,7 +25,8 @@ from ..vocabulary.model import Scenario
 from ..replay.recording import store_at
 from ..vocabulary.render import scenario_yaml
 from ..results.result import Result
-from ..runs.runner import run, targets
+from ..drivers import targets
+from ..runs.runner import run
 
 ROWS_SHOWN = 12
 DPI = 72

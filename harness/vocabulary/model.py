@@ -15,9 +15,16 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, Mapping
 
 from .durations import format_duration
-from .steps import STEP_KINDS, Action, Delete, Disconnect, Evaluate, Init, Listen, Reconnect, SetStatus, Step, Stop, StoreDown, StoreUp, Upsert, Wait  # noqa: F401
-from .values import (DATA_OPS, DEFAULT_START, ERROR_KINDS, KINDS, LATEST_TIME, OUTCOMES, STATES, STORE_OPS,  # noqa: F401
-                     ErrorInfo, Item, check, check_key, is_whole)
+from .steps import (STEP_KINDS, Action, Delete, Disconnect, Evaluate, Init, Listen, Reconnect, SetStatus, Step, Stop,
+                    StoreDown, StoreUp, Upsert, Wait)
+from .values import (DATA_OPS, DEFAULT_START, ERROR_KINDS, KINDS, LATEST_TIME, OUTCOMES, STATES, STORE_OPS, ErrorInfo,
+                     Item, check, check_key, is_whole)
+
+# The whole vocabulary, from one module: the steps and values are re-exported here.
+__all__ = ["STEP_KINDS", "Action", "Delete", "Disconnect", "Evaluate", "Init", "Listen", "Reconnect", "SetStatus",
+           "Step", "Stop", "StoreDown", "StoreUp", "Upsert", "Wait", "DATA_OPS", "DEFAULT_START", "ERROR_KINDS",
+           "KINDS", "LATEST_TIME", "OUTCOMES", "STATES", "STORE_OPS", "ErrorInfo", "Item", "CACHE_FOREVER",
+           "StoreConfig", "Expectations", "Scenario"]
 
 @dataclass(frozen=True)
 class StoreConfig:

@@ -20,19 +20,18 @@ from ldclient.async_config import AsyncConfig
 from ldclient.async_feature_store import AsyncInMemoryFeatureStore
 from ldclient.async_feature_store_helpers import AsyncCachingStoreWrapper
 from ldclient.context import Context
-from ldclient.interfaces import DataSourceState
 from ldclient.versioned_data_kind import FEATURES, SEGMENTS
 
 from ...errors import VirtualTimeError
 from ...replay.clock import VirtualClock
 from ...replay.faults import Faults
 from ...replay.recording import Recording
-from ...replay.source import SimulatedDataSource, sink_call
-from ...vocabulary.model import ErrorInfo, Scenario, StoreConfig
+from ...replay.source import SimulatedDataSource
+from ...vocabulary.model import Scenario, StoreConfig
 from .door import async_sdk
 from .sandbox import sdk_sandbox
-from .stores import KIND_BY_NAME, FaultyCore, make_store
-from .sync import (SDK_KEY, SdkWorld, capture_sdk_logs, log_task_failure, play_on_client, sdk_error,
+from .stores import FaultyCore, make_store
+from .sync import (SDK_KEY, SdkPort, SdkWorld, capture_sdk_logs, log_task_failure, play_on_client,
                    snapshot_store, watch_status)
 
 
@@ -140,32 +139,15 @@ def make_async_store(config: StoreConfig) -> tuple[Any, Faults, Any]:
 
 # ----------------------------------------------------------------------------- the target
 
-class AsyncSdkPort:
+class AsyncSdkPort(SdkPort):
+    """The async sink in the kit's terms: each data call's coroutine runs on the virtual loop."""
+
     def __init__(self, sink, peeker, loop: VirtualEventLoop):
-        self.sink = sink
-        self.peeker = peeker
+        super().__init__(sink, peeker)
         self.loop = loop
 
-    def init(self, data):
-        converted = {KIND_BY_NAME[k]: v for k, v in data.items()}
-        with sink_call():
-            self.loop.run_until_complete(self.sink.init(converted))
-
-    def upsert(self, kind, item):
-        with sink_call():
-            self.loop.run_until_complete(self.sink.upsert(KIND_BY_NAME[kind], item))
-
-    def delete(self, kind, key, version):
-        with sink_call():
-            self.loop.run_until_complete(self.sink.delete(KIND_BY_NAME[kind], key, version))
-
-    def update_status(self, state: str, error: ErrorInfo | None):
-        status, info = DataSourceState[state], sdk_error(error)
-        with sink_call():
-            self.sink.update_status(status, info)
-
-    def peek(self, kind, key):
-        return self.peeker.peek(KIND_BY_NAME[kind], key)
+    def _finish(self, coroutine):
+        return self.loop.run_until_complete(coroutine)
 
 
 class AsyncSimulatedDataSource(SimulatedDataSource):

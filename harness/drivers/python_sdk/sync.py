@@ -47,18 +47,22 @@ class SdkPort:
         self.sink = sink
         self.peeker = peeker
 
+    def _finish(self, result):
+        """What a sink call gave back; the async port runs the coroutine it gets here."""
+        return result
+
     def init(self, data):
         converted = {KIND_BY_NAME[kind]: items for kind, items in data.items()}
         with sink_call():
-            self.sink.init(converted)
+            self._finish(self.sink.init(converted))
 
     def upsert(self, kind, item):
         with sink_call():
-            self.sink.upsert(KIND_BY_NAME[kind], item)
+            self._finish(self.sink.upsert(KIND_BY_NAME[kind], item))
 
     def delete(self, kind, key, version):
         with sink_call():
-            self.sink.delete(KIND_BY_NAME[kind], key, version)
+            self._finish(self.sink.delete(KIND_BY_NAME[kind], key, version))
 
     def update_status(self, state: str, error: ErrorInfo | None):
         status, info = DataSourceState[state], sdk_error(error)
