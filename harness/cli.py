@@ -1,4 +1,4 @@
-"""Command line: ``harness run``, ``harness diff``, ``harness targets``.
+"""Command line: ``harness run``, ``diff``, ``plot``, ``check``, ``new``, ``targets``, ``--version``.
 
 ``harness run PATH... [--target NAME] [--out DIR]`` replays scenarios and prints
 a summary; exit 0 when every expectation was met, 1 when one failed.
@@ -10,33 +10,47 @@ scenario or bad arguments (the message names file, line and key).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import textwrap
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Sequence
 
 from tqdm import tqdm
 
-from .replay.freeze import virtual_time
-from .runs.diff import diff
-from .drivers import all_targets
+from .drivers import all_targets, get_target, targets
 from .errors import HarnessError, ScenarioError, UsageError
-from .views.report import write_report
+from .replay.freeze import virtual_time
 from .results.result import Result
-from .vocabulary.loader import load_scenario
-from .drivers import get_target, targets
+from .runs.diff import diff
 from .runs.runner import collect, run_many
+from .views.report import write_report
+from .vocabulary.loader import load_scenario, scenario_files
 
 PROGRESS_FROM = 10  # scenarios; fewer finish before a bar would help
 
 
+def _version() -> str:
+    try:
+        return metadata.version("ld-sink-harness")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _add_targets(parser: argparse.ArgumentParser, what: str = "run on") -> None:
+    """``--target NAME``, repeatable, the same on every command."""
+    parser.add_argument("--target", action="append", metavar="NAME",
+                        help=f"target to {what} (repeatable; default: every target ready here, see 'harness targets')")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="harness", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"harness {_version()} (ld-sink-harness)")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="replay scenario files or folders")
     run.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders (searched for *.yaml)")
-    run.add_argument("--target", action="append", metavar="NAME",
-                     help="target to run on (repeatable; default: every target ready here, see 'harness targets')")
+    _add_targets(run)
     run.add_argument("--out", metavar="DIR", type=Path, help="write the summary and every frame under DIR")
     run.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format of frames under --out")
     run.add_argument("--verbose", "-v", action="store_true", help="print each failure in full")
@@ -45,17 +59,20 @@ def _parser() -> argparse.ArgumentParser:
     plot = commands.add_parser("plot", help="draw one scenario's timeline")
     plot.add_argument("scenario", metavar="SCENARIO", help="a scenario file")
     plot.add_argument("-o", "--output", required=True, type=Path, help="picture file (.png, .svg or .pdf)")
-    plot.add_argument("--target", action="append", metavar="NAME",
-                      help="target(s) to run and stack (repeatable; default sdk)")
+    _add_targets(plot, "run and stack")
     plot.add_argument("--axis", choices=("steps", "time"), default="steps", help="x axis (default steps)")
     diff = commands.add_parser("diff", help="run scenarios on several targets and show where they first differ")
     diff.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
-    diff.add_argument("--targets", default="sdk,sdk-async,contract",
-                      help="comma-separated targets to compare (default: sdk,sdk-async,contract)")
+    _add_targets(diff, "compare")
+    diff.add_argument("--targets", metavar="A,B,...", help="the same as --target, comma-separated")
     diff.add_argument("--out", metavar="FILE", type=Path, help="write the divergences as CSV")
     diff.add_argument("--replay", action="store_true",
                       help="print each divergence as YAML, shrunk to the fewest steps that still show it")
-    commands.add_parser("targets", help="list the available targets")
+    commands.add_parser("targets", help="list every target, whether it is ready here, and what it runs")
+    check = commands.add_parser("check", help="validate scenario files and report every bad one")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
+    new = commands.add_parser("new", help="write a commented scenario template")
+    new.add_argument("name", metavar="NAME", help="the scenario's name; the file is NAME.yaml unless NAME ends in .yaml")
     return parser
 
 
@@ -71,7 +88,7 @@ def summary_table(results: Sequence[Result]) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    names = args.target or targets()
+    names = chosen_targets(args)
     for name in names:
         get_target(name)
     scenarios = collect(args.paths)
@@ -97,10 +114,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def chosen_targets(args: argparse.Namespace) -> list[str]:
+    """The targets a command was given (``--target``, and ``--targets`` where it exists), or every ready one."""
+    names = list(args.target or [])
+    names += [n.strip() for n in (getattr(args, "targets", None) or "").split(",") if n.strip()]
+    return names or targets()
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
-    names = [n.strip() for n in args.targets.split(",") if n.strip()]
+    names = chosen_targets(args)
     if len(names) < 2:
-        raise UsageError("--targets needs at least two targets")
+        raise UsageError("diff needs at least two targets")
     report = diff(args.paths, names)
     for divergence in report.divergences:
         print(divergence)
@@ -118,12 +142,66 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_plot(args: argparse.Namespace) -> int:
     from .views.plot import save, timeline
     scenario = load_scenario(args.scenario)
-    results = list(run_many([scenario], args.target or ["sdk"]))
+    results = list(run_many([scenario], chosen_targets(args)))
     suffix = args.output.suffix.lstrip(".").lower()
     if suffix not in ("png", "svg", "pdf"):
         raise UsageError(f"cannot write a {suffix or 'suffix-less'} picture; use .png, .svg or .pdf")
     save(timeline(results, axis=args.axis), str(args.output), suffix)
     print(f"{args.output}: " + ", ".join(f"{r.target} {'ok' if r.ok else 'FAILED'}" for r in results))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Load every scenario file under the paths; print each bad one's error."""
+    files: list[Path] = []
+    for path in args.paths:
+        files.extend(scenario_files(Path(path)))
+    bad = 0
+    for file in files:
+        try:
+            load_scenario(file)
+        except ScenarioError as e:
+            bad += 1
+            print(f"error: {e}")
+    print(f"{len(files)} file(s) checked: {len(files) - bad} good, {bad} bad")
+    return 1 if bad else 0
+
+
+TEMPLATE = """\
+# yaml-language-server: $schema={schema}
+name: {name}                           # required, unique in the catalogue
+description: >
+  Say which rule this scenario shows, in a sentence or two.
+store: memory                          # or persistent, or {{type: persistent, cache_ttl: 30s}} (0s: none; forever)
+steps:
+  - init:                              # replace the store's contents
+      flags: {{f1: {{version: 1}}}}
+  - status: VALID                      # the source says it is connected
+  - upsert: {{flag: f1, version: 2}}     # a newer version lands
+  - upsert: {{flag: f1, version: 1}}     # a stale one is ignored
+    after: 1s                          # any step may wait first: after (since the previous step) or at (since start)
+  - evaluate: {{flag: f1, context: user-1, default: false}}
+expect:                                # what every target must show; see README.md for every field
+  outcomes: [applied, applied, ignored]
+  status: [INITIALIZING, VALID]
+  store: {{flags: {{f1: 2}}}}
+  evaluations: [false]
+  # targets:                           # per-target overrides, where targets are known to differ
+  #   sdk: {{changes: [f1, f1, f1]}}
+"""
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a commented template that loads as it is."""
+    name = args.name
+    path = Path(name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
+    if path.exists():
+        raise UsageError(f"{path} exists already; choose another name")
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "my-scenario"
+    schema = resources.files("harness").joinpath("vocabulary", "scenario.schema.json")
+    path.write_text(TEMPLATE.format(name=slug, schema=schema), encoding="utf-8")
+    load_scenario(path)  # the template must load as it is
+    print(f"wrote {path}: edit it, then 'harness run {path}'")
     return 0
 
 
@@ -145,6 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "targets":
             return cmd_targets()
+        if args.command == "check":
+            return cmd_check(args)
+        if args.command == "new":
+            return cmd_new(args)
         if args.command == "diff":
             return cmd_diff(args)
         if args.command == "plot":

@@ -60,3 +60,45 @@ def test_targets_lists_every_target(capsys):
     assert main(["targets"]) == 0
     names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert names == ["contract", "go", "go-v6", "sdk", "sdk-async"]
+
+
+def test_version(capsys):
+    import pytest
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith("harness 0.1.0")
+
+
+def test_check_reports_every_bad_file_and_counts(tmp_path, capsys):
+    (tmp_path / "a.yaml").write_text(GOOD)
+    (tmp_path / "b.yaml").write_text("name: b\nstepz: []\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.yaml").write_text("name: c\nsteps:\n\t- wait: 1s\n")
+    assert main(["check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{tmp_path / 'b.yaml'}:2: unknown key 'stepz', did you mean 'steps'?" in out
+    assert f"{tmp_path / 'sub' / 'c.yaml'}:3: not valid YAML" in out and "replace the tab with spaces" in out
+    assert "3 file(s) checked: 1 good, 2 bad" in out
+    assert main(["check", str(tmp_path / "a.yaml")]) == 0
+
+
+def test_new_writes_a_template_that_runs_and_refuses_to_overwrite(tmp_path, monkeypatch, capsys):
+    import harness
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "my first one"]) == 0
+    path = tmp_path / "my first one.yaml"
+    text = path.read_text()
+    assert "# yaml-language-server: $schema=" in text and "name: my-first-one" in text
+    assert harness.run(path, "contract").ok and harness.run(path, "sdk").ok
+    assert main(["new", "my first one"]) == 2
+    assert "exists already" in capsys.readouterr().err
+
+
+def test_every_command_takes_target_the_same_way(tmp_path, capsys):
+    (tmp_path / "a.yaml").write_text(GOOD)
+    assert main(["diff", str(tmp_path), "--target", "sdk", "--target", "contract"]) == 0
+    assert "1 scenarios on 2 targets" in capsys.readouterr().out
+    assert main(["diff", str(tmp_path), "--targets", "sdk,sdk-async"]) == 0
+    assert main(["diff", str(tmp_path), "--target", "sdk"]) == 2
+    assert "diff needs at least two targets" in capsys.readouterr().err
