@@ -80,7 +80,8 @@ def test_diff_reports_nothing_where_targets_agree():
 
 def test_diff_command(tmp_path, capsys):
     out = tmp_path / "div.csv"
-    assert main(["diff", "scenarios/status/off_is_final.yaml", "--out", str(out)]) == 1
+    three = ["--target", "sdk", "--target", "sdk-async", "--target", "contract"]
+    assert main(["diff", "scenarios/status/off_is_final.yaml", "--out", str(out), *three]) == 1
     printed = capsys.readouterr().out
     assert "off-is-final: sdk and contract first differ at step 3" in printed
     assert out.read_text().count("\n") == 3   # header + sdk/contract + sdk-async/contract
