@@ -186,8 +186,8 @@ expect:                                # what every target must show; see README
   status: [INITIALIZING, VALID]
   store: {{flags: {{f1: 2}}}}
   evaluations: [false]
-  # targets:                           # per-target overrides, where targets are known to differ
-  #   sdk: {{changes: [f1, f1, f1]}}
+  targets:                             # per-target overrides, where targets are known to differ
+    sdk: {{violations: [changes-only-for-applied-writes]}}   # the sync sink fires an event for the ignored write
 """
 
 

@@ -95,9 +95,9 @@ def test_changes_only_for_applied_writes():
     assert verdict("changes-only-for-applied-writes", quiet) == CANNOT_TELL
 
 
-def test_applicability_is_declared_per_target():
-    assert "changes-only-for-applied-writes" not in applicable("sdk")
-    assert applicable("contract") == list(CHECKERS) == applicable("sdk-async")
+def test_every_checker_judges_every_target_even_one_known_to_break_it():
+    for target in ("sdk", "sdk-async", "contract", "go", "go-v6"):
+        assert applicable(target) == list(CHECKERS)
 
 
 def test_results_carry_verdicts_and_unexpected_violations_fail():
@@ -109,7 +109,11 @@ def test_results_carry_verdicts_and_unexpected_violations_fail():
     assert verdicts["interrupted-only-after-valid"] == VIOLATED
     assert verdicts["since-moves-with-state"] == HOLDS
     stale = harness.scenario("stale").init(flags={"f": {"version": 3}}).upsert(flag="f", version=2).build()
-    assert harness.run(stale, "sdk").ok          # the checker does not apply to the sync SDK
+    sync = harness.run(stale, "sdk")             # the sync sink's event for the ignored write shows up
+    assert not sync.ok and sync.violations["checker"].tolist() == ["changes-only-for-applied-writes"]
+    pinned = harness.scenario("stale").init(flags={"f": {"version": 3}}).upsert(flag="f", version=2) \
+        .expect(targets={"sdk": {"violations": ["changes-only-for-applied-writes"]}}).build()
+    assert harness.run(pinned, "sdk").ok         # pinned as known for that target, it passes
     assert harness.run(stale, "contract").ok
     unexpected = (harness.scenario("odd").stop().disconnect(error={"kind": "NETWORK_ERROR"}).build())
     res = harness.run(unexpected, "contract")

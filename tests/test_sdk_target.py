@@ -104,7 +104,9 @@ def test_failures_show_expected_against_actual_and_replayable_yaml():
     assert not res.ok
     assert [str(f) for f in res.failures] == [
         "store.flags.f1: expected 2, got 3",
-        "outcomes: expected ['applied', 'applied'], got ['applied', 'ignored']"]
+        "outcomes: expected ['applied', 'applied'], got ['applied', 'ignored']",
+        "violations: expected [], got ['changes-only-for-applied-writes at step 1: change event after upsert of "
+        "f1 v2, which was ignored']"]
     report = res.report()
     replay = report.split("---\n", 1)[1]
     assert harness.scenario_from_yaml(replay) == sc
