@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test bench notebooks schema clean
+.PHONY: report test bench notebooks schema docs clean
 
 report: $(STAMP)          ## replay the whole catalogue on every ready target and write report/
 	$(BIN)/harness run scenarios --out report
@@ -23,6 +23,9 @@ notebooks: $(STAMP)       ## open the teaching notebooks in JupyterLab
 
 schema: $(STAMP)         ## rewrite harness/vocabulary/scenario.schema.json from the step registry
 	$(BIN)/python -c "from harness.vocabulary.schema import main; main()"
+
+docs: $(STAMP)           ## rewrite the table of docs/differences.md from harness/runs/known.py
+	$(BIN)/python -c "from harness.runs.known import write_docs; write_docs()"
 
 $(STAMP): pyproject.toml
 	command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 1; }

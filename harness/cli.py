@@ -133,10 +133,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
                 shrunk = divergence.shrink()
             print(textwrap.indent(shrunk.replay(), "    "))
     scenarios = len({r.scenario.name for r in report.results})
-    print(f"\n{scenarios} scenarios on {len(names)} targets: {len(report.divergences)} diverging pair(s)")
+    new = report.new
+    print(f"\n{scenarios} scenarios on {len(names)} targets: {len(report.divergences)} diverging pair(s), "
+          f"{len(report.divergences) - len(new)} known, {len(new)} new")
     if args.out:
         report.frame.to_csv(args.out, index=False)
-    return 1 if report.divergences else 0
+    return 1 if new else 0
 
 
 def cmd_plot(args: argparse.Namespace) -> int:

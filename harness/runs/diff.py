@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import pandas as pd
@@ -23,9 +23,11 @@ from ..vocabulary.model import Expectations, Scenario
 from ..replay.recording import LAYOUTS, Recording
 from ..vocabulary.render import scenario_yaml
 from ..results.result import Result
+from ..drivers import targets as all_ready
 from .runner import get_target, run
 from ..replay.freeze import virtual_time
 from ..errors import ScenarioError
+from .known import classify
 
 COMPARED: dict[str, tuple[str, ...]] = {
     "status": ("state", "since", "error_kind", "status_code"),
@@ -54,6 +56,8 @@ def comparable(recording: Recording) -> dict[str, list[tuple]]:
 
 @dataclass(frozen=True)
 class Divergence:
+    """Where two targets first differ on a scenario, with the two runs behind it."""
+
     scenario: Scenario
     left: str
     right: str
@@ -62,6 +66,15 @@ class Divergence:
     step: int
     left_row: dict | None
     right_row: dict | None
+    left_result: Result | None = field(default=None, compare=False, repr=False)
+    right_result: Result | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def known(self) -> str | None:
+        """The known difference (docs/differences.md) that explains this divergence, or None: a new one."""
+        if self.left_result is None or self.right_result is None:
+            return None
+        return classify(self)
 
     def replay(self) -> str:
         """The scenario's steps up to the divergence, as YAML."""
@@ -94,8 +107,10 @@ class Divergence:
         return current
 
     def __str__(self) -> str:
+        known = self.known
+        mark = f"known ({known})" if known else "NEW"
         return (f"{self.scenario.name}: {self.left} and {self.right} first differ at step {self.step}, "
-                f"{self.frame}[{self.index}]: {self.left}={self.left_row} {self.right}={self.right_row}")
+                f"{self.frame}[{self.index}]: {self.left}={self.left_row} {self.right}={self.right_row} [{mark}]")
 
 
 def _as_dict(frame: str, row: tuple | None) -> dict | None:
@@ -119,7 +134,7 @@ def first_divergence(scenario: Scenario, left: Result, right: Result) -> Diverge
     step, index, frame, x, y = min(found, key=lambda f: (f[0], list(COMPARED).index(f[2]) if f[2] in COMPARED
                                                           else len(COMPARED), f[1]))
     return Divergence(scenario, left.target, right.target, frame, index, step, _as_dict(frame, x),
-                      _as_dict(frame, y))
+                      _as_dict(frame, y), left, right)
 
 
 def _divergence_on(scenario: Scenario, steps: list, left: str, right: str) -> Divergence | None:
@@ -155,7 +170,13 @@ class DiffReport:
             "step": pd.Series([x.step for x in d], dtype="int64"),
             "left_row": pd.Series([repr(x.left_row) for x in d], dtype="string"),
             "right_row": pd.Series([repr(x.right_row) for x in d], dtype="string"),
+            "known": pd.Series([x.known for x in d], dtype="string"),
         })
+
+    @property
+    def new(self) -> list[Divergence]:
+        """The divergences no known difference explains."""
+        return [d for d in self.divergences if d.known is None]
 
 
     def plot(self, scenario: str, axis: str = "steps"):
@@ -167,9 +188,10 @@ class DiffReport:
         return timeline(chosen, axis=axis)
 
 
-def diff(scenarios: Iterable[Scenario | str | os.PathLike],
-         targets: Sequence[str] = ("sdk", "sdk-async", "contract")) -> DiffReport:
-    """Run each scenario on each target and find the first divergence of each pair."""
+def diff(scenarios: Iterable[Scenario | str | os.PathLike], targets: Sequence[str] | None = None) -> DiffReport:
+    """Run each scenario on each target (default: every ready one) and find the first divergence of
+    each pair; each divergence says whether a known difference explains it."""
+    targets = list(targets) if targets is not None else all_ready()
     for name in targets:
         get_target(name)
     loaded: list[Scenario] = []

@@ -1,0 +1,229 @@
+"""Known differences between the targets, as data.
+
+Each :class:`KnownDifference` is one row of the table in
+``docs/differences.md`` (the table is rendered from this list: ``make docs``;
+a test keeps the two the same). It says which targets differ, in which frames a
+divergence shows it, and how to recognise it (``matches``, over a
+:class:`~harness.runs.diff.Divergence` and the two runs behind it). ``harness
+diff`` and exploration mark each divergence with the name of the first known
+difference that matches, or leave it new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from .diff import Divergence
+
+PYTHON = frozenset({"sdk", "sdk-async"})
+GO_FAMILY = frozenset({"contract", "go", "go-v6"})  # the contract model follows Go where the docs are silent
+EVERYONE = PYTHON | GO_FAMILY
+COLUMNS = ("sdk", "sdk-async", "contract, go, go-v6")
+
+
+@dataclass(frozen=True)
+class KnownDifference:
+    name: str
+    what: str                           # the table's first column
+    scenarios: tuple[str, ...]          # backing catalogue scenarios
+    behaviour: tuple[str, str, str]     # per column of COLUMNS
+    follows: str                        # which side follows the documented contract
+    sides: tuple[frozenset, frozenset] | None  # a divergence between one of each; None: diff cannot see it
+    frames: tuple[str, ...] = ()
+    matches: Callable[["Divergence"], bool] = field(default=lambda d: True, compare=False)
+
+    def explains(self, divergence: "Divergence") -> bool:
+        if self.sides is None or divergence.frame not in self.frames:
+            return False
+        a, b = self.sides
+        pair = (divergence.left, divergence.right)
+        if not ((pair[0] in a and pair[1] in b) or (pair[0] in b and pair[1] in a)):
+            return False
+        return self.matches(divergence)
+
+
+# ----------------------------------------------------------------------------- what the matchers read
+
+def _side(d: "Divergence", group: frozenset):
+    return d.left_result if d.left in group else d.right_result
+
+
+def _ops(result, upto: int, at_least: int = -1) -> list[dict]:
+    return [op for op in result.recording.dicts("ops") if at_least <= op["step"] <= upto]
+
+
+def _ignored_write_on_sdk(d: "Divergence", deletes_only: bool = False, before: bool = False) -> bool:
+    ops = _ops(_side(d, frozenset({"sdk"})), d.step if not before else d.step - 1, -1 if before else d.step)
+    return any(op["outcome"] == "ignored" and op["op"] in (("delete",) if deletes_only else ("upsert", "delete"))
+               for op in ops)
+
+
+def _python_state_before(d: "Divergence") -> list[str]:
+    return [row["state"] for row in _side(d, PYTHON).recording.dicts("status") if row["step"] <= d.step]
+
+
+def _off_then_interrupted(d: "Divergence") -> bool:
+    states = _python_state_before(d)
+    return bool(states) and states[-1] == "OFF" and "VALID" not in states
+
+
+def _off_is_final(d: "Divergence") -> bool:
+    states = _python_state_before(d)
+    return bool(states) and states[-1] == "OFF"
+
+
+def _init_applied_on_go(d: "Divergence") -> bool:
+    return any(op["op"] == "init" and op["outcome"] == "applied" for op in _ops(_side(d, GO_FAMILY), d.step, d.step))
+
+
+def _init_failed_only_on_python(d: "Divergence") -> bool:
+    python = {op["step"]: op for op in _ops(_side(d, PYTHON), d.step) if op["op"] == "init"}
+    go = {op["step"]: op for op in _ops(_side(d, GO_FAMILY), d.step) if op["op"] == "init"}
+    return any(op["outcome"] == "error" and go.get(step, {}).get("outcome") == "applied"
+               for step, op in python.items())
+
+
+def _only_stale_differs(d: "Divergence") -> bool:
+    a, b = d.left_row, d.right_row
+    return a is not None and b is not None and a["available"] == b["available"] and a["stale"] != b["stale"]
+
+
+def _availability_differs(d: "Divergence") -> bool:
+    return not _only_stale_differs(d)
+
+
+def _infinite_cache(d: "Divergence") -> bool:
+    return d.scenario.store.cache_ttl == "forever"
+
+
+# ----------------------------------------------------------------------------- the table
+
+KNOWN: tuple[KnownDifference, ...] = (
+    KnownDifference(
+        "events-for-ignored-writes",
+        "change event for a write the store ignored (stale or same version)",
+        ("versioning/stale_upsert_fires_change_event.yaml", "versioning/upsert_flag_same.yaml"),
+        ("fires (`TODO(SDK-62)`: `FeatureStore.upsert` returns nothing); the "
+         "`changes-only-for-applied-writes` checker reports it, pinned per scenario", "none", "none"),
+        "all but sdk", (frozenset({"sdk"}), EVERYONE - {"sdk"}), ("changes",),
+        lambda d: _ignored_write_on_sdk(d)),
+    KnownDifference(
+        "stale-delete-rewrites-dependencies",
+        "a stale delete rewrites the dependency graph",
+        ("versioning/stale_delete_fires_change_event.yaml",),
+        ("fires for the ignored delete, then forgets that f2 depends on f1: no event for f2 when f1 changes",
+         "none; graph kept", "none; graph kept"),
+        "all but sdk", (frozenset({"sdk"}), EVERYONE - {"sdk"}), ("changes",),
+        lambda d: _ignored_write_on_sdk(d, deletes_only=True, before=True)),
+    KnownDifference(
+        "failure-raised-or-returned",
+        "how a store failure is reported",
+        ("differences/failure_raised_or_returned.yaml",),
+        ("the store's exception is re-raised", "re-raised", "`Init`/`Upsert` return false"),
+        "Go returns false; Python documents re-raising. Every side records outcome `error` and STORE_ERROR",
+        None),
+    KnownDifference(
+        "interrupted-after-off",
+        "INTERRUPTED after OFF, before any VALID",
+        ("differences/interrupted_after_off.yaml",),
+        ("stays OFF", "stays OFF", "INTERRUPTED, so the `interrupted-only-after-valid` checker fires"),
+        "undocumented (INTERRUPTED \"means something only after a successful start\")",
+        (PYTHON, GO_FAMILY), ("status",), _off_then_interrupted),
+    KnownDifference(
+        "off-is-final",
+        "a status report after OFF",
+        ("status/off_is_final.yaml",),
+        ("dropped: OFF is final", "dropped", "broadcast"),
+        "undocumented", (PYTHON, GO_FAMILY), ("status",), _off_is_final),
+    KnownDifference(
+        "outage-log-line",
+        "outage logging",
+        ("differences/outage_log_line.yaml", "differences/outage_log_off.yaml"),
+        ("none", "none", "one ERROR line after `outage_log_after` (default 1m) counting errors by kind and "
+                         "status code"),
+        "Go's option `LogDataSourceOutageAsErrorAfter`", None),
+    KnownDifference(
+        "store-error-logged-once",
+        "store error logging",
+        ("differences/store_error_logged_once.yaml",),
+        ("none from the sink", "none", "one WARNING per run of failed writes"),
+        "Go's implementation", None),
+    KnownDifference(
+        "init-old-data-unreadable",
+        "an init whose read of the old data fails (a listener is registered)",
+        ("differences/init_when_old_data_cannot_be_read.yaml",),
+        ("init not applied: outcome `error`, INTERRUPTED/STORE_ERROR", "as sdk",
+         "failed read ignored, init applied, every flag of the new data reported changed"),
+        "undocumented", (PYTHON, GO_FAMILY), ("status", "ops", "changes", "store", "evaluations"),
+        _init_failed_only_on_python),
+    KnownDifference(
+        "init-events-for-tombstones",
+        "change events of an init for a key that was a tombstone",
+        ("differences/init_after_delete_events.yaml", "reconnects/reconnect_resends_current_data.yaml"),
+        ("none (old data read without tombstones)", "none", "fires (Go's `GetAll` includes tombstones)"),
+        "undocumented", (PYTHON, GO_FAMILY), ("changes",), _init_applied_on_go),
+    KnownDifference(
+        "async-store-not-monitored",
+        "persistent store availability",
+        ("outages/persistent_store_down_during_upsert.yaml",),
+        ("unavailable on a failed operation, polled every 0.5 s",
+         "never reported: the async data system does not wrap the store", "as sdk"),
+        "sdk and Go", (frozenset({"sdk-async"}), EVERYONE - {"sdk-async"}), ("store_status",)),
+    KnownDifference(
+        "needs-refresh-after-recovery",
+        "store status after recovery",
+        ("outages/persistent_store_down_during_upsert.yaml",),
+        ("`stale` false", "none",
+         "`stale` true (`NeedsRefresh`: the store may have missed updates), unless the cache is infinite"),
+        "Go documents `NeedsRefresh`", (frozenset({"sdk"}), GO_FAMILY), ("store_status",), _only_stale_differs),
+    KnownDifference(
+        "first-poll-timing",
+        "first availability poll after a failure",
+        ("outages/store_says_available_while_failing.yaml",),
+        ("at once (`RepeatingTask` with no initial delay)", "none", "0.5 s later (a ticker)"),
+        "undocumented", (frozenset({"sdk"}), GO_FAMILY), ("store_status",), _availability_differs),
+    KnownDifference(
+        "infinite-cache",
+        "an infinite cache (`cache_ttl: forever`)",
+        ("outages/infinite_cache_writes_back.yaml",),
+        ("no such mode: the nearest is a TTL that never runs out; failed writes are lost, old data keeps "
+         "being served", "as sdk",
+         "failed writes kept in the cache and served; the cache is written back to the store on recovery; "
+         "`stale` false"),
+        "Go's `CacheForever`", (PYTHON, GO_FAMILY), ("evaluations", "store", "changes", "ops"), _infinite_cache),
+)
+
+
+def classify(divergence: "Divergence") -> str | None:
+    """The name of the first known difference that explains ``divergence``, or None (a new one)."""
+    for known in KNOWN:
+        if known.explains(divergence):
+            return known.name
+    return None
+
+
+def render_table() -> str:
+    """The table of docs/differences.md, from :data:`KNOWN`."""
+    lines = ["| what differs | scenario | " + " | ".join(COLUMNS) + " | follows the documented contract |",
+             "|---|---|---|---|---|---|"]
+    for known in KNOWN:
+        scenarios = ", ".join(f"`{s}`" for s in known.scenarios)
+        cells = [known.what, scenarios, *known.behaviour, known.follows]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+TABLE_START = "<!-- known differences: rendered from harness/runs/known.py by `make docs` -->"
+TABLE_END = "<!-- end of known differences -->"
+
+
+def write_docs(path: str = "docs/differences.md") -> None:
+    """Rewrite the table between the markers of docs/differences.md from :data:`KNOWN`."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    before, rest = text.split(TABLE_START, 1)
+    _, after = rest.split(TABLE_END, 1)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(before + TABLE_START + "\n" + render_table() + "\n" + TABLE_END + after)
