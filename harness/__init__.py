@@ -22,10 +22,15 @@ from .drivers import register_target, targets
 
 
 def __getattr__(name):
-    # harness.plot and harness.widgets need the viz extra (matplotlib, ipywidgets): import them on first use.
+    # Imported on first use: harness.plot and harness.widgets need the viz extra (matplotlib, ipywidgets),
+    # and harness.explore and harness.strategies load Hypothesis.
+    import importlib
     if name in ("plot", "widgets"):
-        import importlib
         return importlib.import_module(f".views.{name}", __name__)
+    if name == "strategies":
+        return importlib.import_module(".strategies", __name__)
+    if name in ("explore", "ExploreReport"):
+        return getattr(importlib.import_module(".exploration", __name__), name)
     raise AttributeError(f"module 'harness' has no attribute {name!r}")
 
 
@@ -34,5 +39,5 @@ __all__ = [
     "ScenarioError", "SdkMismatch", "UsageError",
     "VirtualClock", "VirtualTimeError", "collect", "load_scenario", "register_target", "run", "run_many",
     "scenario", "scenario_from_data", "scenario_from_yaml", "scenario_yaml", "schema", "targets",
-    "virtual_time",
+    "virtual_time", "explore", "ExploreReport", "strategies",
 ]

@@ -1,4 +1,4 @@
-"""Command line: ``harness run``, ``diff``, ``plot``, ``check``, ``new``, ``targets``, ``--version``.
+"""Command line: ``harness run``, ``diff``, ``explore``, ``plot``, ``check``, ``new``, ``targets``, ``--version``.
 
 ``harness run PATH... [--target NAME] [--out DIR]`` replays scenarios and prints
 a summary; exit 0 when every expectation was met, 1 when one failed.
@@ -68,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--out", metavar="FILE", type=Path, help="write the divergences as CSV")
     diff.add_argument("--replay", action="store_true",
                       help="print each divergence as YAML, shrunk to the fewest steps that still show it")
+    explore = commands.add_parser("explore", help="run generated scenarios on the targets; shrink what is new")
+    explore.add_argument("--max-examples", type=int, default=1000, help="scenarios to generate (default 1000)")
+    explore.add_argument("--seed", type=int, default=0, help="the campaign's seed (default 0)")
+    explore.add_argument("--steps", type=int, default=12, help="at most this many steps a scenario (default 12)")
+    _add_targets(explore, "explore")
+    explore.add_argument("--out", metavar="DIR", type=Path, help="write each new finding there as a YAML scenario")
+    explore.add_argument("--database", metavar="DIR", type=Path,
+                         help="Hypothesis's example database: a campaign resumes and replays what it found")
     commands.add_parser("targets", help="list every target, whether it is ready here, and what it runs")
     check = commands.add_parser("check", help="validate scenario files and report every bad one")
     check.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
@@ -153,6 +161,23 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explore(args: argparse.Namespace) -> int:
+    from .exploration import explore
+    names = chosen_targets(args)
+    report = explore(names, max_examples=args.max_examples, seed=args.seed, steps=args.steps, out=args.out,
+                     database=args.database, progress=True)
+    findings = report.findings
+    known = findings[findings["known"]]
+    print(f"{report.examples} scenarios on {', '.join(names)}: {len(known)} known group(s), "
+          f"{len(report.new)} new")
+    for _, row in findings[~findings["known"]].iterrows():
+        print(f"\nNEW {row['signature']} (seen {row['count']} times; shrunk to {row['steps']} step(s)):")
+        print(textwrap.indent(row["yaml"], "    "))
+    if args.out and report.new:
+        print(f"new findings written to {args.out}/")
+    return 1 if report.new else 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Load every scenario file under the paths; print each bad one's error."""
     files: list[Path] = []
@@ -227,6 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_targets()
         if args.command == "check":
             return cmd_check(args)
+        if args.command == "explore":
+            return cmd_explore(args)
         if args.command == "new":
             return cmd_new(args)
         if args.command == "diff":

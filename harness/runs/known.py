@@ -33,6 +33,7 @@ class KnownDifference:
     sides: tuple[frozenset, frozenset] | None  # a divergence between one of each; None: diff cannot see it
     frames: tuple[str, ...] = ()
     matches: Callable[["Divergence"], bool] = field(default=lambda d: True, compare=False)
+    violations: tuple[tuple[str, str], ...] = ()  # (checker, target) violations this difference explains
 
     def explains(self, divergence: "Divergence") -> bool:
         if self.sides is None or divergence.frame not in self.frames:
@@ -94,8 +95,22 @@ def _availability_differs(d: "Divergence") -> bool:
     return not _only_stale_differs(d)
 
 
+def _evaluation_raised_on_sdk(d: "Divergence") -> bool:
+    rows = _side(d, frozenset({"sdk"})).recording.dicts("evaluations")
+    return any(row["reason"].startswith("RAISED:") for row in rows if row["step"] <= d.step)
+
+
 def _infinite_cache(d: "Divergence") -> bool:
-    return d.scenario.store.cache_ttl == "forever"
+    """A forever cache, and a write that failed on the Python side (Go would have kept it)."""
+    failed = any(op["outcome"] == "error" for op in _ops(_side(d, PYTHON), d.step))
+    return d.scenario.store.cache_ttl == "forever" and failed
+
+
+def _async_never_reports_store_status(d: "Divergence") -> bool:
+    """sdk-async shows only its initial store status, while the other side reported a change."""
+    mine = _side(d, frozenset({"sdk-async"})).recording.dicts("store_status")
+    other = d.left_result if d.left != "sdk-async" else d.right_result
+    return len(mine) == 1 and len(other.recording.dicts("store_status")) > 1
 
 
 # ----------------------------------------------------------------------------- the table
@@ -108,7 +123,7 @@ KNOWN: tuple[KnownDifference, ...] = (
         ("fires (`TODO(SDK-62)`: `FeatureStore.upsert` returns nothing); the "
          "`changes-only-for-applied-writes` checker reports it, pinned per scenario", "none", "none"),
         "all but sdk", (frozenset({"sdk"}), EVERYONE - {"sdk"}), ("changes",),
-        lambda d: _ignored_write_on_sdk(d)),
+        lambda d: _ignored_write_on_sdk(d), (("changes-only-for-applied-writes", "sdk"),)),
     KnownDifference(
         "stale-delete-rewrites-dependencies",
         "a stale delete rewrites the dependency graph",
@@ -130,7 +145,8 @@ KNOWN: tuple[KnownDifference, ...] = (
         ("differences/interrupted_after_off.yaml",),
         ("stays OFF", "stays OFF", "INTERRUPTED, so the `interrupted-only-after-valid` checker fires"),
         "undocumented (INTERRUPTED \"means something only after a successful start\")",
-        (PYTHON, GO_FAMILY), ("status",), _off_then_interrupted),
+        (PYTHON, GO_FAMILY), ("status",), _off_then_interrupted,
+        tuple(("interrupted-only-after-valid", target) for target in sorted(GO_FAMILY))),
     KnownDifference(
         "off-is-final",
         "a status report after OFF",
@@ -170,7 +186,8 @@ KNOWN: tuple[KnownDifference, ...] = (
         ("outages/persistent_store_down_during_upsert.yaml",),
         ("unavailable on a failed operation, polled every 0.5 s",
          "never reported: the async data system does not wrap the store", "as sdk"),
-        "sdk and Go", (frozenset({"sdk-async"}), EVERYONE - {"sdk-async"}), ("store_status",)),
+        "sdk and Go", (frozenset({"sdk-async"}), EVERYONE - {"sdk-async"}), ("store_status",),
+        _async_never_reports_store_status),
     KnownDifference(
         "needs-refresh-after-recovery",
         "store status after recovery",
@@ -184,6 +201,14 @@ KNOWN: tuple[KnownDifference, ...] = (
         ("outages/store_says_available_while_failing.yaml",),
         ("at once (`RepeatingTask` with no initial delay)", "none", "0.5 s later (a ticker)"),
         "undocumented", (frozenset({"sdk"}), GO_FAMILY), ("store_status",), _availability_differs),
+    KnownDifference(
+        "evaluation-raises-before-init",
+        "an evaluation before init, on an uncached persistent store that cannot answer",
+        ("differences/evaluation_before_init_store_cannot_answer.yaml",),
+        ("the store's exception escapes from `variation_detail`", "default value, `ERROR:CLIENT_NOT_READY`",
+         "default value, `ERROR:CLIENT_NOT_READY`"),
+        "all but sdk (an evaluation returns the default on errors)", (frozenset({"sdk"}), EVERYONE - {"sdk"}),
+        ("evaluations",), _evaluation_raised_on_sdk),
     KnownDifference(
         "infinite-cache",
         "an infinite cache (`cache_ttl: forever`)",

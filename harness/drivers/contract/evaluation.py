@@ -18,9 +18,13 @@ class Unsupported(Exception):
     """The model does not evaluate this construct."""
 
 
+class Malformed(Exception):
+    """The flag cannot be evaluated as configured: a prerequisite or segment cycle (as the SDKs say)."""
+
+
 def _segment_contains(get: Get, key: str, context_key: str, seen: frozenset = frozenset()) -> bool:
     if key in seen:
-        return False
+        raise Malformed(f"segment {key!r} refers to itself")
     segment = get("segments", key)
     if segment is None:
         return False
@@ -57,10 +61,12 @@ def _evaluate(get: Get, flag: dict, context_key: str, chain: frozenset) -> tuple
     if not flag.get("on", False):
         return _variation(flag, flag.get("offVariation"), "OFF")
     for prerequisite in flag.get("prerequisites") or []:
+        if prerequisite["key"] in chain:
+            raise Malformed(f"prerequisite {prerequisite['key']!r} is circular")
         pre = get("flags", prerequisite["key"])
-        if pre is None or prerequisite["key"] in chain:
+        if pre is None:
             return _variation(flag, flag.get("offVariation"), "PREREQUISITE_FAILED")
-        index, _, _ = _evaluate(get, pre, context_key, chain | {flag["key"]})
+        index, _, _ = _evaluate(get, pre, context_key, chain | {prerequisite["key"]})
         if not pre.get("on", False) or index != prerequisite.get("variation"):
             return _variation(flag, flag.get("offVariation"), "PREREQUISITE_FAILED")
     for target in flag.get("targets") or []:
@@ -89,6 +95,8 @@ def evaluate(get: Get, flag_key: str, context_key: str, default: Any) -> tuple[A
         index, value, reason = _evaluate(get, flag, context_key, frozenset({flag_key}))
     except Unsupported:
         return default, "ERROR:UNSUPPORTED_BY_MODEL"
+    except Malformed:
+        return default, "ERROR:MALFORMED_FLAG"
     except Exception:
         return default, "ERROR:EXCEPTION"
     return (default if index is None else value), reason

@@ -91,8 +91,10 @@ class FaultyCore:
         self.faults.check("delete" if item.get("deleted") else "upsert")
         old = self.data[kind].get(item["key"])
         if old is None or old["version"] < item["version"]:
-            self.data[kind][item["key"]] = dict(item)
-            return self.data[kind][item["key"]]
+            # Store and return the very item given, as the SDK's own integrations do: the async
+            # wrapper tells an applied write from a rejected one by identity.
+            self.data[kind][item["key"]] = item
+            return item
         return old
 
     def initialized_internal(self):

@@ -1,0 +1,237 @@
+"""Explore generated scenarios: run them on several targets, and hand back what nobody wrote down.
+
+:func:`explore` runs scenarios from :func:`harness.strategies.scenarios` on
+every target given. For each, it checks the invariants and diffs every pair
+of targets. Each thing it sees gets a *signature*: a checker violated on a
+target, or a pair of targets first diverging in a frame. Known differences
+(``harness/runs/known.py``) are counted and set aside. A new signature makes
+the example fail with an exception type of its own, so Hypothesis's shrinker
+cuts each new group down separately to the fewest, simplest steps that still
+show it. Each finding comes back as YAML ready for the catalogue, with
+per-target expectations that pin today's behaviour.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis.database import DirectoryBasedExampleDatabase
+from tqdm import tqdm
+
+from .drivers import get_target, targets as ready_targets
+from .replay.freeze import virtual_time
+from .results.result import Result
+from .runs.diff import first_divergence
+from .runs.known import KNOWN
+from .runs.runner import run
+from .strategies import scenarios as scenario_strategy
+from .vocabulary.model import Expectations, Scenario
+from .vocabulary.render import scenario_yaml
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One thing a scenario showed: its signature, whether it is known, and the targets involved."""
+
+    signature: str
+    known: bool
+    targets: tuple[str, ...]
+
+
+def known_violation(checker: str, target: str) -> bool:
+    return any((checker, target) in known.violations for known in KNOWN)
+
+
+def sightings(scenario: Scenario, results: dict[str, Result]) -> list[Sighting]:
+    """Every signature the runs of one scenario show (violations first, then divergences)."""
+    seen: list[Sighting] = []
+    for target, result in results.items():
+        for checker in sorted({v.checker for verdict in result.verdicts_list for v in verdict.violations}):
+            seen.append(Sighting(f"violation:{checker}:{target}", known_violation(checker, target), (target,)))
+    names = list(results)
+    for i, left in enumerate(names):
+        for right in names[i + 1:]:
+            divergence = first_divergence(scenario, results[left], results[right])
+            if divergence is not None:
+                known = divergence.known
+                signature = (f"known:{known}:{left}~{right}" if known else
+                             f"diff:{divergence.frame}:{left}~{right}")
+                seen.append(Sighting(signature, known is not None, (left, right)))
+    return seen
+
+
+class Finding(Exception):
+    """A new signature; each signature gets its own subclass, so Hypothesis shrinks each group apart."""
+
+    signature: str = ""
+
+    def __init__(self, scenario: Scenario, sighting: Sighting):
+        super().__init__(sighting.signature)
+        self.scenario = scenario
+        self.sighting = sighting
+
+
+_FINDING_TYPES: dict[str, type[Finding]] = {}
+
+
+def finding_type(signature: str) -> type[Finding]:
+    if signature not in _FINDING_TYPES:
+        name = "Finding_" + re.sub(r"\W+", "_", signature)
+        _FINDING_TYPES[signature] = type(name, (Finding,), {"signature": signature})
+    return _FINDING_TYPES[signature]
+
+
+def pinned(scenario: Scenario, results: dict[str, Result], note: str) -> Scenario:
+    """The scenario with per-target expectations that pin what each target did today."""
+    per_target = {}
+    for target, result in results.items():
+        rec = result.recording
+        store: dict = {}
+        for kind, key, version, deleted in rec.store:
+            store.setdefault(kind, {})[key] = "deleted" if deleted else version
+        outcomes = [o for op, o in zip(rec.column("ops", "op"), rec.column("ops", "outcome"))
+                    if op in ("init", "upsert", "delete")]
+        per_target[target] = Expectations(
+            status=tuple(rec.column("status", "state")), outcomes=tuple(outcomes),
+            changes=tuple(rec.column("changes", "key")), store=store or None,
+            store_status=tuple(rec.column("store_status", "available")),
+            stale=tuple(rec.column("store_status", "stale")),
+            evaluations=tuple(rec.column("evaluations", "value")),
+            violations=tuple(sorted({v.checker for verdict in result.verdicts_list for v in verdict.violations})))
+    return dataclasses.replace(scenario, name=re.sub(r"[^a-z0-9]+", "-", note.lower()).strip("-")[:80],
+                               description=note, expect=Expectations(targets=per_target))
+
+
+def shows(scenario: Scenario, signature: str, names: Sequence[str]) -> bool:
+    """Whether the scenario, run on these targets, shows the signature."""
+    results = {name: run(scenario, name) for name in names}
+    return any(s.signature == signature for s in sightings(scenario, results))
+
+
+def shrink(scenario: Scenario, signature: str, names: Sequence[str], budget: int = 300) -> Scenario:
+    """The scenario with as many steps dropped as can be while it still shows the signature
+    (greedy, as a test-case reducer; at most ``budget`` replays)."""
+    steps = list(scenario.steps)
+    changed = True
+    while changed and budget > 0:
+        changed = False
+        for index in range(len(steps) - 1, -1, -1):
+            if budget <= 0 or len(steps) == 1:
+                break
+            budget -= 1
+            trial = dataclasses.replace(scenario, steps=tuple(steps[:index] + steps[index + 1:]))
+            if shows(trial, signature, names):
+                steps, changed = list(trial.steps), True
+    return dataclasses.replace(scenario, steps=tuple(steps))
+
+
+@dataclass
+class Group:
+    sighting: Sighting
+    count: int = 0
+    example: Scenario | None = None
+
+
+@dataclass
+class ExploreReport:
+    """What a campaign saw: one group per signature, new ones shrunk and written as YAML."""
+
+    targets: list[str]
+    examples: int
+    groups: dict[str, Group] = field(default_factory=dict)
+    yaml: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        """One row per group: known, steps (of its shortest example), targets, signature, count, yaml."""
+        rows = sorted(self.groups.values(), key=lambda g: (g.sighting.known, g.sighting.signature))
+        return pd.DataFrame({
+            "known": pd.Series([g.sighting.known for g in rows], dtype="bool"),
+            "steps": pd.Series([len(g.example.steps) if g.example else 0 for g in rows], dtype="int64"),
+            "targets": pd.Series([",".join(g.sighting.targets) for g in rows], dtype="string"),
+            "signature": pd.Series([g.sighting.signature for g in rows], dtype="string"),
+            "count": pd.Series([g.count for g in rows], dtype="int64"),
+            "yaml": pd.Series([self.yaml.get(g.sighting.signature) for g in rows], dtype="string"),
+        })
+
+    @property
+    def new(self) -> list[Group]:
+        return [g for g in self.groups.values() if not g.sighting.known]
+
+    def __repr__(self) -> str:
+        return (f"<ExploreReport {self.examples} examples on {', '.join(self.targets)}: "
+                f"{len(self.groups)} group(s), {len(self.new)} new>")
+
+
+def explore(targets: Sequence[str] | None = None, max_examples: int = 1000, seed: int = 0, steps: int = 12,
+            out: str | Path | None = None, database: str | Path | None = None,
+            progress: bool = False) -> ExploreReport:
+    """Run generated scenarios on ``targets`` (default: every ready one); find, group and shrink what differs.
+
+    ``seed`` fixes the campaign; ``database`` (a folder) keeps Hypothesis's examples so a campaign resumes
+    and replays what it found; ``out`` receives each new finding as a YAML scenario.
+    """
+    names = list(targets) if targets is not None else ready_targets()
+    for name in names:
+        get_target(name)
+    report = ExploreReport(names, 0)
+    reported: set[str] = set()
+    bar = tqdm(total=max_examples, unit="scenario", desc="exploring", disable=not progress, leave=False,
+               mininterval=0.5)
+
+    def check(scenario: Scenario) -> None:
+        results = {name: run(scenario, name) for name in names}
+        report.examples += 1
+        bar.update()
+        fresh = []
+        for sighting in sightings(scenario, results):
+            group = report.groups.setdefault(sighting.signature, Group(sighting))
+            group.count += 1
+            if group.example is None or len(scenario.steps) < len(group.example.steps):
+                group.example = scenario
+            if not sighting.known and sighting.signature not in reported:
+                fresh.append(sighting)
+        bar.set_postfix(new=len(report.new), groups=len(report.groups), refresh=False)
+        if fresh:
+            raise finding_type(fresh[0].signature)(scenario, fresh[0])
+
+    config = settings(max_examples=max_examples, deadline=None, report_multiple_bugs=True,
+                      suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False,
+                      phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
+                      database=DirectoryBasedExampleDatabase(str(database)) if database else None)
+    test = hypothesis_seed(seed)(config(given(scenario_strategy(max_steps=steps))(check)))
+    found: list[Finding] = []
+    with virtual_time():
+        try:
+            test()
+        except Finding as e:
+            found = [e]
+        except BaseExceptionGroup as group:  # several new groups, each shrunk on its own
+            found = [e for e in group.exceptions if isinstance(e, Finding)]
+            if len(found) != len(group.exceptions):
+                raise
+        finally:
+            bar.close()
+        for finding in found:  # shrunk by Hypothesis: it re-raises from the minimal example
+            report.groups[finding.sighting.signature].example = finding.scenario
+        for group in report.new:
+            signature = group.sighting.signature
+            if signature not in {f.sighting.signature for f in found}:
+                # Seen only beside another new signature in the same examples: cut it down here.
+                group.example = shrink(group.example, signature, names)
+            results = {name: run(group.example, name) for name in names}
+            note = f"found by harness explore (seed {seed}): {signature}"
+            report.yaml[signature] = scenario_yaml(pinned(group.example, results, note))
+    if out is not None:
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        for signature, text in report.yaml.items():
+            (folder / (re.sub(r"[^A-Za-z0-9]+", "-", signature).strip("-") + ".yaml")).write_text(text)
+    return report

@@ -1,0 +1,74 @@
+"""Exploring: the strategies, planted bugs found and shrunk, and nothing new on today's targets."""
+
+from hypothesis import given, settings
+
+import harness
+from harness.cli import main
+from harness.exploration import sightings
+
+
+@settings(max_examples=60, deadline=None)
+@given(harness.strategies.scenarios())
+def test_a_property_test_with_the_strategies(scenario):
+    # what a user writes: the contract never applies a stale write, and a scenario survives YAML
+    result = harness.run(scenario, "contract")
+    assert "stale-writes-never-applied" not in set(result.violations["checker"])
+    assert harness.scenario_from_yaml(harness.scenario_yaml(scenario)).steps == scenario.steps
+
+
+def _reproduces(yaml_text, signature, targets):
+    """A finding's YAML alone shows it again, and its pinned expectations hold on every target."""
+    scenario = harness.scenario_from_yaml(yaml_text)
+    results = {name: harness.run(scenario, name) for name in targets}
+    assert all(r.ok for r in results.values()), [r.report() for r in results.values() if not r.ok]
+    return signature in {s.signature for s in sightings(scenario, results)}
+
+
+def test_a_planted_bug_in_the_contract_is_found_and_shrunk(monkeypatch, tmp_path):
+    import harness.drivers.contract.model as model
+    monkeypatch.setattr(model, "accepts", lambda stored, version: stored is None or stored["version"] <= version)
+    report = harness.explore(["contract", "go"], max_examples=300, seed=0, out=tmp_path)
+    new = report.findings[~report.findings["known"]]
+    assert len(new) >= 1
+    assert new["steps"].max() <= 3, new[["signature", "steps"]]
+    for _, finding in new.iterrows():
+        assert _reproduces(finding["yaml"], finding["signature"], ["contract", "go"])
+    assert len(list(tmp_path.glob("*.yaml"))) == len(new)
+
+
+def test_a_planted_bug_in_the_sdks_store_is_found_and_shrunk(monkeypatch):
+    from ldclient.feature_store import InMemoryFeatureStore
+    original = InMemoryFeatureStore.upsert
+
+    def lenient(self, kind, item):  # accepts an equal version
+        stored = self._items[kind].get(item["key"])
+        if stored is not None and stored["version"] == item["version"]:
+            self._items[kind][item["key"]] = item
+            return
+        original(self, kind, item)
+    monkeypatch.setattr(InMemoryFeatureStore, "upsert", lenient)
+    report = harness.explore(["sdk", "contract"], max_examples=300, seed=0)
+    new = report.findings[~report.findings["known"]]
+    assert "violation:stale-writes-never-applied:sdk" in set(new["signature"])
+    assert new["steps"].max() <= 3, new[["signature", "steps"]]
+
+
+def test_a_campaign_on_todays_targets_finds_nothing_new():
+    report = harness.explore(max_examples=1000, seed=11)
+    assert report.examples >= 1000
+    assert report.new == [], report.findings[~report.findings["known"]][["signature", "yaml"]].to_string()
+    assert report.findings["known"].all() and len(report.findings) > 10  # known differences were seen
+
+
+def test_the_explore_command(tmp_path, capsys, monkeypatch):
+    assert main(["explore", "--max-examples", "40", "--seed", "1", "--target", "contract",
+                 "--target", "go"]) == 0
+    assert "40 scenarios on contract, go:" in capsys.readouterr().out
+    import harness.drivers.contract.model as model
+    monkeypatch.setattr(model, "accepts", lambda stored, version: stored is None or stored["version"] <= version)
+    out = tmp_path / "findings"
+    assert main(["explore", "--max-examples", "200", "--target", "contract", "--target", "go",
+                 "--out", str(out)]) == 1
+    printed = capsys.readouterr().out
+    assert "NEW " in printed and f"new findings written to {out}/" in printed
+    assert list(out.glob("*.yaml"))
