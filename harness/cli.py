@@ -76,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     explore.add_argument("--out", metavar="DIR", type=Path, help="write each new finding there as a YAML scenario")
     explore.add_argument("--database", metavar="DIR", type=Path,
                          help="Hypothesis's example database: a campaign resumes and replays what it found")
+    explore.add_argument("--jobs", type=int, metavar="N", help="run in N worker processes (default: this one)")
+    explore.add_argument("--shard", metavar="I/N", help="run only part I of N (for a CI matrix)")
     commands.add_parser("targets", help="list every target, whether it is ready here, and what it runs")
     check = commands.add_parser("check", help="validate scenario files and report every bad one")
     check.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
@@ -164,8 +166,14 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_explore(args: argparse.Namespace) -> int:
     from .exploration import explore
     names = chosen_targets(args)
+    shard = None
+    if args.shard:
+        match = re.fullmatch(r"(\d+)/(\d+)", args.shard)
+        if not match:
+            raise UsageError(f"--shard takes I/N, such as 2/4, not {args.shard!r}")
+        shard = (int(match.group(1)), int(match.group(2)))
     report = explore(names, max_examples=args.max_examples, seed=args.seed, steps=args.steps, out=args.out,
-                     database=args.database, progress=True)
+                     database=args.database, progress=args.jobs is None, shard=shard, jobs=args.jobs)
     findings = report.findings
     known = findings[findings["known"]]
     print(f"{report.examples} scenarios on {', '.join(names)}: {len(known)} known group(s), "

@@ -13,7 +13,9 @@ per-target expectations that pin today's behaviour.
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
+import multiprocessing
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from tqdm import tqdm
 
 from .drivers import get_target, targets as ready_targets
+from .errors import UsageError
 from .replay.freeze import virtual_time
 from .results.result import Result
 from .runs.diff import first_divergence
@@ -170,15 +173,57 @@ class ExploreReport:
                 f"{len(self.groups)} group(s), {len(self.new)} new>")
 
 
+def shard_of(seed: int, max_examples: int, shard: tuple[int, int]) -> tuple[int, int]:
+    """(seed, examples) of shard ``i`` of ``n`` (1-based): its own seed and its share of the examples."""
+    index, count = shard
+    if not 1 <= index <= count:
+        raise UsageError(f"shard {index}/{count}: the index must be between 1 and {count}")
+    return seed * 1_000_003 + index, -(-max_examples // count)
+
+
+def merge(reports: Sequence[ExploreReport]) -> ExploreReport:
+    """One report from several shards: groups by signature, counts added, the shortest example kept."""
+    merged = ExploreReport(reports[0].targets, sum(r.examples for r in reports))
+    for report in reports:
+        for signature, group in report.groups.items():
+            mine = merged.groups.setdefault(signature, Group(group.sighting))
+            mine.count += group.count
+            shorter = group.example is not None and (mine.example is None or
+                                                     len(group.example.steps) < len(mine.example.steps))
+            if shorter:
+                mine.example = group.example
+            if signature in report.yaml and (shorter or signature not in merged.yaml):
+                merged.yaml[signature] = report.yaml[signature]
+    return merged
+
+
+def _explore_shard(names, max_examples, seed, steps, shard) -> ExploreReport:
+    return explore(names, max_examples, seed, steps, shard=shard)
+
+
 def explore(targets: Sequence[str] | None = None, max_examples: int = 1000, seed: int = 0, steps: int = 12,
-            out: str | Path | None = None, database: str | Path | None = None,
-            progress: bool = False) -> ExploreReport:
+            out: str | Path | None = None, database: str | Path | None = None, progress: bool = False,
+            shard: tuple[int, int] | None = None, jobs: int | None = None) -> ExploreReport:
     """Run generated scenarios on ``targets`` (default: every ready one); find, group and shrink what differs.
 
     ``seed`` fixes the campaign; ``database`` (a folder) keeps Hypothesis's examples so a campaign resumes
-    and replays what it found; ``out`` receives each new finding as a YAML scenario.
+    and replays what it found; ``out`` receives each new finding as a YAML scenario. ``shard=(i, n)`` runs
+    only the i-th of n parts (a CI matrix splits a campaign so); ``jobs`` runs the parts in that many worker
+    processes and merges them (without it, everything runs in the calling process).
     """
     names = list(targets) if targets is not None else ready_targets()
+    if jobs is not None and jobs > 1:
+        for name in names:
+            get_target(name)
+        context = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            parts = [pool.submit(_explore_shard, names, max_examples, seed, steps, (i, jobs))
+                     for i in range(1, jobs + 1)]
+            report = merge([part.result() for part in parts])
+        _write(report, out)
+        return report
+    if shard is not None:
+        seed, max_examples = shard_of(seed, max_examples, shard)
     for name in names:
         get_target(name)
     report = ExploreReport(names, 0)
@@ -229,9 +274,15 @@ def explore(targets: Sequence[str] | None = None, max_examples: int = 1000, seed
             results = {name: run(group.example, name) for name in names}
             note = f"found by harness explore (seed {seed}): {signature}"
             report.yaml[signature] = scenario_yaml(pinned(group.example, results, note))
-    if out is not None:
-        folder = Path(out)
-        folder.mkdir(parents=True, exist_ok=True)
-        for signature, text in report.yaml.items():
-            (folder / (re.sub(r"[^A-Za-z0-9]+", "-", signature).strip("-") + ".yaml")).write_text(text)
+    _write(report, out)
     return report
+
+
+def _write(report: ExploreReport, out: str | Path | None) -> None:
+    if out is None:
+        return
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    for signature, text in report.yaml.items():
+        if text:
+            (folder / (re.sub(r"[^A-Za-z0-9]+", "-", signature).strip("-") + ".yaml")).write_text(text)

@@ -72,3 +72,21 @@ def test_the_explore_command(tmp_path, capsys, monkeypatch):
     printed = capsys.readouterr().out
     assert "NEW " in printed and f"new findings written to {out}/" in printed
     assert list(out.glob("*.yaml"))
+
+
+def test_shards_split_a_campaign_and_jobs_merge_the_parts():
+    from harness.exploration import shard_of
+    assert shard_of(3, 400, (1, 2)) != shard_of(3, 400, (2, 2))     # each part its own seed
+    assert shard_of(3, 401, (2, 2))[1] == 201                       # and its share of the examples
+    part = harness.explore(["contract", "sdk"], max_examples=100, seed=3, shard=(2, 2))
+    again = harness.explore(["contract", "sdk"], max_examples=100, seed=3, shard=(2, 2))
+    assert part.examples == again.examples == 50                    # a part is replayable
+    assert part.findings[["signature", "count"]].equals(again.findings[["signature", "count"]])
+    merged = harness.explore(["contract", "sdk"], max_examples=100, seed=3, jobs=2)
+    assert merged.examples == 100 and merged.new == []
+    assert set(part.findings["signature"]) <= set(merged.findings["signature"])
+
+
+def test_a_bad_shard_is_a_usage_error(capsys):
+    assert main(["explore", "--shard", "3/2", "--target", "contract"]) == 2
+    assert "the index must be between 1 and 2" in capsys.readouterr().err

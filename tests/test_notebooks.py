@@ -10,9 +10,9 @@ nbclient = pytest.importorskip("nbclient")
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
-def test_there_are_five_teaching_notebooks():
+def test_there_are_six_teaching_notebooks():
     assert [p.name for p in NOTEBOOKS] == ["01_versioning.ipynb", "02_status.ipynb", "03_store_outages.ipynb",
-                                           "04_reconnects.ipynb", "05_write_your_own.ipynb"]
+                                           "04_reconnects.ipynb", "05_write_your_own.ipynb", "06_explore.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -24,3 +24,7 @@ def test_notebook_is_committed_clean_and_runs(path):
     nbclient.NotebookClient(book, timeout=180, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}}).execute()
     assert all(not any(o.get("output_type") == "error" for o in c.outputs) for c in code)
+    for cell in code:  # a cell that draws shows a picture, not "<Figure size ...>"
+        if "harness.plot(" in cell.source or "plot.timeline(" in cell.source:
+            kinds = {kind for o in cell.outputs for kind in o.get("data", {})}
+            assert "image/png" in kinds, f"no picture in the output of:\n{cell.source}"

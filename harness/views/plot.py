@@ -305,11 +305,18 @@ def set_cursor(axes: Sequence, axis_or_result, step: int) -> None:
             line.set_xdata([x, x])
 
 
+class TimelineFigure(Figure):
+    """A Figure that Jupyter shows as a picture wherever it is the cell's value (no magic needed)."""
+
+    def _repr_png_(self) -> bytes:
+        return to_bytes(self, "png")
+
+
 def timeline(results: Result | Iterable[Result], axis: str = "steps", width: float = 11.0) -> Figure:
     """A figure of one result, or of several stacked (targets, or runs, to compare)."""
     results = [results] if isinstance(results, Result) else list(results)
     heights = [sum(LANE_HEIGHTS[n] for n in _lanes_for(r.recording)) + 1.1 for r in results]
-    fig = Figure(figsize=(width, sum(heights)), layout="constrained")
+    fig = TimelineFigure(figsize=(width, sum(heights)), layout="constrained")
     subfigs = fig.subfigures(len(results), 1, height_ratios=heights) if len(results) > 1 else [fig]
     for sub, result in zip(subfigs, results):
         draw(sub, result, axis)
