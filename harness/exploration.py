@@ -203,7 +203,7 @@ def _explore_shard(names, max_examples, seed, steps, shard) -> ExploreReport:
 
 def explore(targets: Sequence[str] | None = None, max_examples: int = 1000, seed: int = 0, steps: int = 12,
             out: str | Path | None = None, database: str | Path | None = None, progress: bool = False,
-            shard: tuple[int, int] | None = None, jobs: int | None = None) -> ExploreReport:
+            shard: tuple[int, int] | None = None, jobs: int | None = None, min_steps: int = 1) -> ExploreReport:
     """Run generated scenarios on ``targets`` (default: every ready one); find, group and shrink what differs.
 
     ``seed`` fixes the campaign; ``database`` (a folder) keeps Hypothesis's examples so a campaign resumes
@@ -251,7 +251,7 @@ def explore(targets: Sequence[str] | None = None, max_examples: int = 1000, seed
                       suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False,
                       phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
                       database=DirectoryBasedExampleDatabase(str(database)) if database else None)
-    test = hypothesis_seed(seed)(config(given(scenario_strategy(max_steps=steps))(check)))
+    test = hypothesis_seed(seed)(config(given(scenario_strategy(max_steps=steps, min_steps=min_steps))(check)))
     found: list[Finding] = []
     with virtual_time():
         try:

@@ -123,12 +123,13 @@ def stores() -> st.SearchStrategy[StoreConfig]:
 
 
 @st.composite
-def scenarios(draw, max_steps: int = 12, stores: st.SearchStrategy[StoreConfig] | None = None) -> Scenario:
-    """A valid scenario of 1 to ``max_steps`` steps, with no expectations."""
+def scenarios(draw, max_steps: int = 12, stores: st.SearchStrategy[StoreConfig] | None = None,
+              min_steps: int = 1) -> Scenario:
+    """A valid scenario of ``min_steps`` to ``max_steps`` steps, with no expectations."""
     chosen = draw(stores if stores is not None else globals()["stores"]())
     return Scenario(
         name="generated",
-        steps=tuple(draw(st.lists(steps(), min_size=1, max_size=max_steps))),
+        steps=tuple(draw(st.lists(steps(), min_size=min_steps, max_size=max(max_steps, min_steps)))),
         store=chosen,
         listen=draw(st.booleans()),
         outage_log_after=draw(st.sampled_from((60_000_000, 0, 1_000_000))),

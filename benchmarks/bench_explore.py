@@ -1,0 +1,56 @@
+"""Exploring's throughput: generated 50-step scenarios per second, per target.
+
+Run: ``make bench`` (or ``python benchmarks/bench_explore.py``). Prints figures;
+asserts nothing. For each target, a campaign of generated 50-step scenarios
+(Hypothesis generating, the invariants checked; one shared freeze) against
+replaying the very same scenarios from memory. Goals from the issue: at least
+200 scenarios per second on ``contract``, and on the SDK targets at least 80%
+of the rate of replaying from memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from hypothesis import HealthCheck, given, settings
+
+import harness
+from harness.replay.freeze import real_perf_counter
+
+
+def generated(count: int, steps: int, seed: int) -> list:
+    seen: list = []
+
+    @settings(max_examples=count, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(harness.strategies.scenarios(max_steps=steps, min_steps=steps))
+    def collect(scenario):
+        seen.append(scenario)
+    collect()
+    return seen
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=200)
+    parser.add_argument("--steps", type=int, default=50)
+    args = parser.parse_args()
+    scenarios = generated(args.examples, args.steps, 0)
+    print(f"generated scenarios:       {len(scenarios)} of {args.steps} steps")
+    for target in harness.targets():
+        with harness.virtual_time():
+            harness.run(scenarios[0], target)  # warm (a Go driver starts)
+            start = real_perf_counter()
+            for scenario in scenarios:
+                harness.run(scenario, target)
+            replay = len(scenarios) / (real_perf_counter() - start)
+        start = real_perf_counter()
+        report = harness.explore([target], max_examples=args.examples, seed=0, steps=args.steps,
+                                 min_steps=args.steps)
+        explored = report.examples / (real_perf_counter() - start)
+        goal = "goal >= 200/s" if target == "contract" else "goal >= 80% of replay"
+        print(f"{target + ':':<27}explore {explored:,.0f} scenarios/s; replay from memory {replay:,.0f}/s; "
+              f"{explored / replay:.0%} ({goal})")
+
+
+if __name__ == "__main__":
+    main()
