@@ -98,6 +98,11 @@ def summary_table(results: Sequence[Result]) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.out and args.format == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise UsageError("--format parquet needs pyarrow: pip install 'ld-sink-harness[parquet]'") from None
     names = chosen_targets(args)
     for name in names:
         get_target(name)

@@ -1,4 +1,4 @@
-"""pytest plugin: every scenario file under a ``scenarios`` folder is a test.
+"""pytest plugin: every scenario file under a ``scenarios`` folder (or named on the command line) is a test.
 
 ``pytest scenarios/`` is the conformance suite: one item per scenario and
 target (``--harness-target``, repeatable; default every registered target, and
@@ -19,31 +19,58 @@ from pathlib import Path
 import pytest
 
 from .replay.freeze import virtual_time as _virtual_time
-from .errors import ScenarioError
-from .vocabulary.loader import SCENARIO_SUFFIXES, load_scenario
 from .drivers import all_targets, get_target
-from .errors import UsageError
+from .errors import ScenarioError, UsageError
 from .runs.runner import run
+from .vocabulary.loader import SCENARIO_SUFFIXES, load_scenario
 
-SCENARIO_DIR = "scenarios"
+SCENARIO_DIRS = ["scenarios"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("harness", "data-source sink scenarios")
     group.addoption("--harness-target", action="append", default=None, metavar="NAME",
                     help="run scenario files on this target (repeatable; default: every target)")
+    parser.addini("harness_scenario_dirs", type="args", default=SCENARIO_DIRS,
+                  help="folders whose *.yaml files are scenarios (default: scenarios); a .yaml file named on "
+                       "the command line is always collected")
+
+
+def _named_on_command_line(config: pytest.Config, file_path: Path) -> bool:
+    for arg in config.args:
+        path = Path(arg.split("::")[0])
+        path = path if path.is_absolute() else Path(config.invocation_params.dir) / path
+        if path.resolve() == file_path.resolve():
+            return True
+    return False
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     if file_path.suffix not in SCENARIO_SUFFIXES:
         return None
+    config = parent.config
+    if _named_on_command_line(config, file_path):
+        return ScenarioFile.from_parent(parent, path=file_path)
     try:
-        folders = file_path.relative_to(parent.config.rootpath).parts[:-1]
+        folders = file_path.relative_to(config.rootpath).parts[:-1]
     except ValueError:
         folders = file_path.parts[:-1]
-    if SCENARIO_DIR in folders:
+    if set(config.getini("harness_scenario_dirs")) & set(folders):
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Say why, when YAML files were asked for but none was collected as a scenario."""
+    if any(isinstance(item, ScenarioItem) for item in session.items):
+        return
+    asked = [arg for arg in session.config.args if Path(arg.split("::")[0]).is_dir()]
+    yaml = [p for arg in asked for p in Path(arg).rglob("*") if p.suffix in SCENARIO_SUFFIXES]
+    if yaml:
+        dirs = ", ".join(session.config.getini("harness_scenario_dirs"))
+        session.config.get_terminal_writer().line(
+            f"harness: {len(yaml)} YAML file(s) found, but none under a scenario folder ({dirs}); name the "
+            "files, or set harness_scenario_dirs in your pytest configuration", yellow=True)
 
 
 class ScenarioFile(pytest.File):

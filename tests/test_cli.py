@@ -102,3 +102,19 @@ def test_every_command_takes_target_the_same_way(tmp_path, capsys):
     assert main(["diff", str(tmp_path), "--targets", "sdk,sdk-async"]) == 0
     assert main(["diff", str(tmp_path), "--target", "sdk"]) == 2
     assert "diff needs at least two targets" in capsys.readouterr().err
+
+
+def test_parquet_without_pyarrow_is_refused_before_the_run(tmp_path, capsys, monkeypatch):
+    import sys
+    (tmp_path / "a.yaml").write_text(GOOD)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if it were not installed
+    assert main(["run", str(tmp_path), "--out", str(tmp_path / "out"), "--format", "parquet"]) == 2
+    captured = capsys.readouterr()
+    assert "pip install 'ld-sink-harness[parquet]'" in captured.err and "passed" not in captured.out
+
+
+def test_diff_shows_virtual_times_since_the_start_and_a_compact_repr(capsys):
+    import harness
+    report = harness.diff(["scenarios/status/off_is_final.yaml"], ["sdk", "contract"])
+    assert repr(report) == "<DiffReport 1 scenario(s) on contract, sdk: 1 diverging pair(s), 0 new>"
+    assert "'since': '+6s'" in str(report.divergences[0])

@@ -109,3 +109,18 @@ def test_a_target_that_cannot_run_here_is_skipped_with_its_reason(suite, monkeyp
     result = suite.runpytest("scenarios/good.yaml", "-rs")
     result.assert_outcomes(passed=3, skipped=2)
     assert "needs Go 1.25+ on PATH" in result.stdout.str()
+
+
+def test_a_yaml_file_named_on_the_command_line_is_collected_anywhere(pytester):
+    pytester.makefile(".yaml", **{"mine/a": GOOD})
+    result = pytester.runpytest("mine/a.yaml", "--harness-target", "contract")
+    result.assert_outcomes(passed=1)
+
+
+def test_scenario_folders_are_an_ini_option_and_an_empty_collection_says_why(pytester):
+    pytester.makefile(".yaml", **{"mine/a": GOOD})
+    result = pytester.runpytest("mine", "--harness-target", "contract")
+    assert "none under a scenario folder (scenarios)" in result.stdout.str()
+    pytester.makeini("[pytest]\nharness_scenario_dirs = mine\n")
+    result = pytester.runpytest("mine", "--harness-target", "contract")
+    result.assert_outcomes(passed=1)

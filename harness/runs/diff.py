@@ -25,7 +25,9 @@ from ..vocabulary.render import scenario_yaml
 from ..results.result import Result
 from ..drivers import targets as all_ready
 from .runner import get_target, run
+from ..replay.clock import to_micros
 from ..replay.freeze import virtual_time
+from ..vocabulary.durations import format_duration
 from ..errors import ScenarioError
 from .known import classify
 
@@ -110,7 +112,16 @@ class Divergence:
         known = self.known
         mark = f"known ({known})" if known else "NEW"
         return (f"{self.scenario.name}: {self.left} and {self.right} first differ at step {self.step}, "
-                f"{self.frame}[{self.index}]: {self.left}={self.left_row} {self.right}={self.right_row} [{mark}]")
+                f"{self.frame}[{self.index}]: {self.left}={self._shown(self.left_row)} "
+                f"{self.right}={self._shown(self.right_row)} [{mark}]")
+
+    def _shown(self, row: dict | None) -> dict | None:
+        """A row with its virtual times as time since the scenario's start (``+2s``), not microseconds."""
+        if row is None:
+            return None
+        start = to_micros(self.scenario.start)
+        return {name: (f"+{format_duration(value - start)}" if name in ("since", "t") and isinstance(value, int)
+                       and value >= start else value) for name, value in row.items()}
 
 
 def _as_dict(frame: str, row: tuple | None) -> dict | None:
@@ -156,6 +167,12 @@ class DiffReport:
 
     results: list[Result]
     divergences: list[Divergence]
+
+    def __repr__(self) -> str:
+        targets = sorted({r.target for r in self.results})
+        scenarios = len({r.scenario.name for r in self.results})
+        return (f"<DiffReport {scenarios} scenario(s) on {', '.join(targets)}: {len(self.divergences)} diverging "
+                f"pair(s), {len(self.new)} new>")
 
     @property
     def frame(self) -> pd.DataFrame:
