@@ -91,8 +91,9 @@ def finding_type(signature: str) -> type[Finding]:
     return _FINDING_TYPES[signature]
 
 
-def pinned(scenario: Scenario, results: dict[str, Result], note: str) -> Scenario:
-    """The scenario with per-target expectations that pin what each target did today."""
+def pinned(scenario: Scenario, results: dict[str, Result], note: str, seed: int = 0) -> Scenario:
+    """The scenario with per-target expectations that pin what each target did today, and the seed of
+    the campaign that found it (the scenario's ``seed`` setting)."""
     per_target = {}
     for target, result in results.items():
         rec = result.recording
@@ -109,7 +110,7 @@ def pinned(scenario: Scenario, results: dict[str, Result], note: str) -> Scenari
             evaluations=tuple(rec.column("evaluations", "value")),
             violations=tuple(sorted({v.checker for verdict in result.verdicts_list for v in verdict.violations})))
     return dataclasses.replace(scenario, name=re.sub(r"[^a-z0-9]+", "-", note.lower()).strip("-")[:80],
-                               description=note, expect=Expectations(targets=per_target))
+                               description=note, expect=Expectations(targets=per_target), seed=seed)
 
 
 def shows(scenario: Scenario, signature: str, names: Sequence[str]) -> bool:
@@ -273,7 +274,7 @@ def explore(targets: Sequence[str] | None = None, max_examples: int = 1000, seed
                 group.example = shrink(group.example, signature, names)
             results = {name: run(group.example, name) for name in names}
             note = f"found by harness explore (seed {seed}): {signature}"
-            report.yaml[signature] = scenario_yaml(pinned(group.example, results, note))
+            report.yaml[signature] = scenario_yaml(pinned(group.example, results, note, seed))
     _write(report, out)
     return report
 
