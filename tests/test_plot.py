@@ -18,11 +18,21 @@ def lanes(fig):
 def test_one_call_draws_every_lane_with_something_to_show():
     res = harness.run(CATALOGUE / "outages" / "cached_evaluations_during_outage.yaml")
     fig = harness.plot(res)
-    assert lanes(fig) == ["source", "store", "writes", "version", "changes", "evaluations"]
+    assert lanes(fig) == ["source", "store", "writes", "version", "changes", "evaluations", "logs"]
     titles = [t.get_text() for t in fig.texts] + [f._suptitle.get_text() for f in [fig] if f._suptitle]
     assert any("cached-evaluations-during-outage [sdk]" in t for t in titles)
     quiet = harness.run(harness.scenario("quiet").status("VALID").build())
-    assert lanes(harness.plot(quiet)) == ["source", "store", "writes"]
+    assert lanes(harness.plot(quiet)) == ["source"]  # lanes with nothing in them are left out
+
+
+def test_the_log_lane_shows_the_outage_line_and_writes_are_labelled_init_or_reconnect():
+    res = harness.run(CATALOGUE / "differences" / "outage_log_line.yaml", "contract")
+    fig = harness.plot(res)
+    logs = [ax for ax in fig.get_axes() if ax.get_ylabel() == "logs"][0]
+    assert any(t.get_text().startswith("LaunchDarkly data source outage") for t in logs.texts)
+    res = harness.run(CATALOGUE / "reconnects" / "dropped_connection_reconnects.yaml")
+    writes = [ax for ax in harness.plot(res).get_axes() if ax.get_ylabel() == "writes"][0]
+    assert [t.get_text() for t in writes.texts] == ["init", "reconnect"]
 
 
 def test_an_ignored_stale_write_is_a_marker_below_its_version_line():
@@ -84,3 +94,14 @@ def test_plot_command_writes_a_picture(tmp_path, capsys):
                  "--target", "sdk", "--target", "contract"]) == 0
     assert out.read_bytes().startswith(b"<?xml")
     assert main(["plot", str(CATALOGUE / "status" / "off_is_final.yaml"), "-o", str(tmp_path / "t.gif")]) == 2
+
+
+def test_the_version_axis_has_whole_numbers_only():
+    for path in sorted(CATALOGUE.rglob("*.yaml")):
+        fig = harness.plot(harness.run(path))
+        canvas = matplotlib.backends.backend_agg.FigureCanvasAgg(fig)
+        canvas.draw()
+        for ax in fig.get_axes():
+            if ax.get_ylabel() == "version":
+                ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+                assert ticks and all(float(t).is_integer() for t in ticks), (path.name, ticks)

@@ -40,7 +40,8 @@ OUTCOME_STYLE = {
     "error": {"marker": "X", "color": "#cb181d"},
 }
 OUTAGE_COLOUR = "#fcbba1"
-LANE_HEIGHTS = {"status": 0.8, "store": 0.5, "ops": 1.6, "versions": 1.6, "changes": 1.0, "evaluations": 1.0}
+LANE_HEIGHTS = {"status": 0.8, "store": 0.5, "ops": 1.6, "versions": 1.6, "changes": 1.0, "evaluations": 1.0,
+                "logs": 0.8}
 
 
 def _rows(recording: Recording, frame: str) -> list[dict]:
@@ -50,9 +51,10 @@ def _rows(recording: Recording, frame: str) -> list[dict]:
 class _Axis:
     """Where each observation goes on the x axis."""
 
-    def __init__(self, recording: Recording, mode: str):
+    def __init__(self, recording: Recording, mode: str, step_kinds: Sequence[str] = ()):
         self.mode = mode
         self.recording = recording
+        self.step_kinds = list(step_kinds)
         self.start = recording.start
         steps = len(recording.step_times)
         self.end_step = max(steps, 1)
@@ -71,6 +73,10 @@ class _Axis:
             last = max([row[layout.t] for layout in LAYOUTS.values() for row in recording.rows[layout.frame]]
                        + [self.start])
             self.lo, self.hi = 0.0, max((last - self.start) / 1e6 * 1.05, 1.0)
+
+    def step_kind(self, step: int) -> str | None:
+        """The kind of scenario step ``step`` (``init``, ``wait``, ...), if known."""
+        return self.step_kinds[step] if 0 <= step < len(self.step_kinds) else None
 
     def x(self, row: dict) -> float:
         if self.mode == "steps":
@@ -162,6 +168,10 @@ def _ops_lane(ax, recording, axis) -> None:
         if row["key"] is None:
             if row["op"] == "init":
                 ax.axvline(x, color="#2171b5", lw=1, zorder=1)
+                # an init sent while another step ran is the source resending its data: a reconnect
+                label = "init" if axis.step_kind(row["step"]) == "init" else "reconnect"
+                ax.annotate(label, (x, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -8),
+                            textcoords="offset points", fontsize=6, color="#2171b5")
             continue
         xs, ys = points[row["outcome"]]
         xs.append(x)
@@ -209,7 +219,7 @@ def _versions_lane(ax, recording, axis) -> None:
         v for track in _version_points(recording, axis).values() for _, v in track if v is not None]
     if versions:
         ax.set_ylim(min(versions) - 0.6, max(versions) + 0.6)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4, min_n_ticks=1))  # versions are whole
     ax.set_ylabel("version", rotation=0, ha="right", va="center", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
     if 0 < len(keys) <= 16:
@@ -244,16 +254,45 @@ def _evaluations_lane(ax, recording, axis) -> None:
     ax.set_ylabel("evaluations", rotation=0, ha="right", va="center", fontsize=8)
 
 
+LEVEL_COLOURS = {"DEBUG": "#bdbdbd", "INFO": "#6baed6", "WARNING": "#fd8d3c", "ERROR": "#cb181d",
+                 "CRITICAL": "#67000d"}
+
+
+def _logs_lane(ax, recording, axis) -> None:
+    """Log lines as marks by level; an error line (the outage line) also carries its first words."""
+    rows = _rows(recording, "logs")
+    levels = [level for level in LEVEL_COLOURS if any(r["level"] == level for r in rows)]
+    y = {level: i for i, level in enumerate(levels)}
+    last_label = None
+    for row in rows:
+        x = axis.x(row)
+        ax.plot([x], [y[row["level"]]], marker="|", ms=9, mew=2, color=LEVEL_COLOURS[row["level"]], ls="none")
+        crowded = last_label is not None and (x - last_label) < 0.3 * (axis.hi - axis.lo)
+        if row["level"] in ("ERROR", "CRITICAL") and not crowded:
+            text = row["message"] if len(row["message"]) <= 40 else row["message"][:39] + "…"
+            ax.annotate(text, (x, y[row["level"]]), xytext=(3, 4), textcoords="offset points", fontsize=6,
+                        color=LEVEL_COLOURS[row["level"]])
+            last_label = x
+    ax.set_yticks(range(len(levels)))
+    ax.set_yticklabels([level.lower() for level in levels], fontsize=7)
+    ax.set_ylim(-0.7, max(len(levels), 1) - 0.3)
+    ax.set_ylabel("logs", rotation=0, ha="right", va="center", fontsize=8)
+
+
 LANES = {"status": _status_lane, "store": _store_lane, "ops": _ops_lane, "versions": _versions_lane,
-         "changes": _changes_lane, "evaluations": _evaluations_lane}
+         "changes": _changes_lane, "evaluations": _evaluations_lane, "logs": _logs_lane}
 
 
 def _lanes_for(recording: Recording) -> list[str]:
-    """Every lane that has something to show (status, store and writes always)."""
-    lanes = ["status", "store", "ops"]
+    """The lanes that have something to show; the status lane always (it holds the initial status)."""
+    lanes = ["status"]
+    if any(not available for available in recording.column("store_status", "available")):
+        lanes.append("store")
+    if any(op in ("init", "upsert", "delete") for op in recording.column("ops", "op")):
+        lanes.append("ops")
     if recording.init_versions or any(row[OPS.key] is not None for row in recording.rows["ops"]):
         lanes.append("versions")
-    for frame in ("changes", "evaluations"):
+    for frame in ("changes", "evaluations", "logs"):
         if recording.rows[frame]:
             lanes.append(frame)
     return lanes
@@ -270,10 +309,10 @@ def _legend_handles() -> list:
 def draw(fig_or_subfig, result: Result, axis_mode: str = "steps", cursor: int | None = None) -> list:
     """Draw one result's lanes into a figure or subfigure; returns the axes."""
     recording = result.recording
-    axis = _Axis(recording, axis_mode)
+    axis = _Axis(recording, axis_mode, [step.action.name for step in result.scenario.steps])
     lanes = _lanes_for(recording)
-    axes = fig_or_subfig.subplots(len(lanes), 1, sharex=True,
-                                  gridspec_kw={"height_ratios": [LANE_HEIGHTS[n] for n in lanes], "hspace": 0.08})
+    axes = fig_or_subfig.subplots(len(lanes), 1, sharex=True, squeeze=False,
+                                  gridspec_kw={"height_ratios": [LANE_HEIGHTS[n] for n in lanes], "hspace": 0.08})[:, 0]
     outages = _outages(recording, axis)
     for ax, name in zip(axes, lanes):
         for x0, x1 in outages:
