@@ -21,22 +21,63 @@ def report(tmp_path_factory):
     return out
 
 
-def test_report_has_a_picture_per_run_and_an_index(report):
-    pictures = sorted(p.relative_to(report).as_posix() for p in report.rglob("timeline.png"))
-    assert pictures == ["contract/cached-evaluations-during-outage/timeline.png", "contract/off-is-final/timeline.png",
-                        "sdk/cached-evaluations-during-outage/timeline.png", "sdk/off-is-final/timeline.png"]
+def test_report_has_one_stacked_picture_per_scenario_and_an_index(report):
+    pictures = sorted(p.relative_to(report).as_posix() for p in report.rglob("*.png"))
+    assert pictures == ["pictures/cached-evaluations-during-outage.png", "pictures/off-is-final.png"]
     page = (report / "index.html").read_text()
     assert "4 of 4 runs met their expectations" in page
     for picture in pictures:
         assert f'src="{picture}"' in page
-    assert "With a cache in front of a persistent store" in page
+    assert page.count("<p>With a cache in front of a persistent store") == 1  # the description once (and in its YAML)
+
+
+def test_the_run_command_ends_with_the_report_path(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main(["run", str(SCENARIOS[1]), "--out", str(out), "--target", "contract", "--no-plots"]) == 0
+    assert f"report written to {out}/" in capsys.readouterr().out
 
 
 def _browser():
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.mark.skipif(_browser() is None, reason="Chromium is not installed (Debian package 'chromium'; .ci/run installs it)")
+NO_BROWSER = pytest.mark.skipif(_browser() is None,
+                                reason="Chromium is not installed (Debian package 'chromium'; .ci/run installs it)")
+
+
+def _rendered(url: str) -> str:
+    """The page's DOM after its script ran, as headless Chromium has it."""
+    done = subprocess.run([_browser(), "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", url],
+                          capture_output=True, text=True, timeout=120)
+    assert "<table" in done.stdout, done.stderr
+    return done.stdout
+
+
+@NO_BROWSER
+def test_the_matrix_and_a_section_in_headless_chromium(report):
+    import re
+    dom = _rendered((report / "index.html").as_uri())
+    matrix = dom.split('id="matrix"', 1)[1].split("</table>", 1)[0]
+    assert re.search(r'<th class="folder"[^>]*>outages</th>', matrix) and ">status</th>" in matrix
+    assert '<a href="#off-is-final">off-is-final</a>' in matrix and matrix.count('<td class="ok">') == 4
+    section = dom.split('<section id="off-is-final"', 1)[1].split("</section>", 1)[0]
+    assert "sdk and contract first differ in <b>status</b> at step 3" in section
+    assert '<a class="known" href="#known-off-is-final">known: off-is-final</a>' in section
+    assert 'id="known-off-is-final"' in dom and '<img src="pictures/off-is-final.png"' in section
+    assert "<summary>the scenario as YAML</summary>" in section
+
+
+@NO_BROWSER
+def test_the_filters_work_without_a_server(report):
+    dom = _rendered((report / "index.html").as_uri() + "?folder=status")
+    assert '<section id="off-is-final" data-scenario="off-is-final"' in dom
+    hidden = dom.split('<section id="cached-evaluations-during-outage"', 1)[1].split(">", 1)[0]
+    assert "hidden" in hidden
+    shown = dom.split('<section id="off-is-final"', 1)[1].split(">", 1)[0]
+    assert "hidden" not in shown
+
+
+@NO_BROWSER
 def test_report_renders_in_headless_chromium(report, tmp_path):
     shot = tmp_path / "shot.png"
     done = subprocess.run([_browser(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",

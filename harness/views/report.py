@@ -5,21 +5,25 @@ Layout::
     DIR/summary.csv                      one row per scenario and target
     DIR/summary.md                       the same, as a table, with failures
     DIR/<target>/<scenario>/<frame>.csv  status, ops, changes, ..., store, timeline
-    DIR/<target>/<scenario>/timeline.png the picture (when matplotlib is installed)
-    DIR/index.html                       every run: result, description, picture
+    DIR/pictures/<scenario>.png          one picture a scenario, its targets stacked (with matplotlib)
+    DIR/index.html                       a matrix of scenario by target, the known differences, and a
+                                         section per scenario (see ``report_page.py``)
 """
 
 from __future__ import annotations
 
-import html
 import re
+import sys
 from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
 
+from tqdm import tqdm
+
 from ..errors import HarnessError
 from ..results.result import Result
+from .report_page import by_scenario, render, section_ids
 
 
 def _slug(name: str) -> str:
@@ -56,43 +60,6 @@ def _plots_available() -> bool:
     return True
 
 
-def write_index(results: Sequence[Result], out: Path, pictures: dict[int, str]) -> None:
-    """``index.html``: every scenario with its result, description and picture."""
-    passed = sum(r.ok for r in results)
-    items = []
-    for i, r in enumerate(results):
-        verdict = "ok" if r.ok else "FAILED"
-        failures = "".join(f"<li>{html.escape(str(f))}</li>" for f in r.failures)
-        picture = (f'<img src="{html.escape(pictures[i])}" alt="timeline of {html.escape(r.scenario.name)}" '
-                   f'loading="lazy">' if i in pictures else "")
-        items.append(f"""<section class="{verdict.lower()}" id="{html.escape(_slug(r.target))}-{html.escape(_slug(r.scenario.name))}">
-<h2>{html.escape(r.scenario.name)} <span class="target">[{html.escape(r.target)}]</span> <span class="verdict">{verdict}</span></h2>
-<p class="file">{html.escape(r.scenario.file or "")}</p>
-<p>{html.escape(r.scenario.description)}</p>
-{f'<ul class="failures">{failures}</ul>' if failures else ""}
-{picture}
-</section>""")
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Scenario report</title>
-<style>
-body {{ font-family: sans-serif; margin: 2em auto; max-width: 1150px; color: #222; }}
-section {{ border-top: 1px solid #ddd; padding: 0.5em 0 1.5em; }}
-h2 {{ font-size: 1.1em; margin-bottom: 0.2em; }}
-.target {{ color: #666; font-weight: normal; }}
-.verdict {{ font-size: 0.8em; padding: 0.1em 0.5em; border-radius: 0.3em; background: #a1d99b; }}
-.failed .verdict {{ background: #fc9272; }}
-.file {{ color: #888; font-size: 0.8em; margin: 0; }}
-img {{ max-width: 100%; }}
-</style></head>
-<body>
-<h1>Scenario report</h1>
-<p>{passed} of {len(results)} runs met their expectations.</p>
-{"".join(items)}
-</body></html>
-"""
-    (out / "index.html").write_text(page, encoding="utf-8")
-
-
 def write_report(results: Sequence[Result], out: Path, fmt: str = "csv", plots: bool = True) -> None:
     """Write the summary, every frame of every result and (with matplotlib) a picture
     of each, plus ``index.html``, under ``out``."""
@@ -121,11 +88,15 @@ def write_report(results: Sequence[Result], out: Path, fmt: str = "csv", plots: 
         for name, frame in r.frames().items():
             _write(frame, folder / name, fmt)
         folders.append(folder)
-    pictures: dict[int, str] = {}
+    pictures: dict[str, str] = {}
     if plots and _plots_available():
         from .plot import save, timeline
-        for i, (r, folder) in enumerate(zip(results, folders)):
-            figure = timeline(r)
-            save(figure, str(folder / "timeline.png"))
-            pictures[i] = (folder / "timeline.png").relative_to(out).as_posix()
-    write_index(results, out, pictures)
+        groups = by_scenario(results)
+        ids = section_ids(groups)
+        (out / "pictures").mkdir(exist_ok=True)
+        for scenario, runs in tqdm(groups, unit="picture", desc="drawing", file=sys.stderr, leave=False,
+                                   disable=len(groups) < 10 or None):
+            path = out / "pictures" / f"{ids[id(scenario)]}.png"
+            save(timeline(runs), str(path))  # the scenario's targets stacked in one picture
+            pictures[ids[id(scenario)]] = path.relative_to(out).as_posix()
+    (out / "index.html").write_text(render(results, pictures), encoding="utf-8")

@@ -1,0 +1,200 @@
+"""The report's ``index.html``: what failed, what differs between targets, and what each scenario shows.
+
+One static page, readable without a server:
+
+- a summary matrix, scenario by target, grouped by catalogue folder (failures
+  first), each cell linking to the scenario's section, with filters by result
+  and folder (a few lines of script; ``index.html?show=failed&folder=outages``
+  opens filtered);
+- the known differences (from :mod:`harness.runs.known`), which divergences
+  link to;
+- one section per scenario: its description once, each target's failures,
+  the first divergence of each pair of targets (known, with a link, or new),
+  one picture with the targets stacked, and the scenario as YAML.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from pathlib import Path
+from typing import Sequence
+
+from ..results.result import Result
+from ..runs.diff import Divergence, first_divergence
+from ..runs.known import KNOWN
+from ..vocabulary.model import Scenario
+from ..vocabulary.render import scenario_yaml
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "scenario"
+
+
+def folder_of(scenario: Scenario) -> str:
+    return Path(scenario.file).parent.name if scenario.file else "built in Python"
+
+
+def by_scenario(results: Sequence[Result]) -> list[tuple[Scenario, list[Result]]]:
+    """Results grouped by scenario, in the order the scenarios first came."""
+    groups: dict[int, tuple[Scenario, list[Result]]] = {}
+    for result in results:
+        groups.setdefault(id(result.scenario), (result.scenario, []))[1].append(result)
+    return list(groups.values())
+
+
+def section_ids(groups: list[tuple[Scenario, list[Result]]]) -> dict[int, str]:
+    """A unique anchor per scenario (two scenarios may share a name)."""
+    ids: dict[int, str] = {}
+    used: set[str] = set()
+    for scenario, _ in groups:
+        base = candidate = slug(scenario.name)
+        n = 2
+        while candidate in used:
+            candidate, n = f"{base}-{n}", n + 1
+        used.add(candidate)
+        ids[id(scenario)] = candidate
+    return ids
+
+
+def divergences(runs: list[Result]) -> list[Divergence]:
+    found = []
+    for left, right in itertools.combinations(runs, 2):
+        divergence = first_divergence(left.scenario, left, right)
+        if divergence is not None:
+            found.append(divergence)
+    return found
+
+
+STYLE = """
+body { font-family: sans-serif; margin: 2em auto; max-width: 1180px; color: #222; }
+h1 { margin-bottom: 0.2em; } h2 { font-size: 1.1em; margin-bottom: 0.2em; }
+table { border-collapse: collapse; font-size: 0.85em; }
+td, th { border: 1px solid #ddd; padding: 0.2em 0.5em; }
+th.folder { text-align: left; background: #f3f3f3; }
+td.ok { background: #e5f5e0; } td.failed { background: #fcbba1; font-weight: bold; }
+td a { color: inherit; text-decoration: none; display: block; }
+section { border-top: 1px solid #ddd; padding: 0.5em 0 1.5em; }
+.file { color: #888; font-size: 0.8em; margin: 0; }
+.new { color: #cb181d; font-weight: bold; } .known { color: #555; }
+.filters { background: #f7f7f7; padding: 0.5em; margin: 1em 0; }
+img { max-width: 100%; }
+pre { background: #f7f7f7; padding: 0.5em; overflow-x: auto; font-size: 0.8em; }
+"""
+
+SCRIPT = """
+function applyFilters() {
+  var show = document.getElementById('show').value, folder = document.getElementById('folder').value;
+  document.querySelectorAll('[data-scenario]').forEach(function (el) {
+    var hide = (show === 'failed' && el.dataset.result !== 'failed') ||
+               (folder !== 'all' && el.dataset.folder !== folder);
+    el.hidden = hide;
+  });
+}
+(function () {
+  var params = new URLSearchParams(window.location.search);
+  if (params.get('show')) document.getElementById('show').value = params.get('show');
+  if (params.get('folder')) document.getElementById('folder').value = params.get('folder');
+  document.getElementById('show').addEventListener('change', applyFilters);
+  document.getElementById('folder').addEventListener('change', applyFilters);
+  applyFilters();
+})();
+"""
+
+
+def render(results: Sequence[Result], pictures: dict[str, str]) -> str:
+    """The page. ``pictures`` maps a scenario's section id to its picture's path."""
+    esc = html.escape
+    groups = by_scenario(results)
+    targets = list(dict.fromkeys(r.target for r in results))
+    ids = section_ids(groups)
+    diffs = {id(scenario): divergences(runs) for scenario, runs in groups}
+    folders = sorted({folder_of(s) for s, _ in groups})
+    failed_runs = sum(not r.ok for r in results)
+    all_diffs = [d for found in diffs.values() for d in found]
+    new = [d for d in all_diffs if d.known is None]
+
+    def result_of(runs: list[Result]) -> str:
+        return "failed" if any(not r.ok for r in runs) else "ok"
+
+    # -- the matrix, by folder, failures first
+    rows = []
+    for folder in folders:
+        members = sorted(((s, runs) for s, runs in groups if folder_of(s) == folder),
+                         key=lambda g: (result_of(g[1]) == "ok", g[0].name))
+        rows.append(f'<tr><th class="folder" colspan="{len(targets) + 2}" id="folder-{slug(folder)}">'
+                    f'{esc(folder)}</th></tr>')
+        for scenario, runs in members:
+            sid = ids[id(scenario)]
+            cells = []
+            for target in targets:
+                run = next((r for r in runs if r.target == target), None)
+                if run is None:
+                    cells.append("<td></td>")
+                else:
+                    verdict = "ok" if run.ok else "failed"
+                    cells.append(f'<td class="{verdict}"><a href="#{sid}">{"ok" if run.ok else "FAILED"}</a></td>')
+            found = diffs[id(scenario)]
+            differs = (f'{len(found)} pair(s)' + (f', <span class="new">{sum(d.known is None for d in found)} new'
+                                                  f'</span>' if any(d.known is None for d in found) else "")
+                       if found else "")
+            rows.append(f'<tr data-scenario="{sid}" data-result="{result_of(runs)}" data-folder="{esc(folder)}">'
+                        f'<td><a href="#{sid}">{esc(scenario.name)}</a></td>{"".join(cells)}<td>{differs}</td></tr>')
+    matrix = ('<table id="matrix"><thead><tr><th>scenario</th>'
+              + "".join(f"<th>{esc(t)}</th>" for t in targets) + "<th>targets differ</th></tr></thead><tbody>"
+              + "".join(rows) + "</tbody></table>")
+
+    toc = " · ".join(f'<a href="#folder-{slug(f)}">{esc(f)}</a> '
+                     f'({sum(folder_of(s) == f for s, _ in groups)})' for f in folders)
+    known = "".join(f'<tr id="known-{k.name}"><td>{esc(k.what)}</td><td>{esc(k.behaviour[0])}</td>'
+                    f'<td>{esc(k.behaviour[1])}</td><td>{esc(k.behaviour[2])}</td></tr>' for k in KNOWN)
+    known_table = ('<table id="known"><thead><tr><th>what differs</th><th>sdk</th><th>sdk-async</th>'
+                   f'<th>contract, go, go-v6</th></tr></thead><tbody>{known}</tbody></table>')
+
+    # -- a section per scenario
+    sections = []
+    for scenario, runs in groups:
+        sid = ids[id(scenario)]
+        failures = "".join(f"<li><b>{esc(r.target)}</b>: {esc(str(f))}</li>" for r in runs for f in r.failures)
+        found = []
+        for d in diffs[id(scenario)]:
+            mark = (f'<a class="known" href="#known-{d.known}">known: {esc(d.known)}</a>' if d.known else
+                    '<span class="new">NEW</span>')
+            found.append(f"<li>{esc(d.left)} and {esc(d.right)} first differ in <b>{esc(d.frame)}</b> at step "
+                         f"{d.step} — {mark}</li>")
+        picture = (f'<img src="{esc(pictures[sid])}" alt="timelines of {esc(scenario.name)} on '
+                   f'{esc(", ".join(r.target for r in runs))}" loading="lazy">' if sid in pictures else "")
+        verdicts = ", ".join(f"{esc(r.target)} {'ok' if r.ok else '<b>FAILED</b>'}" for r in runs)
+        sections.append(
+            f'<section id="{sid}" data-scenario="{sid}" data-result="{result_of(runs)}" '
+            f'data-folder="{esc(folder_of(scenario))}">\n<h2>{esc(scenario.name)}</h2>\n'
+            f'<p class="file">{esc(scenario.file or "built in Python")} — {verdicts}</p>\n'
+            f'<p>{esc(scenario.description)}</p>\n'
+            + (f'<ul class="failures">{failures}</ul>\n' if failures else "")
+            + (f'<p>Where the targets differ:</p><ul class="divergences">{"".join(found)}</ul>\n' if found else
+               "<p>The targets agree.</p>\n")
+            + picture
+            + f'\n<details><summary>the scenario as YAML</summary><pre>{esc(scenario_yaml(scenario))}</pre>'
+            f'</details>\n</section>')
+
+    options = "".join(f'<option value="{esc(f)}">{esc(f)}</option>' for f in folders)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Scenario report</title><style>{STYLE}</style></head>
+<body>
+<h1>Scenario report</h1>
+<p id="summary">{len(results) - failed_runs} of {len(results)} runs met their expectations
+({len(groups)} scenarios on {len(targets)} targets: {esc(", ".join(targets))}).
+The targets differ in {len(all_diffs)} pair(s): {len(all_diffs) - len(new)} known, {len(new)} new.</p>
+<p>Folders: {toc}</p>
+<div class="filters">Show <select id="show"><option value="all">every scenario</option>
+<option value="failed">failed only</option></select> from <select id="folder"><option value="all">every folder
+</option>{options}</select></div>
+<h2>Scenario by target</h2>
+{matrix}
+<h2>Known differences</h2>
+{known_table}
+{"".join(sections)}
+<script>{SCRIPT}</script>
+</body></html>
+"""
