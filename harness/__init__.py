@@ -14,7 +14,7 @@ from .results.result import Result
 from .runs.diff import DiffReport, Divergence, diff
 from .runs.runner import collect, run, run_many
 from .vocabulary.builder import ScenarioBuilder, scenario
-from .vocabulary.loader import load_scenario, scenario_from_data, scenario_from_yaml
+from .vocabulary.loader import catalogue_path, load_scenario, scenario_from_data, scenario_from_yaml
 from .vocabulary.model import Scenario
 from .vocabulary.render import scenario_yaml
 from .vocabulary.schema import schema
@@ -39,5 +39,5 @@ __all__ = [
     "ScenarioError", "SdkMismatch", "UsageError",
     "VirtualClock", "VirtualTimeError", "collect", "load_scenario", "register_target", "run", "run_many",
     "scenario", "scenario_from_data", "scenario_from_yaml", "scenario_yaml", "schema", "targets",
-    "virtual_time", "explore", "ExploreReport", "strategies",
+    "virtual_time", "explore", "ExploreReport", "strategies", "catalogue_path",
 ]

@@ -26,7 +26,7 @@ from .results.result import Result
 from .runs.diff import diff
 from .runs.runner import collect, run_many
 from .views.report import write_report
-from .vocabulary.loader import load_scenario, scenario_files
+from .vocabulary.loader import catalogue_path, load_scenario, scenario_files
 
 PROGRESS_FROM = 10  # scenarios; fewer finish before a bar would help
 
@@ -49,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"harness {_version()} (ld-sink-harness)")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="replay scenario files or folders")
-    run.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders (searched for *.yaml)")
+    run.add_argument("paths", nargs="*", metavar="PATH", help="scenario files or folders (searched for *.yaml)")
+    run.add_argument("--catalogue", action="store_true", help="also run the catalogue shipped with the kit")
     _add_targets(run)
     run.add_argument("--out", metavar="DIR", type=Path, help="write the summary and every frame under DIR")
     run.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format of frames under --out")
@@ -106,7 +107,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     names = chosen_targets(args)
     for name in names:
         get_target(name)
-    scenarios = collect(args.paths)
+    paths = list(args.paths) + ([str(catalogue_path())] if args.catalogue else [])
+    if not paths:
+        raise UsageError("name scenario files or folders, or --catalogue")
+    scenarios = collect(paths)
     if not scenarios:
         print("no scenarios found", file=sys.stderr)
         return 2

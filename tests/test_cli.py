@@ -118,3 +118,12 @@ def test_diff_shows_virtual_times_since_the_start_and_a_compact_repr(capsys):
     report = harness.diff(["scenarios/status/off_is_final.yaml"], ["sdk", "contract"])
     assert repr(report) == "<DiffReport 1 scenario(s) on contract, sdk: 1 diverging pair(s), 0 new>"
     assert "'since': '+6s'" in str(report.divergences[0])
+
+
+def test_run_the_catalogue_shipped_with_the_kit(tmp_path, capsys, monkeypatch):
+    import harness
+    monkeypatch.chdir(tmp_path)  # anywhere, not only in a clone
+    assert main(["run", "--catalogue", "--target", "contract"]) == 0
+    count = len(list(harness.catalogue_path().rglob("*.yaml")))
+    assert f"{count} passed, 0 failed" in capsys.readouterr().out and count > 40
+    assert main(["run"]) == 2 and "or --catalogue" in capsys.readouterr().err

@@ -182,7 +182,7 @@ def test_without_go_the_targets_say_why_in_one_line(monkeypatch):
     assert GO.availability().ready
 
 
-def test_a_built_wheel_ships_the_go_driver_sources_and_the_schema(tmp_path):
+def test_a_built_wheel_ships_the_go_driver_sources_the_schema_and_the_catalogue(tmp_path):
     import subprocess
     import zipfile
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
@@ -192,5 +192,8 @@ def test_a_built_wheel_ships_the_go_driver_sources_and_the_schema(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("harness/drivers/go/driver/common/driver.go", "harness/drivers/go/driver/common/driver_test.go",
                  "harness/drivers/go/driver/v7/go.mod", "harness/drivers/go/driver/v7/go.sum",
-                 "harness/drivers/go/driver/v6/sdk.go", "harness/vocabulary/scenario.schema.json"):
+                 "harness/drivers/go/driver/v6/sdk.go", "harness/vocabulary/scenario.schema.json",
+                 "harness/catalogue/versioning/out_of_order.yaml"):
         assert name in names, name
+    shipped = {n for n in names if n.startswith("harness/catalogue/") and n.endswith(".yaml")}
+    assert len(shipped) == len(list(ROOT.joinpath("scenarios").rglob("*.yaml")))  # the whole catalogue

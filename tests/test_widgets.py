@@ -59,3 +59,9 @@ def test_store_view_at_the_last_step_matches_the_final_store():
             res = harness.run(path, target)
             last = len(res.scenario.steps) - 1
             assert store_at(res.recording, last) == [tuple(r) for r in res.recording.store], (path, target)
+
+
+def test_the_explorer_finds_the_catalogue_from_anywhere(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    explorer = harness.widgets.explore(target="contract")
+    assert len(explorer.scenario_choice.options) == len(list(harness.catalogue_path().rglob("*.yaml")))

@@ -1,6 +1,6 @@
 """An explorer for notebooks: choose a scenario and target, step through it.
 
-    harness.widgets.explore()                       # the catalogue under ./scenarios
+    harness.widgets.explore()                       # the catalogue (shipped with the package)
     harness.widgets.explore("scenarios/outages/cached_evaluations_during_outage.yaml", target="contract")
 
 Each scenario is replayed once per target; moving the slider (or pressing
@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image as PILImage
 
 from . import plot
-from ..vocabulary.loader import load_scenario, scenario_files
+from ..vocabulary.loader import catalogue_path, load_scenario, scenario_files
 from ..vocabulary.model import Scenario
 from ..replay.recording import store_at
 from ..vocabulary.render import scenario_yaml
@@ -70,7 +70,8 @@ class Explorer:
     """The explorer's widgets and state; ``.widget`` is what a notebook shows."""
 
     def __init__(self, scenario: Scenario | str | os.PathLike | None = None, target: str = "sdk",
-                 catalogue: str | os.PathLike = "scenarios"):
+                 catalogue: str | os.PathLike | None = None):
+        catalogue = catalogue_path() if catalogue is None else catalogue
         self._cache: dict[tuple[str, str], tuple[Result, _Picture]] = {}
         choices: list[tuple[str, object]] = []
         if scenario is not None:
@@ -164,6 +165,6 @@ def scenario_yaml_step(step, index: int) -> str:
 
 
 def explore(scenario: Scenario | str | os.PathLike | None = None, target: str = "sdk",
-            catalogue: str | os.PathLike = "scenarios") -> Explorer:
-    """An explorer over ``scenario`` (and the catalogue under ``catalogue``)."""
+            catalogue: str | os.PathLike | None = None) -> Explorer:
+    """An explorer over ``scenario`` (and the catalogue under ``catalogue``; default: the kit's own)."""
     return Explorer(scenario, target, catalogue)

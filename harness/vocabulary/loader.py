@@ -9,6 +9,7 @@ run too; every error names the file, the line and the key.
 from __future__ import annotations
 
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,17 @@ def load_scenario(path: str | Path) -> Scenario:
     except UnicodeDecodeError:
         raise ScenarioError("the scenario is not UTF-8 text", file=str(path)) from None
     return scenario_from_yaml(text, str(path))
+
+
+def catalogue_path() -> Path:
+    """The scenario catalogue: shipped inside the package by a build, or ``scenarios/`` in a clone."""
+    shipped = Path(str(resources.files("harness"))) / "catalogue"
+    if shipped.is_dir():
+        return shipped
+    clone = Path(__file__).resolve().parents[2] / "scenarios"
+    if clone.is_dir():
+        return clone
+    raise ScenarioError("the scenario catalogue is not installed with this copy of the kit")
 
 
 def scenario_files(path: Path) -> list[Path]:
