@@ -28,12 +28,16 @@ schema: $(STAMP)         ## rewrite harness/vocabulary/scenario.schema.json from
 docs: $(STAMP)           ## rewrite the table of docs/differences.md from harness/runs/known.py
 	$(BIN)/python -c "from harness.runs.known import write_docs; write_docs()"
 
-$(STAMP): pyproject.toml
-	command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $@
+# One line a phase; pip's own output goes to $(VENV)/install.log and is shown only if it fails.
+$(STAMP): pyproject.toml setup.py
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=python3)"; exit 1; }
+	@echo "set-up 1/3: a virtual environment in $(VENV) ($(PYTHON))"
+	@$(PYTHON) -m venv $(VENV)
+	@echo "set-up 2/3: a current pip"
+	@$(BIN)/python -m pip install --quiet --upgrade pip > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@echo "set-up 3/3: the kit and its tools (about a minute the first time; see $(VENV)/install.log)"
+	@$(BIN)/python -m pip install --quiet -e '.[dev]' >> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@touch $@
 
 clean:
 	rm -rf $(VENV) .nox report .pytest_cache

@@ -129,7 +129,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
     if args.out:
         write_report(results, args.out, args.format, plots=args.plots)
-        print(f"report written to {args.out}/")
+        page = args.out / "index.html"
+        print(f"report written to {args.out}/" + (f" (open {page})" if page.exists() else ""))
     return 1 if failed else 0
 
 
