@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="replay scenario files or folders")
     run.add_argument("paths", nargs="*", metavar="PATH", help="scenario files or folders (searched for *.yaml)")
     run.add_argument("--catalogue", action="store_true", help="also run the catalogue shipped with the kit")
+    run.add_argument("-k", dest="select", action="append", metavar="TEXT",
+                     help="only scenarios whose name or file contains TEXT (repeatable: any of them)")
+    run.add_argument("--junit-xml", metavar="FILE", type=Path,
+                     help="write the results as JUnit XML (one test case a scenario and target)")
     _add_targets(run)
     run.add_argument("--out", metavar="DIR", type=Path, help="write the summary and every frame under DIR")
     run.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format of frames under --out")
@@ -111,6 +115,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not paths:
         raise UsageError("name scenario files or folders, or --catalogue")
     scenarios = collect(paths)
+    if args.select:
+        scenarios = [s for s in scenarios if any(t in s.name or t in (s.file or "") for t in args.select)]
     if not scenarios:
         print("no scenarios found", file=sys.stderr)
         return 2
@@ -127,11 +133,29 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(result.report() if args.verbose else
               f"{result.scenario.name} [{result.target}]: " + "; ".join(map(str, result.failures)))
     print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
+    if args.junit_xml:
+        write_junit(results, args.junit_xml)
+        print(f"JUnit XML written to {args.junit_xml}")
     if args.out:
         write_report(results, args.out, args.format, plots=args.plots)
         page = args.out / "index.html"
         print(f"report written to {args.out}/" + (f" (open {page})" if page.exists() else ""))
     return 1 if failed else 0
+
+
+def write_junit(results: Sequence[Result], path: Path) -> None:
+    """JUnit XML, for CI systems that read it: a test case a scenario and target, failures with the report."""
+    from xml.etree import ElementTree as ET
+    suite = ET.Element("testsuite", name="harness", tests=str(len(results)),
+                       failures=str(sum(not r.ok for r in results)))
+    for result in results:
+        case = ET.SubElement(suite, "testcase", classname=result.target, name=result.scenario.name,
+                             file=result.scenario.file or "")
+        if not result.ok:
+            failure = ET.SubElement(case, "failure", message="; ".join(map(str, result.failures)))
+            failure.text = result.report()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
 
 
 def chosen_targets(args: argparse.Namespace) -> list[str]:

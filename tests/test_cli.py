@@ -127,3 +127,18 @@ def test_run_the_catalogue_shipped_with_the_kit(tmp_path, capsys, monkeypatch):
     count = len(list(harness.catalogue_path().rglob("*.yaml")))
     assert f"{count} passed, 0 failed" in capsys.readouterr().out and count > 40
     assert main(["run"]) == 2 and "or --catalogue" in capsys.readouterr().err
+
+
+def test_k_selects_scenarios_and_junit_xml_is_written(tmp_path, capsys):
+    from xml.etree import ElementTree as ET
+    (tmp_path / "good.yaml").write_text(GOOD)
+    (tmp_path / "wrong.yaml").write_text(WRONG)
+    xml = tmp_path / "out" / "junit.xml"
+    assert main(["run", str(tmp_path), "-k", "good", "--target", "contract"]) == 0
+    assert "1 passed, 0 failed" in capsys.readouterr().out
+    assert main(["run", str(tmp_path), "--target", "sdk", "--target", "contract", "--junit-xml", str(xml)]) == 1
+    suite = ET.parse(xml).getroot()
+    assert (suite.get("tests"), suite.get("failures")) == ("4", "2")
+    failed = [c for c in suite.iter("testcase") if c.find("failure") is not None]
+    assert {(c.get("classname"), c.get("name")) for c in failed} == {("sdk", "wrong"), ("contract", "wrong")}
+    assert "status: expected ['VALID']" in failed[0].find("failure").get("message")

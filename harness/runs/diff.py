@@ -112,16 +112,17 @@ class Divergence:
         known = self.known
         mark = f"known ({known})" if known else "NEW"
         return (f"{self.scenario.name}: {self.left} and {self.right} first differ at step {self.step}, "
-                f"{self.frame}[{self.index}]: {self.left}={self._shown(self.left_row)} "
-                f"{self.right}={self._shown(self.right_row)} [{mark}]")
+                f"{self.frame}[{self.index}]: {self.left} {self._shown(self.left_row)}; "
+                f"{self.right} {self._shown(self.right_row)} [{mark}]")
 
-    def _shown(self, row: dict | None) -> dict | None:
-        """A row with its virtual times as time since the scenario's start (``+2s``), not microseconds."""
+    def _shown(self, row: dict | None) -> str:
+        """Where a row is (its own step) and what it holds, with virtual times as time since the start."""
         if row is None:
-            return None
+            return "has no such row"
         start = to_micros(self.scenario.start)
-        return {name: (f"+{format_duration(value - start)}" if name in ("since", "t") and isinstance(value, int)
-                       and value >= start else value) for name, value in row.items()}
+        values = {name: (f"+{format_duration(value - start)}" if name in ("since", "t") and isinstance(value, int)
+                         and value >= start else value) for name, value in row.items() if name != "step"}
+        return f"at step {row['step']}: {values}"
 
 
 def _as_dict(frame: str, row: tuple | None) -> dict | None:
