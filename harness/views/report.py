@@ -77,7 +77,8 @@ def write_report(results: Sequence[Result], out: Path, fmt: str = "csv", plots: 
     (out / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     used: set[Path] = set()
     folders: list[Path] = []
-    for r in results:
+    for r in tqdm(results, unit="run", desc="writing frames", file=sys.stderr, leave=False,
+                  disable=len(results) < 10 or None):
         folder = out / _slug(r.target) / _slug(r.scenario.name)
         n = 2
         while folder in used:
