@@ -15,6 +15,7 @@ test: $(STAMP)            ## run the whole test suite (what CI runs): on the new
 
 bench: $(STAMP)           ## print throughput and fixed-cost figures
 	$(BIN)/python benchmarks/bench_sink.py
+	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_explore.py
 	cd benchmarks && ../$(BIN)/python bench_views.py
 

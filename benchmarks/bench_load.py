@@ -1,0 +1,54 @@
+"""Loading and building scenarios, as ratios next to their goals (issue 11).
+
+Run: ``make bench`` (or ``python benchmarks/bench_load.py``). Prints figures;
+asserts nothing.
+
+- loading: a 20,000-step YAML file through ``harness.scenario_from_yaml``
+  (reader, schema, model) against a bare ``yaml.load(..., Loader=CSafeLoader)``
+  of the same text. Goal: at least half the bare rate.
+- building: ``harness.scenario(...)`` with 100,000 upserts, against replaying
+  the same scenario on ``contract``. Goal: under a quarter of the replay time.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+import harness
+from harness.replay.freeze import real_perf_counter
+
+
+def best(call, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        start = real_perf_counter()
+        call()
+        times.append(real_perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    lines = ["name: big", "steps:", "  - init: {flags: {f1: {version: 1}}}"]
+    for i in range(20_000):
+        lines.append(f"  - upsert: {{flag: f{i % 50}, version: {i}}}" if i % 3 else "  - status: VALID")
+    text = "\n".join(lines) + "\n"
+    bare = best(lambda: yaml.load(text, Loader=yaml.CSafeLoader))
+    kit = best(lambda: harness.scenario_from_yaml(text), 2)
+    print(f"load 20,000 steps:         kit {kit:.2f} s, bare CSafeLoader {bare:.2f} s: "
+          f"{bare / kit:.0%} of the bare rate (goal >= 50%)")
+
+    def build():
+        builder = harness.scenario("built").init(flags={"f1": {"version": 0}})
+        for i in range(100_000):
+            builder.upsert(flag="f1", version=i + 1)
+        return builder.build()
+    start = real_perf_counter()
+    scenario = build()
+    built = real_perf_counter() - start
+    replay = best(lambda: harness.run(scenario, "contract"), 1)
+    print(f"build 100,000 upserts:     {built:.2f} s; replay on contract {replay:.2f} s: "
+          f"{built / replay:.2f} of the replay time (goal < 0.25)")
+
+
+if __name__ == "__main__":
+    main()
