@@ -198,8 +198,8 @@ def merge(reports: Sequence[ExploreReport]) -> ExploreReport:
     return merged
 
 
-def _explore_shard(names, max_examples, seed, steps, shard) -> ExploreReport:
-    return explore(names, max_examples, seed, steps, shard=shard)
+def _explore_shard(names, max_examples, seed, steps, shard, database, min_steps) -> ExploreReport:
+    return explore(names, max_examples, seed, steps, database=database, shard=shard, min_steps=min_steps)
 
 
 def explore(targets: Sequence[str] | None = None, max_examples: int = 1000, seed: int = 0, steps: int = 12,
@@ -213,22 +213,19 @@ def explore(targets: Sequence[str] | None = None, max_examples: int = 1000, seed
     processes and merges them (without it, everything runs in the calling process).
     """
     names = list(targets) if targets is not None else ready_targets()
+    for name in names:
+        get_target(name)
     if jobs is not None and jobs > 1:
-        for name in names:
-            get_target(name)
         context = multiprocessing.get_context("spawn")
         with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            parts = [pool.submit(_explore_shard, names, max_examples, seed, steps, (i, jobs))
+            parts = [pool.submit(_explore_shard, names, max_examples, seed, steps, (i, jobs), database, min_steps)
                      for i in range(1, jobs + 1)]
             report = merge([part.result() for part in parts])
         _write(report, out)
         return report
     if shard is not None:
         seed, max_examples = shard_of(seed, max_examples, shard)
-    for name in names:
-        get_target(name)
     report = ExploreReport(names, 0)
-    reported: set[str] = set()
     bar = tqdm(total=max_examples, unit="scenario", desc="exploring", disable=not progress, leave=False,
                mininterval=0.5)
 
@@ -242,7 +239,7 @@ def explore(targets: Sequence[str] | None = None, max_examples: int = 1000, seed
             group.count += 1
             if group.example is None or len(scenario.steps) < len(group.example.steps):
                 group.example = scenario
-            if not sighting.known and sighting.signature not in reported:
+            if not sighting.known:
                 fresh.append(sighting)
         bar.set_postfix(new=len(report.new), groups=len(report.groups), refresh=False)
         if fresh:
@@ -265,11 +262,12 @@ def explore(targets: Sequence[str] | None = None, max_examples: int = 1000, seed
                 raise
         finally:
             bar.close()
+        shrunk = {finding.sighting.signature for finding in found}
         for finding in found:  # shrunk by Hypothesis: it re-raises from the minimal example
             report.groups[finding.sighting.signature].example = finding.scenario
         for group in report.new:
             signature = group.sighting.signature
-            if signature not in {f.sighting.signature for f in found}:
+            if signature not in shrunk:
                 # Seen only beside another new signature in the same examples: cut it down here.
                 group.example = shrink(group.example, signature, names)
             results = {name: run(group.example, name) for name in names}

@@ -86,14 +86,15 @@ class Recording:
         self._pending_changes: list[str] = []
 
     def add(self, frame: str, *values: Any) -> None:
-        """Append one row to ``frame`` (a tuple, which the garbage collector soon stops tracking)."""
+        """Append one row to ``frame``, observed now (a tuple, which the garbage collector soon stops tracking)."""
+        # add_at's body written out: this runs once per observation, and the extra call costs a point of replay rate
         if self.closed:
             return
         self.rows[frame].append((self._seq, self.step, self._now()) + values)
         self._seq += 1
 
     def add_at(self, frame: str, t: int, values: tuple) -> None:
-        """Append a row observed at virtual time ``t`` (by a target with its own clock)."""
+        """Append a row observed at virtual time ``t`` (a target with its own clock says when)."""
         if self.closed:
             return
         self.rows[frame].append((self._seq, self.step, t) + values)

@@ -196,7 +196,9 @@ class SimulatedDataSource:
         recording = self.recording
         row = recording.op_started(op, kind, key, version)
         peek = key is not None and not self._reports_records
-        before = self.port.peek(kind, key) if peek else None
+        before = after = None
+        if peek:
+            before = self.port.peek(kind, key)
         try:
             returned = call()
         except SinkRaised as e:  # the SDK's own sources survive a failing store, and so do we
@@ -209,8 +211,6 @@ class SimulatedDataSource:
                 outcome, error = "error", "the sink reported failure"
         if peek:
             after = self.port.peek(kind, key)
-        elif not self._reports_records:
-            after = None
         unchanged = after is before or (self._by_value and after == before)
         if outcome == "applied" and key is not None and unchanged:
             outcome = "ignored"

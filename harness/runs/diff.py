@@ -14,6 +14,7 @@ import dataclasses
 import itertools
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterable, Sequence
 
 import pandas as pd
@@ -71,7 +72,7 @@ class Divergence:
     left_result: Result | None = field(default=None, compare=False, repr=False)
     right_result: Result | None = field(default=None, compare=False, repr=False)
 
-    @property
+    @cached_property  # a frozen dataclass still has a __dict__, where this keeps its answer
     def known(self) -> str | None:
         """The known difference (docs/differences.md) that explains this divergence, or None: a new one."""
         if self.left_result is None or self.right_result is None:

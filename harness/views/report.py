@@ -12,7 +12,6 @@ Layout::
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -23,11 +22,7 @@ from tqdm import tqdm
 
 from ..errors import HarnessError
 from ..results.result import Result
-from .report_page import by_scenario, render, section_ids
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "scenario"
+from .report_page import by_scenario, render, section_ids, slug
 
 
 def summary_frame(results: Sequence[Result]) -> pd.DataFrame:
@@ -79,10 +74,10 @@ def write_report(results: Sequence[Result], out: Path, fmt: str = "csv", plots: 
     folders: list[Path] = []
     for r in tqdm(results, unit="run", desc="writing frames", file=sys.stderr, leave=False,
                   disable=len(results) < 10 or None):
-        folder = out / _slug(r.target) / _slug(r.scenario.name)
+        folder = out / slug(r.target) / slug(r.scenario.name)
         n = 2
         while folder in used:
-            folder = out / _slug(r.target) / f"{_slug(r.scenario.name)}-{n}"
+            folder = out / slug(r.target) / f"{slug(r.scenario.name)}-{n}"
             n += 1
         used.add(folder)
         folder.mkdir(parents=True, exist_ok=True)

@@ -17,8 +17,8 @@ from ..errors import ScenarioError
 from .durations import parse_duration
 from .items import item_json
 from .model import CACHE_FOREVER, DEFAULT_START, Expectations, Scenario, Step, StoreConfig
-from .schema import dotted, line_of, validate
-from .yaml_reader import read_yaml
+from .schema import line_of, validate
+from .yaml_reader import dotted, read_yaml
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
 Path_ = tuple  # a path into the data: ("steps", 3, "upsert", "version")

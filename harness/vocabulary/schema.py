@@ -24,6 +24,7 @@ import jsonschema
 
 from ..errors import ScenarioError
 from .steps import STEP_KINDS, TIMING_KEYS
+from .yaml_reader import dotted
 
 Path = tuple
 PUBLISHED = "scenario.schema.json"
@@ -60,14 +61,6 @@ def _validator() -> jsonschema.Draft202012Validator:
 @lru_cache(maxsize=4)
 def _compiled(kinds: tuple[str, ...]) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(_assembled(kinds))
-
-
-def dotted(path) -> str:
-    """``("steps", 3, "upsert")`` as ``steps[3].upsert``."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def line_of(lines: dict[Path, int], path) -> int | None:

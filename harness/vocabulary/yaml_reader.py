@@ -80,7 +80,7 @@ def _events(text: str):
 class _Open:
     """A collection being built: its value, where it is, and what it is waiting for."""
 
-    __slots__ = ("value", "path", "anchor", "size", "key", "key_line", "merges", "line")
+    __slots__ = ("value", "path", "anchor", "size", "key", "merges", "line")
 
     def __init__(self, value, path, anchor, line):
         self.value = value
@@ -88,7 +88,6 @@ class _Open:
         self.anchor = anchor
         self.size = 1
         self.key: Any = _NO_KEY
-        self.key_line = line
         self.merges: list = []
         self.line = line
 
@@ -100,7 +99,8 @@ def _line(event) -> int:
     return event.start_mark.line + 1
 
 
-def _dotted(path) -> str:
+def dotted(path) -> str:
+    """``("steps", 3, "upsert")`` as ``steps[3].upsert``."""
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -115,10 +115,9 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, size); open ones hold None
         self.extra = 0  # values added by aliases
         self.result: Any = _NO_KEY
-        self.result_size = 0
 
     def fail(self, message: str, line: int | None, path: Path | None = None) -> ScenarioError:
-        return ScenarioError(message, file=self.file, line=line, key=_dotted(path) if path else None)
+        return ScenarioError(message, file=self.file, line=line, key=dotted(path) if path else None)
 
     # -- where a new value goes ------------------------------------------------------
 
@@ -135,7 +134,7 @@ class _Builder:
 
     def _add(self, value: Any, size: int, line: int, is_key: bool, merge: bool = False) -> None:
         if not self.stack:
-            self.result, self.result_size = value, size
+            self.result = value
             return
         top = self.stack[-1]
         top.size += size
@@ -154,7 +153,6 @@ class _Builder:
                 raise self.fail(f"duplicate key {value!r}", line, top.path + (value,))
             else:
                 top.key = value
-            top.key_line = line
             if not merge:
                 self.lines[top.path + (value,)] = line
         else:

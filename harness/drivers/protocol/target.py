@@ -49,12 +49,6 @@ class Session:
         self.recording.add_at(frame, message["t"], values)
 
 
-def _error(error: ErrorInfo | None) -> dict | None:
-    if error is None:
-        return None
-    return {"kind": error.kind, "status_code": error.status_code, "message": error.message}
-
-
 class ProtocolPort:
     """The driver's sink in the kit's terms. A write returns the sink's bool: false means a store error."""
 
@@ -79,7 +73,7 @@ class ProtocolPort:
         return self._result(self.session.call({"op": "delete", "kind": kind, "key": key, "version": version}))
 
     def update_status(self, state: str, error: ErrorInfo | None):
-        self.session.call({"op": "status", "state": state, "error": _error(error)})
+        self.session.call({"op": "status", "state": state, "error": None if error is None else error.to_data()})
 
     def peek(self, kind, key):
         return self.session.call({"op": "peek", "kind": kind, "key": key})["record"]
