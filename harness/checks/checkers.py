@@ -11,15 +11,16 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from ..replay.recording import CHANGES, OPS, Recording
 
 HOLDS, VIOLATED, CANNOT_TELL = "holds", "violated", "cannot tell"
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
+    """One breach of an invariant (a tuple: a checker may report tens of thousands)."""
+
     checker: str
     step: int
     message: str
@@ -159,18 +160,17 @@ def changes_only_for_applied_writes(rows: Rows) -> Verdict:
     """No flag change event for a write the store did not apply."""
     name = "changes-only-for-applied-writes"
     ops = rows.recording.rows["ops"]
-    seqs = [op[_SEQ] for op in ops]
     changes = rows.recording.rows["changes"]
+    change_seqs = [change[CHANGES.seq] for change in changes]
+    last = len(ops) - 1
     violations: list[Violation] = []
-    reported: set[int] = set()
-    for change in changes:
-        index = bisect.bisect_right(seqs, change[CHANGES.seq]) - 1
-        if index < 0:
+    # A change's cause is the last operation before it: look after each write that was not applied.
+    for index, cause in enumerate(ops):
+        if cause[_OUTCOME] == "applied":
             continue
-        cause = ops[index]
-        if cause[_OUTCOME] != "applied" and cause[_SEQ] not in reported:
-            reported.add(cause[_SEQ])
-            violations.append(Violation(name, change[CHANGES.step], f"change event after {cause[_OP]} of "
+        first = bisect.bisect_left(change_seqs, cause[_SEQ])
+        if first < len(change_seqs) and (index == last or change_seqs[first] < ops[index + 1][_SEQ]):
+            violations.append(Violation(name, changes[first][CHANGES.step], f"change event after {cause[_OP]} of "
                                         f"{cause[_KEY]} v{cause[_VERSION]}, which was {cause[_OUTCOME]}"))
     return verdict(name, bool(changes), violations)
 

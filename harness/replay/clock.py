@@ -129,4 +129,5 @@ class VirtualClock:
 
     def run_due(self) -> None:
         """Fire the timers already due (scheduled with no delay)."""
-        self.advance_to(self._now)
+        if self._queue and self._queue[0].due <= self._now:
+            self.advance_to(self._now)

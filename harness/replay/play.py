@@ -20,6 +20,8 @@ from .recording import Recording
 
 def play(scenario: Scenario, clock: VirtualClock, recording: Recording, world: object) -> None:
     """Run every step of ``scenario`` against ``world``."""
+    handlers: dict[type, object] = {}  # step kind -> the world's bound handler, looked up once
+    step_times = recording.step_times
     for index, step in enumerate(scenario.steps):
         recording.step = index
         if step.at is not None:
@@ -31,10 +33,13 @@ def play(scenario: Scenario, clock: VirtualClock, recording: Recording, world: o
             clock.advance_to(due)
         elif step.after is not None:
             clock.advance_by(step.after)
-        recording.step_times.append(clock.now)
+        step_times.append(clock.now)
         action = step.action
         if isinstance(action, Wait):
             clock.advance_by(action.micros)
         else:
-            getattr(world, handler_name(action.name))(action)
+            handler = handlers.get(type(action))
+            if handler is None:
+                handler = handlers[type(action)] = getattr(world, handler_name(action.name))
+            handler(action)
         clock.run_due()

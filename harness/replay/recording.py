@@ -128,8 +128,10 @@ class Recording:
             self._pending_changes.append(key)
 
     def flush_changes(self) -> None:
+        if not self._pending_changes:
+            return
         pending, self._pending_changes = self._pending_changes, []
-        for key in sorted(pending):
+        for key in sorted(pending) if len(pending) > 1 else pending:
             self.add("changes", key)
 
     def store_status(self, available: bool, stale: bool) -> None:

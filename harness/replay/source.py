@@ -157,9 +157,9 @@ class SimulatedDataSource:
         if known is None or known[0] < version:
             self.view[kind][key] = (version, item)
         if item is None:
-            self._write("delete", kind, key, version, lambda: self.port.delete(kind, key, version))
+            self._write("delete", kind, key, version, self.port.delete, kind, key, version)
         else:
-            self._write("upsert", kind, key, version, lambda: self.port.upsert(kind, item))
+            self._write("upsert", kind, key, version, self.port.upsert, kind, item)
 
     def _reconnect_now(self) -> None:
         self._reconnect = None
@@ -169,7 +169,7 @@ class SimulatedDataSource:
             self._send_status("VALID", None)
 
     def _send_init(self, data: dict[str, dict[str, dict]]) -> bool:
-        ok = self._write("init", None, None, None, lambda: self.port.init(data))
+        ok = self._write("init", None, None, None, self.port.init, data)
         if ok and not self.recording.closed:
             seq = self.recording.rows["ops"][-1][OPS.seq]
             self.recording.init_versions[seq] = [(kind, key, item["version"])
@@ -190,7 +190,7 @@ class SimulatedDataSource:
         reported = state if error is None else f"{state} {error.kind}"
         self.recording.op_finished(row, outcome, message, reported=reported)
 
-    def _write(self, op: str, kind: str | None, key: str | None, version: int | None, call) -> bool:
+    def _write(self, op: str, kind: str | None, key: str | None, version: int | None, call, *args) -> bool:
         """Make one write, and read its outcome from the store: applied when the
         stored record changed, ignored when it did not, error when the call failed."""
         recording = self.recording
@@ -200,7 +200,7 @@ class SimulatedDataSource:
         if peek:
             before = self.port.peek(kind, key)
         try:
-            returned = call()
+            returned = call(*args)
         except SinkRaised as e:  # the SDK's own sources survive a failing store, and so do we
             outcome, error = "error", str(e)
         else:
@@ -214,7 +214,8 @@ class SimulatedDataSource:
         unchanged = after is before or (self._by_value and after == before)
         if outcome == "applied" and key is not None and unchanged:
             outcome = "ignored"
-        recording.op_finished(row, outcome, error, _version(before), _version(after))
+        recording.op_finished(row, outcome, error, None if before is None else before["version"],
+                              None if after is None else after["version"])
         recording.flush_changes()
         return outcome != "error"
 

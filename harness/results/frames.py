@@ -7,13 +7,11 @@ status codes and versions nullable ``Int64``, text as ``string``.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import heapq
-from typing import Iterator
 
 import pandas as pd
 
+from ..bulk import gc_paused
 from ..replay.recording import LAYOUTS, Layout, Recording
 from ..vocabulary.values import KINDS, OUTCOMES, STATES
 
@@ -33,19 +31,6 @@ DTYPES: dict[str, dict[str, object]] = {
     "evaluations": {"flag": "string", "context": "string", "value": "object", "reason": "string"},
     "logs": {"level": pd.CategoricalDtype(LEVELS), "message": "string"},
 }
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Building a frame allocates many short-lived, acyclic objects; a collection
-    pass over a large heap in the middle of it more than doubles the time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def build(maker, *args) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from ..bulk import gc_paused
 from ..checks.checkers import check_all
 from ..checks.expectations import Failure, check, check_violations
 from ..errors import DriverError
@@ -32,6 +33,11 @@ def run(scenario: Scenario | str | os.PathLike, target: str = "sdk") -> Result:
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     chosen = get_target(target)
+    with gc_paused():
+        return _run(scenario, chosen, target)
+
+
+def _run(scenario: Scenario, chosen, target: str) -> Result:
     with frozen_clock(scenario.start) as clock:
         try:
             recording = chosen.run(scenario, clock)

@@ -33,6 +33,18 @@ def parse_duration(text: object, *, key: str | None = None) -> int:
     return int(micros)
 
 
+_WHOLE = re.compile(r"([0-9]{1,18})(ms|s|m|h)")
+
+
+def simple_duration(text: object) -> int | None:
+    """Microseconds of a duration in the plain form ``250ms`` (ASCII digits, no
+    fraction), else None; for readers that fall back to :func:`parse_duration`."""
+    if type(text) is not str:
+        return None
+    match = _WHOLE.fullmatch(text)
+    return None if match is None else int(match[1]) * UNITS_US[match[2]]
+
+
 def format_duration(micros: int) -> str:
     """The shortest exact spelling of a duration (inverse of :func:`parse_duration`)."""
     if micros == 0:

@@ -14,15 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .model import Item
-
-
-def _copy(value: Any) -> Any:
-    """A deep copy of plain JSON data (much cheaper than copy.deepcopy)."""
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
+from .values import plain_copy
 
 
 def _segment_rule(rule_id: str, segment_keys: list[str], variation: int | None) -> dict:
@@ -37,7 +29,7 @@ def _segment_rule(rule_id: str, segment_keys: list[str], variation: int | None) 
 
 
 def flag_json(key: str, spec: dict) -> dict:
-    spec = _copy(spec)
+    spec = plain_copy(spec)
     prerequisites = [p if isinstance(p, dict) else {"key": p, "variation": 0}
                      for p in spec.pop("prerequisites", None) or []]
     segments = spec.pop("segments", None) or []
@@ -65,7 +57,7 @@ def flag_json(key: str, spec: dict) -> dict:
 
 
 def segment_json(key: str, spec: dict) -> dict:
-    spec = _copy(spec)
+    spec = plain_copy(spec)
     segments = spec.pop("segments", None) or []
     rules = spec.pop("rules", None) or []
     if segments:
@@ -90,8 +82,9 @@ def item_json(item: Item) -> dict:
     The expansion is made once per item and kept on it (items are immutable);
     the SDK never mutates the nested parts, so only the top level is copied.
     """
-    cached = item.__dict__.get("_json")
+    cached = item.json_cache
     if cached is None:
         build = flag_json if item.kind == "flags" else segment_json
-        cached = item.__dict__["_json"] = build(item.key, dict(item.spec))
+        cached = build(item.key, dict(item.spec))
+        object.__setattr__(item, "json_cache", cached)
     return dict(cached)

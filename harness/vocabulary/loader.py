@@ -13,9 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..bulk import gc_paused
 from ..errors import ScenarioError
 from .durations import parse_duration
-from .items import item_json
 from .model import CACHE_FOREVER, DEFAULT_START, Expectations, Scenario, Step, StoreConfig
 from .schema import line_of, validate
 from .yaml_reader import dotted, read_yaml
@@ -86,8 +86,18 @@ def _store(value: Any) -> StoreConfig:
 
 def scenario_from_data(data: Any, file: str | None = None, lines: dict[Path_, int] | None = None) -> Scenario:
     """Build a :class:`Scenario` from plain data (the YAML form), checking everything."""
+    with gc_paused():
+        return _scenario_from_data(data, file, lines)
+
+
+def _scenario_from_data(data: Any, file: str | None, lines: dict[Path_, int] | None) -> Scenario:
     lines = lines or {}
-    validate(data, file, lines)
+    # Steps in their common form are read and checked without the schema (much
+    # faster); the schema checks the rest, and explains every problem.
+    raw = data.get("steps") if isinstance(data, dict) else None
+    simple = [Step.from_simple_data(step, lines.get(("steps", index)))
+              for index, step in enumerate(raw)] if isinstance(raw, list) else []
+    validate(data, file, lines, steps=[index for index, step in enumerate(simple) if step is None])
 
     def located(e: ScenarioError, path: Path_) -> ScenarioError:
         full = dotted(path) if not e.key else f"{dotted(path)}.{e.key}" if path else e.key
@@ -95,6 +105,9 @@ def scenario_from_data(data: Any, file: str | None = None, lines: dict[Path_, in
 
     steps = []
     for index, step in enumerate(data["steps"]):
+        if simple[index] is not None:
+            steps.append(simple[index])
+            continue
         try:
             steps.append(Step.from_data(step, lines.get(("steps", index))))
         except ScenarioError as e:
@@ -103,9 +116,6 @@ def scenario_from_data(data: Any, file: str | None = None, lines: dict[Path_, in
         expect = _expectations(data.get("expect"))
     except ScenarioError as e:
         raise located(e, ()) from None
-    for step in steps:  # expand every item's JSON now, once, rather than during the run
-        for item in step.action.items():
-            item_json(item)
     try:
         return Scenario(name=data["name"], steps=tuple(steps), description=data.get("description", ""),
                         start=_start(data.get("start")), seed=data.get("seed", 0), store=_store(data.get("store")),

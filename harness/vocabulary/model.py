@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, Mapping
 
+from ..errors import ScenarioError
 from .durations import format_duration
 from .steps import (STEP_KINDS, Action, Delete, Disconnect, Evaluate, Init, Listen, Reconnect, SetStatus, Step, Stop,
                     StoreDown, StoreUp, Upsert, Wait)
@@ -178,7 +179,8 @@ class Scenario:
                "outage_log_after must not be negative", "outage_log_after")
         object.__setattr__(self, "steps", tuple(self.steps))
         for i, step in enumerate(self.steps):
-            check(isinstance(step, Step), f"step {i} is not a Step", f"steps[{i}]")
+            if not isinstance(step, Step):
+                raise ScenarioError(f"step {i} is not a Step", key=f"steps[{i}]")
         self._check_clock_range()
         self._check_expected_keys()
 
@@ -202,10 +204,13 @@ class Scenario:
         elapsed = 0
         for index, step in enumerate(self.steps):
             elapsed = max(elapsed, step.at or 0) + (step.after or 0) + step.action.extent()
-            check(elapsed + timers < limit, f"the steps run the virtual clock past the year {LATEST_TIME.year} "
-                                            f"(start {self.start.isoformat()})", f"steps[{index}]")
+            if elapsed + timers >= limit:
+                raise ScenarioError(f"the steps run the virtual clock past the year {LATEST_TIME.year} "
+                                    f"(start {self.start.isoformat()})", key=f"steps[{index}]")
 
     def _check_expected_keys(self) -> None:
+        if not any(e.store or e.changes for e in (self.expect, *self.expect.targets.values())):
+            return
         known = self.known_keys()
         for label, expect in [("expect", self.expect)] + [
                 (f"expect.targets.{t}", e) for t, e in self.expect.targets.items()]:

@@ -18,7 +18,7 @@ import sys
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, Iterable
 
 import jsonschema
 
@@ -63,6 +63,16 @@ def _compiled(kinds: tuple[str, ...]) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(_assembled(kinds))
 
 
+def _step_validator() -> jsonschema.Draft202012Validator:
+    return _compiled_step(tuple(STEP_KINDS))
+
+
+@lru_cache(maxsize=4)
+def _compiled_step(kinds: tuple[str, ...]) -> jsonschema.Draft202012Validator:
+    """The schema of one step, for checking steps one at a time."""
+    return jsonschema.Draft202012Validator({"$ref": "#/$defs/step", "$defs": _assembled(kinds)["$defs"]})
+
+
 def line_of(lines: dict[Path, int], path) -> int | None:
     """The line of ``path``, or of its nearest ancestor that has one."""
     path = tuple(path)
@@ -81,8 +91,8 @@ def _did_you_mean(word: str, choices) -> str:
 _RANK = {"required": 1}
 
 
-def _explain(error: jsonschema.ValidationError) -> tuple[Path, str, int]:
-    path = tuple(error.absolute_path)
+def _explain(error: jsonschema.ValidationError, prefix: Path = ()) -> tuple[Path, str, int]:
+    path = prefix + tuple(error.absolute_path)
     rank = _RANK.get(error.validator, 0)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = list(error.schema.get("properties", {}))
@@ -109,12 +119,22 @@ def _explain(error: jsonschema.ValidationError) -> tuple[Path, str, int]:
     return path, error.message, rank
 
 
-def validate(data: Any, file: str | None = None, lines: dict[Path, int] | None = None) -> None:
-    """Check ``data`` against the schema; raise :class:`ScenarioError` for the first problem by line."""
+def validate(data: Any, file: str | None = None, lines: dict[Path, int] | None = None,
+             steps: Iterable[int] | None = None) -> None:
+    """Check ``data`` against the schema; raise :class:`ScenarioError` for the first problem by line.
+
+    ``steps``: check only these steps (by index) and the rest of the document,
+    for a caller that has checked the other steps itself.
+    """
     lines = lines or {}
     if not isinstance(data, dict):
         raise ScenarioError("a scenario must be a mapping with name and steps", file=file, line=1)
-    errors = [_explain(e) for e in _validator().iter_errors(data)]
+    if steps is None or not isinstance(data.get("steps"), list):
+        errors = [_explain(e) for e in _validator().iter_errors(data)]
+    else:
+        errors = [_explain(e) for e in _validator().iter_errors({**data, "steps": []})]
+        for index in steps:
+            errors += [_explain(e, ("steps", index)) for e in _step_validator().iter_errors(data["steps"][index])]
     if not errors:
         return
     located = sorted((rank, line_of(lines, path) or 0, len(path), message, path)

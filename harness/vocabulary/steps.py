@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable, Mapping
 
 from ..errors import ScenarioError
-from .durations import format_duration, parse_duration
+from .durations import format_duration, parse_duration, simple_duration
 from .values import KINDS, STATES, STORE_OPS, ErrorInfo, Item, check, check_key, check_micros, check_version
 
 STEP_KINDS: dict[str, type["Action"]] = {}
@@ -51,6 +51,8 @@ def handler_name(kind: str) -> str:
 class Action:
     """One thing a step does. Subclasses are frozen dataclasses registered with :func:`step_kind`."""
 
+    __slots__ = ()  # steps are many in long scenarios: no __dict__ each
+
     name: ClassVar[str]
     body_schema: ClassVar[dict]
     #: False for steps that :func:`harness.replay.play.play` carries out itself (``wait``).
@@ -60,6 +62,17 @@ class Action:
     def from_data(cls, body: Any) -> "Action":
         """Build the step from its YAML body (already checked against ``body_schema``)."""
         raise NotImplementedError
+
+    @classmethod
+    def from_simple_data(cls, body: Any) -> "Action | None":
+        """The step from a body in its most common form, checked here without the schema;
+        ``None`` for every other body, valid or not, which the schema then checks.
+
+        It must never accept a body that ``body_schema`` refuses: a test holds every
+        kind to that. It exists because the schema costs microseconds a step, which
+        long generated scenarios feel.
+        """
+        return None
 
     def to_data(self) -> Any:
         """The step's YAML body."""
@@ -84,6 +97,20 @@ def _target(body: Mapping) -> tuple[str, str]:
     return ("flags", body["flag"]) if "flag" in body else ("segments", body["segment"])
 
 
+def _simple_target(body: Any) -> tuple[str, str, int] | None:
+    """(kind, key, version) of a body that is just ``{flag|segment: key, version: n}``, else None."""
+    if type(body) is not dict or len(body) != 2:
+        return None
+    version = body.get("version")
+    key = body.get("flag")
+    kind = "flags"
+    if key is None:
+        key, kind = body.get("segment"), "segments"
+    if type(version) is int and version >= 0 and type(key) is str and key:
+        return kind, key, version
+    return None
+
+
 def _target_data(kind: str, key: str) -> dict:
     return {"flag" if kind == "flags" else "segment": key}
 
@@ -91,18 +118,24 @@ def _target_data(kind: str, key: str) -> dict:
 class EmptyAction(Action):
     """A step kind whose body is empty (``stop: {}``)."""
 
+    __slots__ = ()
+
     body_schema: ClassVar[dict] = {"$ref": "#/$defs/empty"}
 
     @classmethod
     def from_data(cls, body):
         return cls()
 
+    @classmethod
+    def from_simple_data(cls, body):
+        return cls() if body is None or body == {} else None
+
     def to_data(self) -> dict:
         return {}
 
 
 @step_kind
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Init(Action):
     """Replace the store's whole contents (``sink.init``)."""
 
@@ -142,7 +175,7 @@ class Init(Action):
 
 
 @step_kind
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Upsert(Action):
     """Write one item if its version is higher than the stored one (``sink.upsert``)."""
 
@@ -160,6 +193,11 @@ class Upsert(Action):
         kind, key = _target(body)
         return cls(Item(kind, key, {k: v for k, v in body.items() if k not in ("flag", "segment")}))
 
+    @classmethod
+    def from_simple_data(cls, body):
+        simple = _simple_target(body)
+        return None if simple is None else cls(Item(simple[0], simple[1], {"version": simple[2]}))
+
     def to_data(self) -> dict:
         return {**_target_data(self.item.kind, self.item.key), **self.item.spec}
 
@@ -171,7 +209,7 @@ class Upsert(Action):
 
 
 @step_kind
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Delete(Action):
     """Write a tombstone with this version (``sink.delete``)."""
 
@@ -194,6 +232,11 @@ class Delete(Action):
         kind, key = _target(body)
         return cls(kind, key, body["version"])
 
+    @classmethod
+    def from_simple_data(cls, body):
+        simple = _simple_target(body)
+        return None if simple is None else cls(*simple)
+
     def to_data(self) -> dict:
         return {**_target_data(self.kind, self.key), "version": self.version}
 
@@ -202,7 +245,7 @@ class Delete(Action):
 
 
 @step_kind
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SetStatus(Action):
     """``sink.update_status(state, error)``."""
 
@@ -223,6 +266,10 @@ class SetStatus(Action):
             return cls(body)
         return cls(body["state"], ErrorInfo.from_data(body.get("error")))
 
+    @classmethod
+    def from_simple_data(cls, body):
+        return cls(body) if type(body) is str and body in STATES else None
+
     def to_data(self) -> Any:
         if self.error is None:
             return self.state
@@ -230,7 +277,7 @@ class SetStatus(Action):
 
 
 @step_kind
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoreDown(Action):
     """Make the store fail the listed operations until ``store_up``."""
 
@@ -268,7 +315,7 @@ class StoreDown(Action):
 
 
 @step_kind
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoreUp(EmptyAction):
     """End every store fault."""
 
@@ -276,7 +323,7 @@ class StoreUp(EmptyAction):
 
 
 @step_kind
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Wait(Action):
     """Advance the virtual clock; due timers fire in time order."""
 
@@ -292,6 +339,11 @@ class Wait(Action):
     def from_data(cls, body):
         return cls(parse_duration(body))
 
+    @classmethod
+    def from_simple_data(cls, body):
+        micros = simple_duration(body)
+        return None if micros is None else cls(micros)
+
     def to_data(self) -> str:
         return format_duration(self.micros)
 
@@ -300,7 +352,7 @@ class Wait(Action):
 
 
 @step_kind
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Listen(Action):
     """Add (``True``) or remove (``False``) the flag change listener."""
 
@@ -315,12 +367,16 @@ class Listen(Action):
     def from_data(cls, body):
         return cls(body)
 
+    @classmethod
+    def from_simple_data(cls, body):
+        return cls(body) if type(body) is bool else None
+
     def to_data(self) -> bool:
         return self.on
 
 
 @step_kind
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evaluate(Action):
     """Evaluate a flag for a context key through ``variation_detail``."""
 
@@ -340,8 +396,20 @@ class Evaluate(Action):
     def from_data(cls, body):
         return cls(body["flag"], body.get("context", "user-1"), body.get("default"))
 
+    @classmethod
+    def from_simple_data(cls, body):
+        if type(body) is not dict or not body.keys() <= _EVALUATE_KEYS:
+            return None
+        flag, context = body.get("flag"), body.get("context", "user-1")
+        if type(flag) is str and flag and type(context) is str and context:
+            return cls(flag, context, body.get("default"))
+        return None
+
     def to_data(self) -> dict:
         return {"flag": self.flag, "context": self.context, "default": self.default}
+
+
+_EVALUATE_KEYS = frozenset({"flag", "context", "default"})
 
 
 def _connection_lost() -> ErrorInfo:
@@ -349,7 +417,7 @@ def _connection_lost() -> ErrorInfo:
 
 
 @step_kind
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Disconnect(Action):
     """The stream drops: report INTERRUPTED with this error, and maybe schedule a reconnect."""
 
@@ -382,7 +450,7 @@ class Disconnect(Action):
 
 
 @step_kind
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reconnect(EmptyAction):
     """The stream comes back: the source resends its whole data set as one init, then VALID."""
 
@@ -390,14 +458,14 @@ class Reconnect(EmptyAction):
 
 
 @step_kind
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stop(EmptyAction):
     """The data source stops: report OFF."""
 
     name: ClassVar[str] = "stop"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """An action, optionally preceded by moving the clock to ``at`` (since the
     start) or by ``after`` (since the previous step), both in microseconds."""
@@ -408,6 +476,8 @@ class Step:
     line: int | None = field(default=None, compare=False)
 
     def __post_init__(self):
+        if self.at is None and self.after is None and isinstance(self.action, Action):
+            return  # the common case, checked quickly
         check(isinstance(self.action, Action), f"a step needs an action, not {self.action!r}")
         check(self.at is None or self.after is None, "a step takes 'at' or 'after', not both", "at")
         for name in TIMING_KEYS:
@@ -431,6 +501,26 @@ class Step:
             raise e.located(prefix=name) from None
         timing = {k: parse_duration(data[k], key=k) for k in TIMING_KEYS if k in data}
         return cls(action, line=line, **timing)
+
+    @classmethod
+    def from_simple_data(cls, data: Any, line: int | None = None) -> "Step | None":
+        """The step from its mapping when every part is in its common form
+        (see :meth:`Action.from_simple_data`), else None."""
+        if type(data) is not dict:
+            return None
+        timing = {}
+        if len(data) != 1:
+            for key in TIMING_KEYS:
+                if key in data:
+                    timing[key] = simple_duration(data[key])
+                    if timing[key] is None:
+                        return None
+            if len(timing) != 1 or len(data) != 2:
+                return None
+        name = next(iter(data)) if len(data) == 1 else next(k for k in data if k not in TIMING_KEYS)
+        kind = STEP_KINDS.get(name)
+        action = None if kind is None else kind.from_simple_data(data[name])
+        return None if action is None else cls(action, line=line, **timing)
 
     def to_data(self) -> dict:
         data: dict = {self.action.name: self.action.to_data()}

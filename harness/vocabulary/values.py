@@ -7,7 +7,7 @@ raises :class:`~harness.errors.ScenarioError` naming the offending key.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
@@ -48,7 +48,21 @@ def check_micros(value: object, key: str) -> None:
     check(is_whole(value) and value >= 0, f"{key} must be a duration that is not negative", key)  # type: ignore
 
 
-@dataclass(frozen=True)
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+def plain_copy(value: Any) -> Any:
+    """A deep copy, cheap for plain data (dicts, lists, strings, numbers); anything else goes to deepcopy."""
+    if isinstance(value, dict):
+        return {k: plain_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain_copy(v) for v in value]
+    if isinstance(value, _IMMUTABLE):
+        return value
+    return copy.deepcopy(value)
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     """A flag or segment as a scenario gives it: a short spec that ``items.py``
     expands into the SDK's real JSON. ``spec`` holds every key the author wrote
@@ -57,8 +71,15 @@ class Item:
     kind: str
     key: str
     spec: Mapping[str, Any]
+    #: The SDK's JSON for this item, made on first use by ``items.item_json``.
+    json_cache: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
+        spec = self.spec
+        if type(spec) is dict and len(spec) == 1 and type(spec.get("version")) is int and spec["version"] >= 0 \
+                and self.kind in KINDS and type(self.key) is str and self.key:
+            object.__setattr__(self, "spec", {"version": spec["version"]})  # the common case, checked quickly
+            return
         check(self.kind in KINDS, f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}", "kind")
         check_key(self.key, "an item key", "key")
         check(isinstance(self.spec, Mapping), f"the spec of {self.key!r} must be a mapping", self.key)
@@ -68,7 +89,7 @@ class Item:
             refs = self.spec.get(ref)
             if refs is not None:
                 check(isinstance(refs, list), f"{ref} must be a list", f"{self.key}.{ref}")
-        object.__setattr__(self, "spec", copy.deepcopy(dict(self.spec)))
+        object.__setattr__(self, "spec", plain_copy(dict(self.spec)))
 
     @property
     def version(self) -> int:

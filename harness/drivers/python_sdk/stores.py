@@ -26,13 +26,21 @@ from .door import sync_sdk
 KIND_BY_NAME: dict[str, VersionedDataKind] = {"flags": FEATURES, "segments": SEGMENTS}
 
 
-class FaultyMemoryStore(InMemoryFeatureStore):
-    """The SDK's in-memory store, failing the operations a fault names."""
+class MemoryStore(InMemoryFeatureStore):
+    """The SDK's in-memory store as it is, for a scenario that never takes the store down."""
 
     def __init__(self, faults: Faults):
         super().__init__()
         self.faults = faults
         self.peek = sync_sdk().memory_peek(self)
+
+    def records(self) -> Mapping[VersionedDataKind, Mapping[str, Any]]:
+        items = sync_sdk().memory_items(self)
+        return {kind: dict(items.get(kind, {})) for kind in (FEATURES, SEGMENTS)}
+
+
+class FaultyMemoryStore(MemoryStore):
+    """The SDK's in-memory store, failing the operations a fault names."""
 
     def get(self, kind, key, callback=lambda x: x):
         self.faults.check("get")
@@ -53,10 +61,6 @@ class FaultyMemoryStore(InMemoryFeatureStore):
     def upsert(self, kind, item):
         self.faults.check("upsert")
         super().upsert(kind, item)
-
-    def records(self) -> Mapping[VersionedDataKind, Mapping[str, Any]]:
-        items = sync_sdk().memory_items(self)
-        return {kind: dict(items.get(kind, {})) for kind in (FEATURES, SEGMENTS)}
 
 
 class FaultyCore:
