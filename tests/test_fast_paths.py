@@ -173,3 +173,20 @@ def test_a_store_that_never_goes_down_gives_the_same_run_as_one_that_could():
     assert list(a.ops["outcome"]) == list(b.ops["outcome"])[:len(a.ops)]
     assert list(a.changes["key"]) == list(b.changes["key"])
     assert list(a.evaluations["value"]) == list(b.evaluations["value"])
+
+
+def test_plain_builder_writes_build_what_their_yaml_data_builds():
+    builder = (harness.scenario("mix").init(flags={"f1": {"version": 1}})
+               .upsert(flag="f1", version=2).upsert(segment="s1", version=1).delete(flag="f1", version=3)
+               .delete(segment="s1", version=2, after="1s").upsert(flag="f2", version=1, on=False)
+               .upsert(flag="f1", version=5, at="3s"))
+    data = builder.data()
+    assert data["steps"][1] == {"upsert": {"flag": "f1", "version": 2}}
+    assert data["steps"][3] == {"delete": {"flag": "f1", "version": 3}}
+    assert harness.scenario_from_data(data) == builder.build()
+    with pytest.raises(harness.ScenarioError, match="exactly one of 'flag' or 'segment'") as info:
+        harness.scenario("both").upsert(flag="f1", segment="s1", version=1).build()
+    assert info.value.key.startswith("steps[0].upsert")
+    with pytest.raises(harness.ScenarioError, match="is not of type 'integer'") as info:
+        harness.scenario("text").delete(flag="f1", version="3").build()
+    assert info.value.key == "steps[0].delete.version"

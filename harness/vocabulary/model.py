@@ -201,10 +201,14 @@ class Scenario:
         timers = self.outage_log_after + self.store.finite_ttl
         check(timers < limit, "outage_log_after and cache_ttl reach past what the clock can hold "
                               f"(year {LATEST_TIME.year})", "outage_log_after")
-        elapsed = 0
+        elapsed, last = 0, limit - timers
         for index, step in enumerate(self.steps):
-            elapsed = max(elapsed, step.at or 0) + (step.after or 0) + step.action.extent()
-            if elapsed + timers >= limit:
+            if step.at is not None and step.at > elapsed:
+                elapsed = step.at
+            if step.after is not None:
+                elapsed += step.after
+            elapsed += step.action.extent()
+            if elapsed >= last:
                 raise ScenarioError(f"the steps run the virtual clock past the year {LATEST_TIME.year} "
                                     f"(start {self.start.isoformat()})", key=f"steps[{index}]")
 

@@ -505,9 +505,9 @@ class Step:
     @classmethod
     def from_simple_data(cls, data: Any, line: int | None = None) -> "Step | None":
         """The step from its mapping when every part is in its common form
-        (see :meth:`Action.from_simple_data`), else None."""
+        (see :meth:`Action.from_simple_data`), else None. A step already built is itself."""
         if type(data) is not dict:
-            return None
+            return data if type(data) is Step else None
         timing = {}
         if len(data) != 1:
             for key in TIMING_KEYS:
