@@ -25,7 +25,7 @@ from .replay.freeze import virtual_time
 from .results.result import Result
 from .runs.diff import diff
 from .runs.runner import collect, run_many
-from .views.report import write_report
+from .views.report import picture_pool, write_report
 from .vocabulary.loader import catalogue_path, load_scenario, scenario_files
 
 PROGRESS_FROM = 10  # scenarios; fewer finish before a bar would help
@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", metavar="DIR", type=Path, help="write the summary and every frame under DIR")
     run.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format of frames under --out")
     run.add_argument("--verbose", "-v", action="store_true", help="print each failure in full")
+    run.add_argument("--jobs", type=int, metavar="N",
+                     help="with --out, draw the pictures in N worker processes (default: one a core; 1: here)")
     run.add_argument("--no-plots", dest="plots", action="store_false",
                      help="with --out, skip the pictures (faster)")
     plot = commands.add_parser("plot", help="draw one scenario's timeline")
@@ -102,6 +104,9 @@ def summary_table(results: Sequence[Result]) -> str:
     return "\n".join(out)
 
 
+PICTURE_POOL_FROM = 8
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     if args.out and args.format == "parquet":
         try:
@@ -120,6 +125,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not scenarios:
         print("no scenarios found", file=sys.stderr)
         return 2
+    # Worker processes pay for themselves from a handful of pictures on (one a scenario).
+    jobs = args.jobs if args.jobs is not None else None if len(scenarios) >= PICTURE_POOL_FROM else 1
+    with picture_pool(jobs if args.out and args.plots else 1) as pool:
+        return _run_and_report(args, scenarios, names, pool)
+
+
+def _run_and_report(args: argparse.Namespace, scenarios, names: list[str], pool) -> int:
     total = len(scenarios) * len(names)
     results: list[Result] = []
     with tqdm(total=total, unit="run", disable=total < PROGRESS_FROM or None, file=sys.stderr, leave=False) as bar:
@@ -137,7 +149,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         write_junit(results, args.junit_xml)
         print(f"JUnit XML written to {args.junit_xml}")
     if args.out:
-        write_report(results, args.out, args.format, plots=args.plots)
+        write_report(results, args.out, args.format, plots=args.plots, pool=pool)
         page = args.out / "index.html"
         print(f"report written to {args.out}/" + (f" (open {page})" if page.exists() else ""))
     return 1 if failed else 0

@@ -31,6 +31,22 @@ def test_report_has_one_stacked_picture_per_scenario_and_an_index(report):
     assert page.count("<p>With a cache in front of a persistent store") == 1  # the description once (and in its YAML)
 
 
+def test_pictures_drawn_in_worker_processes_are_the_ones_drawn_here(report, tmp_path):
+    """--jobs 2 draws in spawned workers (the Results travel by pickle); the bytes match."""
+    here = tmp_path / "here"
+    args = ["run", *map(str, SCENARIOS), "--target", "sdk", "--target", "contract"]
+    assert main([*args, "--out", str(here), "--jobs", "1"]) == 0
+    workers = tmp_path / "workers"
+    assert main([*args, "--out", str(workers), "--jobs", "2"]) == 0
+    for name in ("cached-evaluations-during-outage.png", "off-is-final.png"):
+        drawn_here = (here / "pictures" / name).read_bytes()
+        assert drawn_here[:8] == b"\x89PNG\r\n\x1a\n" and len(drawn_here) > 10_000
+        assert (workers / "pictures" / name).read_bytes() == drawn_here
+    from harness.views.report import picture_pool
+    with picture_pool(2) as pool, picture_pool(1) as none:
+        assert pool is not None and none is None  # --jobs 2 had workers; --jobs 1 had none
+
+
 def test_the_run_command_ends_with_the_report_path(tmp_path, capsys):
     out = tmp_path / "r"
     assert main(["run", str(SCENARIOS[1]), "--out", str(out), "--target", "contract", "--no-plots"]) == 0

@@ -85,6 +85,13 @@ class Recording:
         self.init_versions: dict[int, list[tuple[str, str, int]]] = {}  # init op seq -> what it wrote
         self._pending_changes: list[str] = []
 
+    def __getstate__(self) -> dict:
+        """A copy (for a worker process) carries the rows, not the clock: it is never written to."""
+        state = dict(self.__dict__)
+        state["_now"] = None
+        state["closed"] = True
+        return state
+
     def add(self, frame: str, *values: Any) -> None:
         """Append one row to ``frame``, observed now (a tuple, which the garbage collector soon stops tracking)."""
         # add_at's body written out: this runs once per observation, and the extra call costs a point of replay rate

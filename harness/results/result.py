@@ -26,6 +26,11 @@ class Result:
         self.failures = failures
         self.verdicts_list = verdicts or []
 
+    def __getstate__(self) -> dict:
+        """What a worker process needs: the frames are left behind and rebuilt there on first use."""
+        keep = ("scenario", "target", "recording", "failures", "verdicts_list")
+        return {name: self.__dict__[name] for name in keep}
+
     @property
     def ok(self) -> bool:
         """True when every expectation was met."""

@@ -12,9 +12,13 @@ Layout::
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import pandas as pd
 
@@ -55,9 +59,42 @@ def _plots_available() -> bool:
     return True
 
 
-def write_report(results: Sequence[Result], out: Path, fmt: str = "csv", plots: bool = True) -> None:
+@contextmanager
+def picture_pool(jobs: int | None = None) -> Iterator[Executor | None]:
+    """Worker processes that draw a report's pictures, one scenario each (None: draw here).
+
+    Start it before the runs: the workers import matplotlib while the scenarios
+    replay. ``jobs`` defaults to the machine's cores; 1 draws in this process.
+    """
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 2 or not _plots_available():
+        yield None
+        return
+    # spawn, not fork: a fresh interpreter inherits no threads or locks from this one
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_warm)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _warm() -> None:
+    from . import plot  # noqa: F401  (matplotlib and pandas, imported once a worker)
+
+
+def _draw_picture(runs: list[Result], path: str) -> str:
+    """One scenario's picture, its targets stacked (runs in a worker process)."""
+    from .plot import save, timeline
+    figure = timeline(runs)
+    save(figure, path)
+    return path
+
+
+def write_report(results: Sequence[Result], out: Path, fmt: str = "csv", plots: bool = True,
+                 pool: Executor | None = None) -> None:
     """Write the summary, every frame of every result and (with matplotlib) a picture
-    of each, plus ``index.html``, under ``out``."""
+    of each scenario, plus ``index.html``, under ``out``. Pictures are drawn in
+    ``pool`` when given (see :func:`picture_pool`)."""
     out.mkdir(parents=True, exist_ok=True)
     summary = summary_frame(results)
     summary.to_csv(out / "summary.csv", index=False)
@@ -70,8 +107,33 @@ def write_report(results: Sequence[Result], out: Path, fmt: str = "csv", plots: 
         if not r.ok:
             lines += ["", f"## {r.scenario.name} [{r.target}]", "", "```", r.report(), "```"]
     (out / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    pictures: dict[str, str] = {}
+    drawing = []
+    if plots and _plots_available():
+        groups = by_scenario(results)
+        ids = section_ids(groups)
+        (out / "pictures").mkdir(exist_ok=True)
+        for scenario, runs in groups:
+            pictures[ids[id(scenario)]] = f"pictures/{ids[id(scenario)]}.png"
+            drawing.append((runs, str(out / pictures[ids[id(scenario)]])))
+    # The workers draw while this process writes the frames.
+    pending = [pool.submit(_draw_picture, runs, path) for runs, path in drawing] if pool is not None else []
+    _write_frames(results, out, fmt)
+    bar = tqdm(total=len(drawing), unit="picture", desc="drawing", file=sys.stderr, leave=False,
+               disable=len(drawing) < 10 or None)
+    with bar:
+        if pool is None:
+            for runs, path in drawing:
+                _draw_picture(runs, path)
+                bar.update()
+        for future in as_completed(pending):
+            future.result()
+            bar.update()
+    (out / "index.html").write_text(render(results, pictures), encoding="utf-8")
+
+
+def _write_frames(results: Sequence[Result], out: Path, fmt: str) -> None:
     used: set[Path] = set()
-    folders: list[Path] = []
     for r in tqdm(results, unit="run", desc="writing frames", file=sys.stderr, leave=False,
                   disable=len(results) < 10 or None):
         folder = out / slug(r.target) / slug(r.scenario.name)
@@ -83,16 +145,3 @@ def write_report(results: Sequence[Result], out: Path, fmt: str = "csv", plots: 
         folder.mkdir(parents=True, exist_ok=True)
         for name, frame in r.frames().items():
             _write(frame, folder / name, fmt)
-        folders.append(folder)
-    pictures: dict[str, str] = {}
-    if plots and _plots_available():
-        from .plot import save, timeline
-        groups = by_scenario(results)
-        ids = section_ids(groups)
-        (out / "pictures").mkdir(exist_ok=True)
-        for scenario, runs in tqdm(groups, unit="picture", desc="drawing", file=sys.stderr, leave=False,
-                                   disable=len(groups) < 10 or None):
-            path = out / "pictures" / f"{ids[id(scenario)]}.png"
-            save(timeline(runs), str(path))  # the scenario's targets stacked in one picture
-            pictures[ids[id(scenario)]] = path.relative_to(out).as_posix()
-    (out / "index.html").write_text(render(results, pictures), encoding="utf-8")
