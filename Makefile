@@ -13,9 +13,11 @@ test: $(STAMP)            ## run the whole test suite (what CI runs): on the new
 	$(BIN)/python -m pytest
 	$(BIN)/nox --session lowest_sdk_tests
 
-bench: $(STAMP)           ## print throughput and fixed-cost figures
+bench: $(STAMP)           ## print throughput, fixed costs, and each ratio next to its goal (several minutes)
 	$(BIN)/python benchmarks/bench_sink.py
 	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_report.py
+	$(BIN)/python benchmarks/bench_scale.py
 	$(BIN)/python benchmarks/bench_explore.py
 	cd benchmarks && ../$(BIN)/python bench_views.py
 

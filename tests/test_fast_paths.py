@@ -190,3 +190,18 @@ def test_plain_builder_writes_build_what_their_yaml_data_builds():
     with pytest.raises(harness.ScenarioError, match="is not of type 'integer'") as info:
         harness.scenario("text").delete(flag="f1", version="3").build()
     assert info.value.key == "steps[0].delete.version"
+
+
+def test_the_shared_defaults_of_plain_items_survive_the_whole_catalogue_on_every_target():
+    """Version-only items share their nested JSON; no target may change it."""
+    import json
+
+    from conftest import CATALOGUE
+    from harness.vocabulary.items import PLAIN_FLAG, PLAIN_SEGMENT, flag_json, item_json, segment_json
+    from harness.vocabulary.model import Item
+    before = json.dumps([PLAIN_FLAG, PLAIN_SEGMENT])
+    for result in harness.run_many(harness.collect([CATALOGUE]), harness.targets()):
+        assert result.ok, result.report()
+    assert json.dumps([PLAIN_FLAG, PLAIN_SEGMENT]) == before
+    assert item_json(Item("flags", "f9", {"version": 4})) == flag_json("f9", {"version": 4})
+    assert item_json(Item("segments", "s9", {"version": 4})) == segment_json("s9", {"version": 4})

@@ -7,7 +7,7 @@ status codes and versions nullable ``Int64``, text as ``string``.
 
 from __future__ import annotations
 
-import heapq
+import numpy as np
 
 import pandas as pd
 
@@ -102,18 +102,27 @@ DESCRIBE = {
 
 def timeline_frame(recording: Recording) -> pd.DataFrame:
     """Every observation in ``seq`` order: which frame it is in and a one-line description."""
-    def described(layout: Layout) -> list[tuple]:
-        describe, seq, step, t = DESCRIBE[layout.frame], layout.seq, layout.step, layout.t
-        return [(row[seq], row[step], row[t], layout.frame, describe(*layout.values_of(row)))
-                for row in recording.rows[layout.frame]]
-
-    per_frame = [described(layout) for layout in LAYOUTS.values()]
-    rows = list(heapq.merge(*per_frame))  # each frame's rows are already in seq order
-    raw = list(zip(*rows)) if rows else [[], [], [], [], []]
+    columns: dict[str, list] = {"seq": [], "step": [], "t": [], "frame": [], "detail": []}
+    for code, layout in enumerate(LAYOUTS.values()):
+        rows = recording.rows[layout.frame]
+        if not rows:
+            continue
+        describe, head = DESCRIBE[layout.frame], len(layout.HEAD)
+        for name, position in (("seq", layout.seq), ("step", layout.step), ("t", layout.t)):
+            columns[name].append(np.fromiter((row[position] for row in rows), dtype=np.int64, count=len(rows)))
+        columns["frame"].append(np.full(len(rows), code, dtype=np.int8))
+        columns["detail"].append([describe(*row[head:]) for row in rows])
+    if not columns["seq"]:
+        empty = {name: np.zeros(0, dtype=np.int64) for name in ("seq", "step", "t")}
+        joined = {**empty, "frame": np.zeros(0, dtype=np.int8), "detail": np.zeros(0, dtype=object)}
+    else:
+        joined = {name: np.concatenate(parts) for name, parts in columns.items() if name != "detail"}
+        joined["detail"] = np.array([text for part in columns["detail"] for text in part], dtype=object)
+    order = np.argsort(joined["seq"], kind="stable")  # seq is unique: the frames' rows interleave by it
     return pd.DataFrame({
-        "seq": pd.Series(raw[0], dtype="int64"),
-        "step": pd.Series(raw[1], dtype="int64"),
-        "t": _times(raw[2]),
-        "frame": pd.Series(raw[3], dtype=pd.CategoricalDtype(tuple(LAYOUTS))),
-        "detail": pd.Series(raw[4], dtype="string"),
+        "seq": pd.Series(joined["seq"][order], dtype="int64"),
+        "step": pd.Series(joined["step"][order], dtype="int64"),
+        "t": _times(joined["t"][order]),
+        "frame": pd.Series(pd.Categorical.from_codes(joined["frame"][order], categories=list(LAYOUTS))),
+        "detail": pd.Series(joined["detail"][order], dtype="string"),
     })

@@ -76,12 +76,25 @@ def segment_json(key: str, spec: dict) -> dict:
     return segment
 
 
+# What a version-only spec expands to, key, salt and version aside. Its nested parts are
+# shared by every such item: neither the SDKs nor the kit ever change an item's JSON.
+PLAIN_FLAG = flag_json("-", {"version": 0})
+PLAIN_SEGMENT = segment_json("-", {"version": 0})
+
+
 def item_json(item: Item) -> dict:
     """The JSON the SDK receives for this item: a fresh top-level dict each call.
 
-    The expansion is made once per item and kept on it (items are immutable);
-    the SDK never mutates the nested parts, so only the top level is copied.
+    A version-only item (most of a long scenario) is the plain defaults with
+    its key and version, made afresh each time: caching it would cost a
+    kilobyte an item. Any other expansion is made once and kept on the item
+    (items are immutable); the SDK never mutates the nested parts, so only the
+    top level is copied.
     """
+    spec = item.spec
+    if len(spec) == 1:
+        plain = PLAIN_FLAG if item.kind == "flags" else PLAIN_SEGMENT
+        return {**plain, "key": item.key, "salt": item.key, "version": spec["version"]}
     cached = item.json_cache
     if cached is None:
         build = flag_json if item.kind == "flags" else segment_json

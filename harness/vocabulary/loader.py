@@ -90,13 +90,19 @@ def scenario_from_data(data: Any, file: str | None = None, lines: dict[Path_, in
         return _scenario_from_data(data, file, lines)
 
 
-def _scenario_from_data(data: Any, file: str | None, lines: dict[Path_, int] | None) -> Scenario:
+def _scenario_from_data(data: Any, file: str | None, lines: dict[Path_, int] | None,
+                        owned: bool = False) -> Scenario:
+    """``owned``: ``data`` is the loader's own, and each step's data may be let go
+    as soon as its step is built (a long file's data and model never both fill memory)."""
     lines = lines or {}
     # Steps in their common form are read and checked without the schema (much
     # faster); the schema checks the rest, and explains every problem.
     raw = data.get("steps") if isinstance(data, dict) else None
-    simple = [Step.from_simple_data(step, lines.get(("steps", index)))
-              for index, step in enumerate(raw)] if isinstance(raw, list) else []
+    simple: list[Step | None] = []
+    for index, step in enumerate(raw if isinstance(raw, list) else ()):
+        simple.append(Step.from_simple_data(step, lines.get(("steps", index))))
+        if owned and simple[-1] is not None:
+            raw[index] = simple[-1]  # type: ignore[index]
     validate(data, file, lines, steps=[index for index, step in enumerate(simple) if step is None])
 
     def located(e: ScenarioError, path: Path_) -> ScenarioError:
@@ -127,9 +133,24 @@ def _scenario_from_data(data: Any, file: str | None, lines: dict[Path_, int] | N
         raise ScenarioError(str(e), key="start", file=file, line=lines.get(("start",))) from None
 
 
+def _step_as_read(path: Path_, value: Any, line: int) -> Any:
+    """A step in its common form becomes its Step as soon as the reader has it."""
+    if len(path) == 2 and path[0] == "steps":
+        return Step.from_simple_data(value, line) or value
+    return value
+
+
 def scenario_from_yaml(text: str, file: str | None = None) -> Scenario:
-    data, lines = read_yaml(text, file)
-    return scenario_from_data(data, file, lines)
+    """Read and check one scenario's YAML text (``file`` names it in errors)."""
+    # Every key's line costs memory a long file feels, and only an error reads them:
+    # note the steps' own lines, and read the file again to place an error exactly.
+    data, lines = read_yaml(text, file, depth=2, finish=_step_as_read)
+    try:
+        with gc_paused():
+            return _scenario_from_data(data, file, lines, owned=True)
+    except ScenarioError:
+        data, lines = read_yaml(text, file)
+        return scenario_from_data(data, file, lines)
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -19,7 +19,7 @@ names the file and line:
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 import yaml.cyaml
@@ -108,9 +108,11 @@ def dotted(path) -> str:
 
 
 class _Builder:
-    def __init__(self, file: str | None):
+    def __init__(self, file: str | None, depth: int | None = None, finish=None):
         self.file = file
+        self.finish = finish
         self.lines: dict[Path, int] = {}
+        self.depth = MAX_DEPTH + 1 if depth is None else depth  # note lines of paths up to this long
         self.stack: list[_Open] = []
         self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, size); open ones hold None
         self.extra = 0  # values added by aliases
@@ -132,14 +134,17 @@ class _Builder:
             return top.path, True
         return top.path + (top.key,), False
 
-    def _add(self, value: Any, size: int, line: int, is_key: bool, merge: bool = False) -> None:
+    def _add(self, value: Any, size: int, line: int, is_key: bool, merge: bool = False,
+             noted: bool = True) -> None:
         if not self.stack:
             self.result = value
             return
         top = self.stack[-1]
         top.size += size
+        noted = noted and len(top.path) < self.depth
         if isinstance(top.value, list):
-            self.lines[top.path + (len(top.value),)] = line
+            if noted:
+                self.lines[top.path + (len(top.value),)] = line
             top.value.append(value)
         elif is_key:
             if merge:
@@ -153,7 +158,7 @@ class _Builder:
                 raise self.fail(f"duplicate key {value!r}", line, top.path + (value,))
             else:
                 top.key = value
-            if not merge:
+            if not merge and noted:
                 self.lines[top.path + (value,)] = line
         else:
             if top.key is _MERGE:
@@ -205,7 +210,8 @@ class _Builder:
         if done.merges:
             self._merge(done)
         self._remember(done.anchor, done.value, done.size)
-        self._add(done.value, done.size, done.line, False)
+        value = done.value if self.finish is None else self.finish(done.path, done.value, done.line)
+        self._add(value, done.size, done.line, False, noted=value is done.value)
 
     def _merge(self, done: _Open) -> None:
         merged: dict = {}
@@ -287,9 +293,19 @@ def _syntax_error(e: yaml.MarkedYAMLError, text: str, file: str | None) -> Scena
     return ScenarioError(message, file=file, line=mark.line + 1)
 
 
-def read_yaml(text: str, file: str | None = None) -> tuple[Any, dict[Path, int]]:
-    """(data, line of every key and list item by path) of one YAML document."""
-    builder = _Builder(file)
+def read_yaml(text: str, file: str | None = None, depth: int | None = None,
+              finish: Callable[[Path, Any, int], Any] | None = None) -> tuple[Any, dict[Path, int]]:
+    """(data, line of every key and list item by path) of one YAML document.
+
+    ``depth``: note the lines of paths up to this long only (``2``: the top-level
+    keys and each step), which saves time and memory on long files; the reader's
+    own errors still name their line.
+
+    ``finish(path, value, line)`` is called as each mapping or list ends and may
+    return something to put in its place (which then carries its own line): a
+    long file is then never held as plain data and as what it becomes at once.
+    """
+    builder = _Builder(file, depth, finish)
     documents = 0
     try:
         for event in _events(text):
