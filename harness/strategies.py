@@ -41,77 +41,113 @@ def versions(low: int = 0, high: int = 6) -> st.SearchStrategy[int]:
     return st.integers(low, high)
 
 
-@st.composite
-def flag_items(draw, key: str | None = None) -> Item:
+# -- steps from bytes ---------------------------------------------------------------------
+#
+# Each step is read from four bytes, so a whole scenario is one draw of bytes:
+# Hypothesis spends about a millisecond on a list of 50 draws and a quarter of
+# that on one draw, and exploring runs thousands of scenarios. Every field is a
+# byte (or a few bits of one) taken modulo its choices, with choice 0 the
+# plainest, so Hypothesis's shrinking (shorter, then smaller bytes) deletes
+# steps and makes the rest plainer. The tables below are the whole shape.
+
+STEP_BYTES = 4
+# Step kinds by the first byte (upserts twice: writes collide most). Upsert first: a zero byte is the plainest step.
+KIND_TABLE = ("upsert", "upsert", "delete", "init", "status", "store_down", "store_up", "wait", "listen",
+              "evaluate", "disconnect", "reconnect", "stop")
+AFTERS = (None, None, None) + WAITS[1:6]  # the wait before a step, by the first byte's high part
+ERROR_CODES = (0, 0, 401, 503)
+ERROR_MESSAGES = ("", "connection reset", "bad gateway")
+DEFAULTS = (None, False, True)
+
+
+def _error(a: int, b: int) -> ErrorInfo:
+    return ErrorInfo(ERROR_KINDS[a % len(ERROR_KINDS)], ERROR_CODES[b % 4], ERROR_MESSAGES[(b // 4) % 3])
+
+
+def flag_item(key: str, version: int, options: int) -> Item:
     """A flag spec: maybe off, maybe with a prerequisite or a segment rule, served by variation 0 or 1."""
-    key = key or draw(st.sampled_from(FLAGS))
-    spec: dict = {"version": draw(versions())}
-    if draw(st.booleans()):
-        spec["fallthrough"] = {"variation": draw(st.sampled_from((0, 1)))}
-    if draw(st.integers(0, 4)) == 0:
+    spec: dict = {"version": version}
+    if options & 1:
+        spec["fallthrough"] = {"variation": (options >> 1) & 1}
+    if (options >> 2) & 3 == 3:
         spec["on"] = False
     others = [f for f in FLAGS if f != key]
-    if draw(st.integers(0, 3)) == 0:
-        spec["prerequisites"] = [draw(st.sampled_from(others))]
-    if draw(st.integers(0, 3)) == 0:
-        spec["segments"] = [draw(st.sampled_from(SEGMENTS))]
+    if (options >> 4) & 3 == 3:
+        spec["prerequisites"] = [others[(options >> 6) & 1]]
+    if (options >> 2) & 3 == 1:
+        spec["segments"] = [SEGMENTS[(options >> 6) & 1]]
     return Item("flags", key, spec)
 
 
-@st.composite
-def segment_items(draw, key: str | None = None) -> Item:
-    key = key or draw(st.sampled_from(SEGMENTS))
-    spec: dict = {"version": draw(versions())}
-    if draw(st.booleans()):
-        spec["included"] = [draw(st.sampled_from(CONTEXTS))]
+def segment_item(key: str, version: int, options: int) -> Item:
+    spec: dict = {"version": version}
+    if options & 1:
+        spec["included"] = [CONTEXTS[(options >> 1) & 1]]
     return Item("segments", key, spec)
 
 
+def _item(a: int, version: int, options: int) -> Item:
+    if a % 3 == 2:
+        return segment_item(SEGMENTS[(a // 3) % len(SEGMENTS)], version, options)
+    return flag_item(FLAGS[(a // 3) % len(FLAGS)], version, options)
+
+
+def _init(a: int, b: int, c: int) -> Init:
+    """Which flags and segments from ``a``'s bits; their versions and options from ``b`` and ``c``."""
+    flags = [key for bit, key in enumerate(FLAGS) if a >> bit & 1]
+    segments = [key for bit, key in enumerate(SEGMENTS) if a >> (bit + 3) & 1]
+    number = b * 256 + c
+    made = []
+    for index, key in enumerate(flags + segments):
+        version = (number // 7 ** index) % 7
+        options = (c >> index) & 0x55
+        made.append(flag_item(key, version, options) if key in FLAGS else segment_item(key, version, options))
+    return Init(tuple(i for i in made if i.kind == "flags"), tuple(i for i in made if i.kind == "segments"))
+
+
+def _action(kind: str, a: int, b: int, c: int):
+    if kind == "upsert":
+        return Upsert(_item(a, b % 7, c))
+    if kind == "delete":
+        item = _item(a, 0, 0)
+        return Delete(item.kind, item.key, b % 7)
+    if kind == "init":
+        return _init(a, b, c)
+    if kind == "status":
+        return SetStatus(STATES[a % len(STATES)], None if b % 2 == 0 else _error(b // 2, c))
+    if kind == "store_down":
+        fail = frozenset(op for bit, op in enumerate(STORE_OPS) if a >> bit & 1) or frozenset(STORE_OPS)
+        return StoreDown(fail, bool(b & 1))
+    if kind == "wait":
+        return Wait(WAITS[a % len(WAITS)])
+    if kind == "listen":
+        return Listen(not a & 1)
+    if kind == "evaluate":
+        return Evaluate(FLAGS[a % len(FLAGS)], CONTEXTS[(a // 3) % len(CONTEXTS)], DEFAULTS[b % 3])
+    if kind == "disconnect":
+        return Disconnect(_error(a, b), None if c % 2 == 0 else WAITS[1 + (c // 2) % 5])
+    return {"store_up": StoreUp, "reconnect": Reconnect, "stop": Stop}[kind]()
+
+
+def step_from_bytes(chunk: bytes) -> Step:
+    """The step four bytes stand for (see the tables above); any four bytes make a valid step."""
+    first, a, b, c = chunk
+    kind = KIND_TABLE[first % len(KIND_TABLE)]
+    return Step(_action(kind, a, b, c), after=AFTERS[(first // len(KIND_TABLE)) % len(AFTERS)])
+
+
+def steps_from_bytes(data: bytes) -> tuple[Step, ...]:
+    return tuple(step_from_bytes(data[i:i + STEP_BYTES]) for i in range(0, len(data) - STEP_BYTES + 1, STEP_BYTES))
+
+
 def items() -> st.SearchStrategy[Item]:
-    return st.one_of(flag_items(), segment_items())
-
-
-@st.composite
-def inits(draw) -> Init:
-    flags = draw(st.lists(st.sampled_from(FLAGS), unique=True, max_size=len(FLAGS)))
-    segments = draw(st.lists(st.sampled_from(SEGMENTS), unique=True, max_size=len(SEGMENTS)))
-    return Init(tuple(draw(flag_items(k)) for k in flags), tuple(draw(segment_items(k)) for k in segments))
-
-
-def errors() -> st.SearchStrategy[ErrorInfo]:
-    return st.builds(ErrorInfo, st.sampled_from(ERROR_KINDS), st.sampled_from((0, 0, 401, 503)),
-                     st.sampled_from(("", "connection reset", "bad gateway")))
-
-
-@st.composite
-def deletes(draw) -> Delete:
-    kind = draw(st.sampled_from(("flags", "flags", "segments")))
-    key = draw(st.sampled_from(FLAGS if kind == "flags" else SEGMENTS))
-    return Delete(kind, key, draw(versions()))
-
-
-def actions() -> st.SearchStrategy:
-    """Any step kind, weighted towards writes."""
-    return st.one_of(
-        inits(),
-        st.builds(Upsert, items()), st.builds(Upsert, items()),
-        deletes(),
-        st.builds(SetStatus, st.sampled_from(STATES), st.none() | errors()),
-        st.builds(StoreDown, st.frozensets(st.sampled_from(STORE_OPS), min_size=1).map(frozenset),
-                  st.booleans(), st.just("store unavailable")),
-        st.just(StoreUp()),
-        st.builds(Wait, st.sampled_from(WAITS)),
-        st.builds(Listen, st.booleans()),
-        st.builds(Evaluate, st.sampled_from(FLAGS), st.sampled_from(CONTEXTS), st.sampled_from((None, False, True))),
-        st.builds(Disconnect, errors(), st.none() | st.sampled_from(WAITS[1:6])),
-        st.just(Reconnect()),
-        st.just(Stop()),
-    )
+    """A flag or segment spec, as upserts carry them."""
+    return st.builds(_item, st.integers(0, 255), versions(), st.integers(0, 255))
 
 
 def steps() -> st.SearchStrategy[Step]:
-    """A step: an action, sometimes after a wait."""
-    return st.builds(Step, actions(), st.none(), st.none() | st.sampled_from(WAITS[1:6]))
+    """A step of any kind, sometimes after a wait."""
+    return st.binary(min_size=STEP_BYTES, max_size=STEP_BYTES).map(step_from_bytes)
 
 
 def stores() -> st.SearchStrategy[StoreConfig]:
@@ -127,9 +163,11 @@ def scenarios(draw, max_steps: int = 12, stores: st.SearchStrategy[StoreConfig] 
               min_steps: int = 1) -> Scenario:
     """A valid scenario of ``min_steps`` to ``max_steps`` steps, with no expectations."""
     chosen = draw(stores if stores is not None else globals()["stores"]())
+    size = max(max_steps, min_steps)
+    data = draw(st.binary(min_size=min_steps * STEP_BYTES, max_size=size * STEP_BYTES))
     return Scenario(
         name="generated",
-        steps=tuple(draw(st.lists(steps(), min_size=min_steps, max_size=max(max_steps, min_steps)))),
+        steps=steps_from_bytes(data),
         store=chosen,
         listen=draw(st.booleans()),
         outage_log_after=draw(st.sampled_from((60_000_000, 0, 1_000_000))),
