@@ -21,6 +21,8 @@ scenario is valid.
 
 from __future__ import annotations
 
+import functools
+
 from hypothesis import strategies as st
 
 from .vocabulary.model import Expectations, Scenario, StoreConfig
@@ -55,6 +57,10 @@ STEP_BYTES = 4
 KIND_TABLE = ("upsert", "upsert", "delete", "init", "status", "store_down", "store_up", "wait", "listen",
               "evaluate", "disconnect", "reconnect", "stop")
 AFTERS = (None, None, None) + WAITS[1:6]  # the wait before a step, by the first byte's high part
+# Writes collide: one flag written most, and versions bunched low (ties and stale writes).
+WRITTEN = (("flags", "f1"),) * 4 + (("flags", "f2"),) * 2 + (("flags", "f3"), ("segments", "s1"),
+                                                                ("segments", "s1"), ("segments", "s2"))
+WRITE_VERSIONS = (1, 1, 2, 2, 0, 1, 2, 3, 3, 4, 5, 6)
 ERROR_CODES = (0, 0, 401, 503)
 ERROR_MESSAGES = ("", "connection reset", "bad gateway")
 DEFAULTS = (None, False, True)
@@ -87,9 +93,8 @@ def segment_item(key: str, version: int, options: int) -> Item:
 
 
 def _item(a: int, version: int, options: int) -> Item:
-    if a % 3 == 2:
-        return segment_item(SEGMENTS[(a // 3) % len(SEGMENTS)], version, options)
-    return flag_item(FLAGS[(a // 3) % len(FLAGS)], version, options)
+    kind, key = WRITTEN[a % len(WRITTEN)]
+    return flag_item(key, version, options) if kind == "flags" else segment_item(key, version, options)
 
 
 def _init(a: int, b: int, c: int) -> Init:
@@ -107,10 +112,10 @@ def _init(a: int, b: int, c: int) -> Init:
 
 def _action(kind: str, a: int, b: int, c: int):
     if kind == "upsert":
-        return Upsert(_item(a, b % 7, c))
+        return Upsert(_item(a, WRITE_VERSIONS[b % len(WRITE_VERSIONS)], c))
     if kind == "delete":
         item = _item(a, 0, 0)
-        return Delete(item.kind, item.key, b % 7)
+        return Delete(item.kind, item.key, WRITE_VERSIONS[b % len(WRITE_VERSIONS)])
     if kind == "init":
         return _init(a, b, c)
     if kind == "status":
@@ -150,26 +155,43 @@ def steps() -> st.SearchStrategy[Step]:
     return st.binary(min_size=STEP_BYTES, max_size=STEP_BYTES).map(step_from_bytes)
 
 
+STORES = (StoreConfig(), StoreConfig("persistent"), StoreConfig("persistent", 0),
+          StoreConfig("persistent", 1_000 * MS), StoreConfig("persistent", 30_000 * MS),
+          StoreConfig("persistent", "forever"))
+OUTAGE_LOG_AFTER = (60_000_000, 0, 1_000_000)
+
+
 def stores() -> st.SearchStrategy[StoreConfig]:
-    return st.one_of(
-        st.just(StoreConfig()),
-        st.builds(StoreConfig, st.just("persistent"),
-                  st.sampled_from((None, 0, 1_000 * MS, 30_000 * MS, "forever"))),
-    )
+    """The in-memory store, or a persistent one with every cache setting."""
+    return st.sampled_from(STORES)
 
 
-@st.composite
-def scenarios(draw, max_steps: int = 12, stores: st.SearchStrategy[StoreConfig] | None = None,
-              min_steps: int = 1) -> Scenario:
-    """A valid scenario of ``min_steps`` to ``max_steps`` steps, with no expectations."""
-    chosen = draw(stores if stores is not None else globals()["stores"]())
-    size = max(max_steps, min_steps)
-    data = draw(st.binary(min_size=min_steps * STEP_BYTES, max_size=size * STEP_BYTES))
+def scenario_from_bytes(data: bytes, store: StoreConfig | None = None, min_steps: int = 1,
+                        max_steps: int = 12) -> Scenario:
+    """The scenario bytes stand for: a byte for its settings (store, listen, outage log),
+    a byte for its length (``min_steps`` to ``max_steps``, evenly), then four bytes a
+    step. Any bytes make a valid scenario; zero bytes make the plainest."""
+    head, length = (data[0] if data else 0), (data[1] if len(data) > 1 else 0)
+    count = min_steps + length % (max_steps - min_steps + 1)
     return Scenario(
         name="generated",
-        steps=steps_from_bytes(data),
-        store=chosen,
-        listen=draw(st.booleans()),
-        outage_log_after=draw(st.sampled_from((60_000_000, 0, 1_000_000))),
+        steps=steps_from_bytes(data[2:2 + count * STEP_BYTES]),
+        store=STORES[head % len(STORES)] if store is None else store,
+        listen=not (head // len(STORES)) & 1,
+        outage_log_after=OUTAGE_LOG_AFTER[(head // (2 * len(STORES))) % len(OUTAGE_LOG_AFTER)],
         expect=Expectations(),
     )
+
+
+def scenarios(max_steps: int = 12, stores: st.SearchStrategy[StoreConfig] | None = None,
+              min_steps: int = 1) -> st.SearchStrategy[Scenario]:
+    """Valid scenarios of ``min_steps`` to ``max_steps`` steps, with no expectations
+    (``stores``: draw the store from this strategy instead)."""
+    size = max(max_steps, min_steps)
+    # Room for the longest scenario, its length read from a byte: Hypothesis's own choice
+    # of sizes would make most scenarios one or two steps long.
+    data = st.binary(min_size=2 + size * STEP_BYTES, max_size=2 + size * STEP_BYTES)
+    read = functools.partial(scenario_from_bytes, min_steps=min_steps, max_steps=size)
+    if stores is None:  # one draw a scenario: exploring runs thousands of them
+        return data.map(read)
+    return st.tuples(stores, data).map(lambda drawn: read(drawn[1], drawn[0]))

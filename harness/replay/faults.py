@@ -17,8 +17,11 @@ class Faults:
 
     down: StoreDown | None = None
 
+    def fails(self, op: str) -> bool:
+        return self.down is not None and op in self.down.fail
+
     def check(self, op: str) -> None:
-        if self.down is not None and op in self.down.fail:
+        if self.fails(op):
             raise StoreOutage(self.down.message)
 
     @property

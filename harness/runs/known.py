@@ -106,6 +106,14 @@ def _infinite_cache(d: "Divergence") -> bool:
     return d.scenario.store.cache_ttl == "forever" and failed
 
 
+def _exception_where_go_read_missing(d: "Divergence") -> bool:
+    """The Python side's evaluation failed with an exception where Go's went on."""
+    mine, other = _side(d, PYTHON), _side(d, GO_FAMILY)
+    python = [r for r in mine.recording.dicts("evaluations") if r["step"] <= d.step]
+    go = [r for r in other.recording.dicts("evaluations") if r["step"] <= d.step]
+    return any(p["reason"] == "ERROR:EXCEPTION" and g["reason"] != "ERROR:EXCEPTION" for p, g in zip(python, go))
+
+
 def _async_never_reports_store_status(d: "Divergence") -> bool:
     """sdk-async shows only its initial store status, while the other side reported a change."""
     mine = _side(d, frozenset({"sdk-async"})).recording.dicts("store_status")
@@ -209,6 +217,13 @@ KNOWN: tuple[KnownDifference, ...] = (
          "default value, `ERROR:CLIENT_NOT_READY`"),
         "all but sdk (an evaluation returns the default on errors)", (frozenset({"sdk"}), EVERYONE - {"sdk"}),
         ("evaluations",), _evaluation_raised_on_sdk),
+    KnownDifference(
+        "store-error-in-a-nested-read",
+        "a prerequisite or segment the store cannot read (found by `harness explore`)",
+        ("outages/store_error_while_reading_a_segment_or_prerequisite.yaml",),
+        ("the evaluation fails: default value, `ERROR:EXCEPTION`", "as sdk",
+         "read as missing (the store wrapper logs the error): the rule does not match, the prerequisite fails"),
+        "undocumented", (PYTHON, GO_FAMILY), ("evaluations",), _exception_where_go_read_missing),
     KnownDifference(
         "infinite-cache-stale-write-back",
         "a stale write that fails in front of an infinite cache (found by `harness explore`)",

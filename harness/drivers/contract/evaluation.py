@@ -83,6 +83,16 @@ def _evaluate(get: Get, flag: dict, context_key: str, chain: frozenset) -> tuple
     return _variation(flag, fallthrough["variation"], "FALLTHROUGH")
 
 
+def _missing_on_error(get: Get) -> Get:
+    """Go's evaluator reads prerequisites and segments so: a store error reads as a missing item."""
+    def lookup(kind: str, key: str) -> dict | None:
+        try:
+            return get(kind, key)
+        except Exception:
+            return None
+    return lookup
+
+
 def evaluate(get: Get, flag_key: str, context_key: str, default: Any) -> tuple[Any, str]:
     """(value, reason) as the kit records them; ``get`` may raise (store errors)."""
     try:
@@ -92,7 +102,7 @@ def evaluate(get: Get, flag_key: str, context_key: str, default: Any) -> tuple[A
     if flag is None:
         return default, "ERROR:FLAG_NOT_FOUND"
     try:
-        index, value, reason = _evaluate(get, flag, context_key, frozenset({flag_key}))
+        index, value, reason = _evaluate(_missing_on_error(get), flag, context_key, frozenset({flag_key}))
     except Unsupported:
         return default, "ERROR:UNSUPPORTED_BY_MODEL"
     except Malformed:

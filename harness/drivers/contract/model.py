@@ -132,6 +132,8 @@ class ModelStore:
         self.cache: dict[tuple[str, str], tuple[Record | None, int]] = {}  # (kind, key) -> (record, written)
         self.lists: dict[str, tuple[dict[str, Record], int]] = {}         # kind -> (records, written)
         self.initialized = False
+        self.core_initialized = False  # the store under the cache has been written whole
+        self.init_checked: int | None = None  # when a "not initialized" answer was cached (Go's initCheckedKey)
         self.available = True
         self._poll: Timer | None = None
 
@@ -189,6 +191,21 @@ class ModelStore:
     def _write_all(self, data: dict[str, dict[str, Record]]) -> None:
         self._guard("init")
         self.data = {kind: dict(data.get(kind, {})) for kind in KINDS}
+        self.core_initialized = True
+
+    def is_initialized(self) -> bool:
+        """Go's ``IsInitialized``: true once known; else the store under the cache is asked
+        (it cannot answer while ``get`` fails), and a "no" is remembered as long as the cache keeps entries."""
+        if self.initialized:
+            return True
+        if self.init_checked is not None and self._fresh(self.init_checked):
+            return False
+        answer = self.core_initialized and not self.faults.fails("get")
+        if answer:
+            self.initialized, self.init_checked = True, None
+        elif self.cached:
+            self.init_checked = self.clock.now
+        return answer
 
     def init(self, data: dict[str, dict[str, Record]]) -> None:
         try:

@@ -57,7 +57,7 @@ class ContractWorld(SourceSteps):
         self.faults.down = None
 
     def on_evaluate(self, action) -> None:
-        if not self.store.initialized:
+        if not self.store.is_initialized():
             value, reason = action.default, "ERROR:CLIENT_NOT_READY"
         else:
             value, reason = evaluate(self.store.get, action.flag, action.context, action.default)
