@@ -179,7 +179,7 @@ class ExploreReport:
 # as much as replaying a short scenario. Shrinking still cuts a finding down to one
 # scenario (the one that raised) and its fewest steps. A campaign of N runs N rounded
 # up to whole batches.
-BATCH = 4
+BATCH = 8
 
 
 def shard_of(seed: int, max_examples: int, shard: tuple[int, int]) -> tuple[int, int]:

@@ -66,6 +66,7 @@ ERROR_MESSAGES = ("", "connection reset", "bad gateway")
 DEFAULTS = (None, False, True)
 
 
+@functools.lru_cache(maxsize=None)
 def _error(a: int, b: int) -> ErrorInfo:
     return ErrorInfo(ERROR_KINDS[a % len(ERROR_KINDS)], ERROR_CODES[b % 4], ERROR_MESSAGES[(b // 4) % 3])
 
@@ -93,7 +94,12 @@ def segment_item(key: str, version: int, options: int) -> Item:
 
 
 def _item(a: int, version: int, options: int) -> Item:
-    kind, key = WRITTEN[a % len(WRITTEN)]
+    return _written_item(a % len(WRITTEN), version, options)
+
+
+@functools.lru_cache(maxsize=None)  # items are immutable, and a campaign writes the same ones again and again
+def _written_item(index: int, version: int, options: int) -> Item:
+    kind, key = WRITTEN[index]
     return flag_item(key, version, options) if kind == "flags" else segment_item(key, version, options)
 
 
