@@ -118,3 +118,16 @@ def test_results_carry_verdicts_and_unexpected_violations_fail():
     unexpected = (harness.scenario("odd").stop().disconnect(error={"kind": "NETWORK_ERROR"}).build())
     res = harness.run(unexpected, "contract")
     assert not res.ok and res.failures[0].what == "violations"
+
+
+def test_a_failure_shows_the_first_violations_of_each_checker_and_counts_the_rest():
+    import harness
+    from harness.checks.expectations import SHOWN_VIOLATIONS
+    sc = harness.scenario("many").init(flags={"f1": {"version": 9}})
+    for _ in range(SHOWN_VIOLATIONS + 3):
+        sc.upsert(flag="f1", version=1)  # ignored, yet the sync sink sends a change event each time
+    result = harness.run(sc.build(), "sdk")
+    [failure] = [f for f in result.failures if f.what == "violations"]
+    text = str(failure)
+    assert text.count("changes-only-for-applied-writes at step") == SHOWN_VIOLATIONS
+    assert "changes-only-for-applied-writes: and 3 more" in text

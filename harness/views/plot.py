@@ -306,13 +306,16 @@ def _legend_handles() -> list:
     return handles
 
 
-def draw(fig_or_subfig, result: Result, axis_mode: str = "steps", cursor: int | None = None) -> list:
-    """Draw one result's lanes into a figure or subfigure; returns the axes."""
+def draw(fig_or_subfig, result: Result, axis_mode: str = "steps", cursor: int | None = None,
+         margins: dict | None = None) -> list:
+    """Draw one result's lanes into a figure or subfigure; returns the axes.
+    ``margins``: the lanes' left, right, top and bottom, as fractions of the (sub)figure."""
     recording = result.recording
     axis = _Axis(recording, axis_mode, [step.action.name for step in result.scenario.steps])
     lanes = _lanes_for(recording)
     axes = fig_or_subfig.subplots(len(lanes), 1, sharex=True, squeeze=False,
-                                  gridspec_kw={"height_ratios": [LANE_HEIGHTS[n] for n in lanes], "hspace": 0.08})[:, 0]
+                                  gridspec_kw={"height_ratios": [LANE_HEIGHTS[n] for n in lanes], "hspace": 0.08,
+                                               **(margins or {})})[:, 0]
     outages = _outages(recording, axis)
     for ax, name in zip(axes, lanes):
         for x0, x1 in outages:
@@ -328,7 +331,7 @@ def draw(fig_or_subfig, result: Result, axis_mode: str = "steps", cursor: int | 
     for ax in axes[:-1]:  # the lanes above the last share its x axis: no ticks to work out or draw
         ax.xaxis.set_visible(False)
     fig_or_subfig.suptitle(f"{result.scenario.name} [{result.target}]" + ("" if result.ok else "  — FAILED"),
-                           fontsize=10, x=0.02, ha="left")
+                           fontsize=10, x=0.01, y=0.995, ha="left", va="top")
     if cursor is not None:
         set_cursor(axes, axis, cursor)
     return list(axes)
@@ -353,15 +356,37 @@ class TimelineFigure(Figure):
         return to_bytes(self, "png")
 
 
+# Margins in inches, laid out by hand: matplotlib's constrained layout measures every
+# text of every lane and cost a report a third of its drawing time. Text at 7-8 pt
+# is about 0.06 in a character.
+CHAR = 0.062
+TOP, BOTTOM, LEGEND = 0.32, 0.62, 0.32
+
+
+def _label_chars(recording: Recording) -> tuple[int, int, int]:
+    """(longest y tick label, longest key, keys) in characters, for the margins."""
+    keys = [_item_label(r[OPS.kind], r[OPS.key]) for r in recording.rows["ops"] if r[OPS.key] is not None]
+    keys += [_item_label(kind, key) for versions in recording.init_versions.values() for kind, key, _ in versions]
+    keys += [row[-1] for row in recording.rows["changes"]]
+    keys += [row[3] for row in recording.rows["evaluations"]]
+    longest_key = max(map(len, keys), default=2)
+    return max(longest_key, 7), longest_key, len(set(keys))  # 7: "warning", the longest log level
+
+
 def timeline(results: Result | Iterable[Result], axis: str = "steps", width: float = 11.0) -> Figure:
     """A figure of one result, or of several stacked (targets, or runs, to compare)."""
     results = [results] if isinstance(results, Result) else list(results)
-    heights = [sum(LANE_HEIGHTS[n] for n in _lanes_for(r.recording)) + 1.1 for r in results]
-    fig = TimelineFigure(figsize=(width, sum(heights)), layout="constrained")
-    subfigs = fig.subfigures(len(results), 1, height_ratios=heights) if len(results) > 1 else [fig]
-    for sub, result in zip(subfigs, results):
-        draw(sub, result, axis)
-    fig.legend(handles=_legend_handles(), loc="outside lower center", ncol=10, fontsize=7, frameon=False)
+    heights = [sum(LANE_HEIGHTS[n] for n in _lanes_for(r.recording)) + TOP + BOTTOM for r in results]
+    chars = [_label_chars(r.recording) for r in results]
+    left = 0.15 + CHAR * (len("evaluations") + max(c[0] for c in chars)) + 0.1
+    columns = max(1 + c[2] // 6 for c in chars)  # the version lane's legend, outside on the right (as drawn there)
+    right = 0.2 + columns * (0.45 + CHAR * max(c[1] for c in chars))
+    fig = TimelineFigure(figsize=(width, sum(heights) + LEGEND))
+    subfigs = fig.subfigures(len(results) + 1, 1, height_ratios=heights + [LEGEND], hspace=0)
+    for sub, result, height in zip(subfigs, results, heights):
+        draw(sub, result, axis, margins={"left": left / width, "right": 1 - right / width,
+                                         "top": 1 - TOP / height, "bottom": BOTTOM / height})
+    subfigs[-1].legend(handles=_legend_handles(), loc="center", ncol=10, fontsize=7, frameon=False)
     return fig
 
 
