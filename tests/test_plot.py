@@ -59,7 +59,7 @@ def test_same_result_gives_the_same_svg_bytes():
 def test_results_stack_for_comparison():
     path = CATALOGUE / "status" / "off_is_final.yaml"
     fig = harness.plot([harness.run(path, "sdk"), harness.run(path, "contract")])
-    titles = [sub._suptitle.get_text() for sub in fig.subfigs if sub._suptitle]  # the last holds the legend
+    titles = [sub._suptitle.get_text() for sub in fig.subfigs]
     assert titles == ["off-is-final [sdk]", "off-is-final [contract]"]
 
 

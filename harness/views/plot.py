@@ -381,12 +381,15 @@ def timeline(results: Result | Iterable[Result], axis: str = "steps", width: flo
     left = 0.15 + CHAR * (len("evaluations") + max(c[0] for c in chars)) + 0.1
     columns = max(1 + c[2] // 6 for c in chars)  # the version lane's legend, outside on the right (as drawn there)
     right = 0.2 + columns * (0.45 + CHAR * max(c[1] for c in chars))
-    fig = TimelineFigure(figsize=(width, sum(heights) + LEGEND))
-    subfigs = fig.subfigures(len(results) + 1, 1, height_ratios=heights + [LEGEND], hspace=0)
-    for sub, result, height in zip(subfigs, results, heights):
+    heights[-1] += LEGEND  # the legend goes under the last stack
+    fig = TimelineFigure(figsize=(width, sum(heights)))
+    subfigs = fig.subfigures(len(results), 1, height_ratios=heights, hspace=0, squeeze=False)[:, 0]
+    for index, (sub, result, height) in enumerate(zip(subfigs, results, heights)):
+        bottom = BOTTOM + (LEGEND if index == len(results) - 1 else 0)
         draw(sub, result, axis, margins={"left": left / width, "right": 1 - right / width,
-                                         "top": 1 - TOP / height, "bottom": BOTTOM / height})
-    subfigs[-1].legend(handles=_legend_handles(), loc="center", ncol=10, fontsize=7, frameon=False)
+                                         "top": 1 - TOP / height, "bottom": bottom / height})
+    fig.legend(handles=_legend_handles(), loc="center", bbox_to_anchor=(0.5, LEGEND / 2 / sum(heights)), ncol=10,
+               fontsize=7, frameon=False)
     return fig
 
 
