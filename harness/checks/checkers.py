@@ -19,11 +19,17 @@ HOLDS, VIOLATED, CANNOT_TELL = "holds", "violated", "cannot tell"
 
 
 class Violation(NamedTuple):
-    """One breach of an invariant (a tuple: a checker may report tens of thousands)."""
+    """One breach of an invariant. A checker may report tens of thousands in one run, so
+    it is a tuple, and its ``message`` is worded when read: ``text`` formatted with ``args``."""
 
     checker: str
     step: int
-    message: str
+    text: str
+    args: tuple = ()
+
+    @property
+    def message(self) -> str:
+        return self.text.format(*self.args) if self.args else self.text
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,9 @@ def interrupted_only_after_valid(rows: Rows) -> Verdict:
     return verdict(name, len(rows.status) > 1, violations)
 
 
+_AFTER_UNAPPLIED = "change event after {} of {} v{}, which was {}"
+
+
 def changes_only_for_applied_writes(rows: Rows) -> Verdict:
     """No flag change event for a write the store did not apply."""
     name = "changes-only-for-applied-writes"
@@ -170,8 +179,8 @@ def changes_only_for_applied_writes(rows: Rows) -> Verdict:
             continue
         first = bisect.bisect_left(change_seqs, cause[_SEQ])
         if first < len(change_seqs) and (index == last or change_seqs[first] < ops[index + 1][_SEQ]):
-            violations.append(Violation(name, changes[first][CHANGES.step], f"change event after {cause[_OP]} of "
-                                        f"{cause[_KEY]} v{cause[_VERSION]}, which was {cause[_OUTCOME]}"))
+            violations.append(Violation(name, changes[first][CHANGES.step], _AFTER_UNAPPLIED,
+                                        (cause[_OP], cause[_KEY], cause[_VERSION], cause[_OUTCOME])))
     return verdict(name, bool(changes), violations)
 
 
