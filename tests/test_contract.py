@@ -109,8 +109,10 @@ def test_persistent_store_cache_and_availability_polling():
     faults.down = StoreDown()
     assert store.get("flags", "f")["version"] == 1          # cached
     clock.advance_by(10_000_000)
+    assert store.get("flags", "f")["version"] == 1          # at exactly the TTL Go's cache still answers
+    clock.advance_by(1)
     with pytest.raises(StoreOutage):
-        store.get("flags", "f")                              # expired: read fails
+        store.get("flags", "f")                              # past it: expired, and the read fails
     assert seen["store"] == [False]
     clock.run_due()
     clock.advance_by(1_000_000)

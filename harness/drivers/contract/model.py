@@ -170,7 +170,9 @@ class ModelStore:
     # -- the cache ---------------------------------------------------------------------
 
     def _fresh(self, written: int) -> bool:
-        return self.forever or self.clock.now - written < self.ttl
+        # Go's cache (go-cache) drops an entry only once the clock is past its expiry: at exactly
+        # the TTL it still answers.
+        return self.forever or self.clock.now - written <= self.ttl
 
     def _cache_item(self, kind: str, key: str, record: Record | None) -> None:
         if self.cached:
