@@ -138,7 +138,7 @@ class Recording:
         if not self._pending_changes:
             return
         pending, self._pending_changes = self._pending_changes, []
-        for key in sorted(pending) if len(pending) > 1 else pending:
+        for key in sorted(pending):
             self.add("changes", key)
 
     def store_status(self, available: bool, stale: bool) -> None:

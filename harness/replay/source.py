@@ -214,8 +214,7 @@ class SimulatedDataSource:
         unchanged = after is before or (self._by_value and after == before)
         if outcome == "applied" and key is not None and unchanged:
             outcome = "ignored"
-        recording.op_finished(row, outcome, error, None if before is None else before["version"],
-                              None if after is None else after["version"])
+        recording.op_finished(row, outcome, error, _version(before), _version(after))
         recording.flush_changes()
         return outcome != "error"
 

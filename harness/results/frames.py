@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..bulk import gc_paused
-from ..replay.recording import LAYOUTS, Layout, Recording
+from ..replay.recording import LAYOUTS, Recording
 from ..vocabulary.values import KINDS, OUTCOMES, STATES
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -102,22 +102,18 @@ DESCRIBE = {
 
 def timeline_frame(recording: Recording) -> pd.DataFrame:
     """Every observation in ``seq`` order: which frame it is in and a one-line description."""
-    columns: dict[str, list] = {"seq": [], "step": [], "t": [], "frame": [], "detail": []}
+    # Each column starts empty, so a recording with no rows gives an empty frame of the right types.
+    columns: dict[str, list] = {name: [np.zeros(0, dtype=np.int64)] for name in ("seq", "step", "t")}
+    columns["frame"], details = [np.zeros(0, dtype=np.int8)], []
     for code, layout in enumerate(LAYOUTS.values()):
         rows = recording.rows[layout.frame]
-        if not rows:
-            continue
         describe, head = DESCRIBE[layout.frame], len(layout.HEAD)
         for name, position in (("seq", layout.seq), ("step", layout.step), ("t", layout.t)):
             columns[name].append(np.fromiter((row[position] for row in rows), dtype=np.int64, count=len(rows)))
         columns["frame"].append(np.full(len(rows), code, dtype=np.int8))
-        columns["detail"].append([describe(*row[head:]) for row in rows])
-    if not columns["seq"]:
-        empty = {name: np.zeros(0, dtype=np.int64) for name in ("seq", "step", "t")}
-        joined = {**empty, "frame": np.zeros(0, dtype=np.int8), "detail": np.zeros(0, dtype=object)}
-    else:
-        joined = {name: np.concatenate(parts) for name, parts in columns.items() if name != "detail"}
-        joined["detail"] = np.array([text for part in columns["detail"] for text in part], dtype=object)
+        details += [describe(*row[head:]) for row in rows]
+    joined = {name: np.concatenate(parts) for name, parts in columns.items()}
+    joined["detail"] = np.array(details, dtype=object)
     order = np.argsort(joined["seq"], kind="stable")  # seq is unique: the frames' rows interleave by it
     return pd.DataFrame({
         "seq": pd.Series(joined["seq"][order], dtype="int64"),

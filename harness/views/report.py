@@ -71,7 +71,9 @@ def picture_pool(jobs: int | None = None) -> Iterator[Executor | None]:
         yield None
         return
     # spawn, not fork: a fresh interpreter inherits no threads or locks from this one
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_warm)
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(jobs):  # a pool starts its workers only as work comes: start them now
+        pool.submit(_warm)
     try:
         yield pool
     finally:

@@ -22,8 +22,6 @@ from ..bulk import gc_paused
 from .loader import scenario_from_data
 from .model import Delete, Item, Scenario, Step, Upsert
 
-_PLAIN = (Upsert, Delete)  # the step kinds kept as (kind code, item kind, key, version) until build
-
 
 class ScenarioBuilder:
     """Chainable steps; every step method takes ``at=`` or ``after=`` ("2s")."""
@@ -46,21 +44,22 @@ class ScenarioBuilder:
             body["segments"] = segments
         return self._step("init", body, at, after)
 
-    def _plain(self, code: int, flag, segment, version, at, after) -> bool:
-        """Keep a plain write as a tuple when nothing about it needs the schema's eye."""
+    def _plain(self, kind: type, flag, segment, version, at, after) -> bool:
+        """Keep a plain write as (Upsert or Delete, item kind, key, version) when nothing
+        about it needs the schema's eye."""
         if at is not None or after is not None or type(version) is not int or version < 0:
             return False
         if type(flag) is str and flag and segment is None:
-            self._data["steps"].append((code, "flags", flag, version))
+            self._data["steps"].append((kind, "flags", flag, version))
         elif type(segment) is str and segment and flag is None:
-            self._data["steps"].append((code, "segments", segment, version))
+            self._data["steps"].append((kind, "segments", segment, version))
         else:
             return False
         return True
 
     def upsert(self, *, flag: str | None = None, segment: str | None = None, version: Any = None, at=None,
                after=None, **spec):
-        if not spec and self._plain(0, flag, segment, version, at, after):
+        if not spec and self._plain(Upsert, flag, segment, version, at, after):
             return self
         target = _target(flag, segment)
         if version is not None:
@@ -68,7 +67,7 @@ class ScenarioBuilder:
         return self._step("upsert", {**target, **spec}, at, after)
 
     def delete(self, *, flag: str | None = None, segment: str | None = None, version: int, at=None, after=None):
-        if self._plain(1, flag, segment, version, at, after):
+        if self._plain(Delete, flag, segment, version, at, after):
             return self
         target = _target(flag, segment)
         return self._step("delete", {**target, "version": version}, at, after)
@@ -127,13 +126,13 @@ def _target(flag, segment) -> dict:
 
 
 def _plain_step(plain: tuple) -> Step:
-    code, kind, key, version = plain
-    return Step(Upsert(Item(kind, key, {"version": version})) if code == 0 else Delete(kind, key, version))
+    action, kind, key, version = plain
+    return Step(Upsert(Item(kind, key, {"version": version})) if action is Upsert else Delete(kind, key, version))
 
 
 def _plain_data(plain: tuple) -> dict:
-    code, kind, key, version = plain
-    return {_PLAIN[code].name: {"flag" if kind == "flags" else "segment": key, "version": version}}
+    action, kind, key, version = plain
+    return {action.name: {"flag" if kind == "flags" else "segment": key, "version": version}}
 
 
 def scenario(name: str, **settings: Any) -> ScenarioBuilder:

@@ -90,19 +90,13 @@ def scenario_from_data(data: Any, file: str | None = None, lines: dict[Path_, in
         return _scenario_from_data(data, file, lines)
 
 
-def _scenario_from_data(data: Any, file: str | None, lines: dict[Path_, int] | None,
-                        owned: bool = False) -> Scenario:
-    """``owned``: ``data`` is the loader's own, and each step's data may be let go
-    as soon as its step is built (a long file's data and model never both fill memory)."""
+def _scenario_from_data(data: Any, file: str | None, lines: dict[Path_, int] | None) -> Scenario:
     lines = lines or {}
     # Steps in their common form are read and checked without the schema (much
     # faster); the schema checks the rest, and explains every problem.
     raw = data.get("steps") if isinstance(data, dict) else None
-    simple: list[Step | None] = []
-    for index, step in enumerate(raw if isinstance(raw, list) else ()):
-        simple.append(Step.from_simple_data(step, lines.get(("steps", index))))
-        if owned and simple[-1] is not None:
-            raw[index] = simple[-1]  # type: ignore[index]
+    simple = [Step.from_simple_data(step, lines.get(("steps", index)))
+              for index, step in enumerate(raw)] if isinstance(raw, list) else []
     validate(data, file, lines, steps=[index for index, step in enumerate(simple) if step is None])
 
     def located(e: ScenarioError, path: Path_) -> ScenarioError:
@@ -146,8 +140,7 @@ def scenario_from_yaml(text: str, file: str | None = None) -> Scenario:
     # note the steps' own lines, and read the file again to place an error exactly.
     data, lines = read_yaml(text, file, depth=2, finish=_step_as_read)
     try:
-        with gc_paused():
-            return _scenario_from_data(data, file, lines, owned=True)
+        return scenario_from_data(data, file, lines)
     except ScenarioError:
         data, lines = read_yaml(text, file)
         return scenario_from_data(data, file, lines)

@@ -46,9 +46,6 @@ class SdkPort:
     def __init__(self, sink, peeker):
         self.sink = sink
         self.peeker = peeker
-        peek = peeker.peek
-        # Read twice around every write: one call, not two.
-        self.peek = lambda kind, key: peek(KIND_BY_NAME[kind], key)
 
     def _finish(self, result):
         """What a sink call gave back; the async port runs the coroutine it gets here."""
@@ -71,6 +68,9 @@ class SdkPort:
         status, info = DataSourceState[state], sdk_error(error)
         with sink_call():
             self.sink.update_status(status, info)
+
+    def peek(self, kind, key):
+        return self.peeker.peek(KIND_BY_NAME[kind], key)
 
 
 def log_task_failure(label: str, error: BaseException) -> None:
