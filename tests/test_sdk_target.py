@@ -199,8 +199,10 @@ def test_run_accepts_a_path(tmp_path):
     assert harness.run(str(path)).ok
 
 
-def test_run_many_shares_one_freeze():
+def _count_freezes(monkeypatch, batch_seconds: float, scenarios) -> tuple[list, int]:
+    """Run `scenarios` with run_many's batch window set; count the freezes started."""
     import harness.replay.freeze as clock_module
+    import harness.runs.runner as runner_module
     starts = []
     original = clock_module._enter
 
@@ -208,9 +210,17 @@ def test_run_many_shares_one_freeze():
         if clock_module._Freeze.depth == 0:
             starts.append(1)
         original()
-    clock_module._enter = counting_enter
-    try:
-        results = list(harness.run_many([outage_scenario()] * 3))
-    finally:
-        clock_module._enter = original
-    assert len(results) == 3 and len(starts) == 1
+    monkeypatch.setattr(clock_module, "_enter", counting_enter)
+    monkeypatch.setattr(runner_module, "BATCH_SECONDS", batch_seconds)
+    return list(harness.run_many(scenarios)), len(starts)
+
+
+def test_run_many_shares_one_freeze(monkeypatch):
+    # The window is wide so that a slow machine still fits the three runs in it.
+    results, freezes = _count_freezes(monkeypatch, 3600.0, [outage_scenario()] * 3)
+    assert len(results) == 3 and freezes == 1
+
+
+def test_run_many_releases_the_freeze_when_its_window_ends(monkeypatch):
+    results, freezes = _count_freezes(monkeypatch, 0.0, [outage_scenario()] * 3)
+    assert [r.ok for r in results] == [True] * 3 and freezes == 3
