@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Callable, NamedTuple
+from functools import cached_property, partial
+from typing import Any, Callable, NamedTuple, Sequence
 
 from ..replay.recording import CHANGES, OPS, Recording
 
@@ -32,11 +32,29 @@ class Violation(NamedTuple):
         return self.text.format(*self.args) if self.args else self.text
 
 
+class Violations(Sequence[Violation]):
+    """Violations made only when read, by index or slice. A run can report a hundred thousand,
+    and most readers count them or show the first few. ``make(source)`` turns one source (what
+    the checker noted, such as a row's index) into its :class:`Violation`."""
+
+    def __init__(self, make: Callable[[Any], Violation], sources: list):
+        self._make = make
+        self._sources = sources
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(map(self._make, self._sources[index]))
+        return self._make(self._sources[index])
+
+
 @dataclass(frozen=True)
 class Verdict:
     checker: str
     verdict: str
-    violations: tuple[Violation, ...] = ()
+    violations: Sequence[Violation] = ()
 
 
 class Rows:
@@ -63,11 +81,11 @@ class Rows:
         return self.ops[index] if index >= 0 else None
 
 
-def verdict(name: str, observed: bool, violations: list[Violation]) -> Verdict:
+def verdict(name: str, observed: bool, violations: list[Violation] | Violations) -> Verdict:
     """The answer of checker ``name``: violated if there are violations, else holds, or cannot tell
     when the recording never showed what the checker looks for."""
     if violations:
-        return Verdict(name, VIOLATED, tuple(violations))
+        return Verdict(name, VIOLATED, violations if isinstance(violations, Violations) else tuple(violations))
     return Verdict(name, HOLDS if observed else CANNOT_TELL)
 
 
@@ -162,7 +180,12 @@ def interrupted_only_after_valid(rows: Rows) -> Verdict:
     return verdict(name, len(rows.status) > 1, violations)
 
 
-_AFTER_UNAPPLIED = "change event after {} of {} v{}, which was {}"
+def _change_after(name: str, ops: list, changes: list, change_seqs: list[int], index: int) -> Violation:
+    """The violation for the change event right after the unapplied ``ops[index]``."""
+    cause = ops[index]
+    change = changes[bisect.bisect_left(change_seqs, cause[_SEQ])]
+    return Violation(name, change[CHANGES.step], "change event after {} of {} v{}, which was {}",
+                     (cause[_OP], cause[_KEY], cause[_VERSION], cause[_OUTCOME]))
 
 
 def changes_only_for_applied_writes(rows: Rows) -> Verdict:
@@ -172,16 +195,17 @@ def changes_only_for_applied_writes(rows: Rows) -> Verdict:
     changes = rows.recording.rows["changes"]
     change_seqs = [change[CHANGES.seq] for change in changes]
     last = len(ops) - 1
-    violations: list[Violation] = []
+    after_unapplied: list[int] = []  # the index of each unapplied op that a change event follows
     # A change's cause is the last operation before it: look after each write that was not applied.
     for index, cause in enumerate(ops):
         if cause[_OUTCOME] == "applied":
             continue
         first = bisect.bisect_left(change_seqs, cause[_SEQ])
         if first < len(change_seqs) and (index == last or change_seqs[first] < ops[index + 1][_SEQ]):
-            violations.append(Violation(name, changes[first][CHANGES.step], _AFTER_UNAPPLIED,
-                                        (cause[_OP], cause[_KEY], cause[_VERSION], cause[_OUTCOME])))
-    return verdict(name, bool(changes), violations)
+            after_unapplied.append(index)
+    # The sync sink sends an event for every ignored write: one per operation of a long run.
+    return verdict(name, bool(changes),
+                   Violations(partial(_change_after, name, ops, changes, change_seqs), after_unapplied))
 
 
 Checker = Callable[[Rows], Verdict]

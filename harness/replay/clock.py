@@ -73,6 +73,10 @@ class VirtualClock:
         """Microseconds since the epoch."""
         return self._now
 
+    def read(self) -> int:
+        """:attr:`now` as a function, for a recording that reads it for every row."""
+        return self._now
+
     @property
     def start(self) -> int:
         return self._start

@@ -44,8 +44,10 @@ class _Freeze:
     last_micros: int | None = None
 
 
-# tqdm measures progress in real time; freezegun leaves modules on this list alone.
-_NOT_FROZEN = ["tqdm"]
+# Modules freezegun leaves alone: they keep real time (tqdm measures progress in it), and
+# a freeze starts faster without walking them. None of them is code under test.
+_NOT_FROZEN = ["tqdm", "pandas", "numpy", "matplotlib", "PIL", "IPython", "ipywidgets", "traitlets",
+               "prompt_toolkit", "pygments", "jedi", "parso", "hypothesis", "jsonschema", "referencing", "yaml"]
 
 
 def _enter() -> None:

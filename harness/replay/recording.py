@@ -135,11 +135,17 @@ class Recording:
             self._pending_changes.append(key)
 
     def flush_changes(self) -> None:
-        if not self._pending_changes:
+        pending = self._pending_changes
+        if not pending:
             return
-        pending, self._pending_changes = self._pending_changes, []
-        for key in sorted(pending):
-            self.add("changes", key)
+        self._pending_changes = []
+        if self.closed:
+            return
+        pending.sort()
+        rows, step, t = self.rows["changes"], self.step, self._now()
+        for key in pending:
+            rows.append((self._seq, step, t, key))
+            self._seq += 1
 
     def store_status(self, available: bool, stale: bool) -> None:
         self.add("store_status", bool(available), bool(stale))

@@ -12,15 +12,15 @@ The source talks to a :class:`SinkPort`, a small target-neutral face of a
 sink, so every target drives the same source. It is also the
 ``UpdateProcessor`` the SDK is handed (``start``/``stop``/``initialized``).
 
-Faults are attributed at one boundary: a port runs each call into the real
-sink inside :func:`sink_call`, and only an exception raised there (by the sink
+Faults are attributed at one boundary: a port marks each call into the real
+sink with :func:`into_sink`, and only an exception raised there (by the sink
 or the store under it) becomes an ``error`` outcome. Anything else raised
 while the source works is a bug in the kit and surfaces as a traceback.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol, TypeVar
 
 from ..errors import HarnessError
 from ..vocabulary.items import item_json
@@ -29,9 +29,7 @@ from ..vocabulary.values import ErrorInfo
 from .clock import Timer, VirtualClock
 from .recording import OPS, Recording
 
-
-def _version(record: Any) -> int | None:
-    return None if record is None else record["version"]
+T = TypeVar("T")
 
 
 class SinkRaised(Exception):
@@ -42,34 +40,23 @@ class SinkRaised(Exception):
         self.cause = cause
 
 
-class _SinkCall:
-    """``with sink_call():`` marks a call into the implementation under test: what it raises
-    is its outcome. The kit's own alarms (:class:`~harness.errors.HarnessError`, such as real
-    time being used) pass through untouched. (A class, not a generator: it runs on every write.)"""
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind, error, traceback) -> bool:
-        if error is not None and isinstance(error, Exception) and not isinstance(error, HarnessError):
-            raise SinkRaised(error) from error
-        return False
-
-
-_SINK_CALL = _SinkCall()
-
-
-def sink_call() -> _SinkCall:
-    """Mark a call into the implementation under test (see :class:`_SinkCall`)."""
-    return _SINK_CALL
+def into_sink(call: Callable[..., T], *args: Any) -> T:
+    """``call(*args)``, a call into the implementation under test: what it raises is the call's
+    outcome (:class:`SinkRaised`). The kit's own alarms (:class:`~harness.errors.HarnessError`,
+    such as real time being used) pass through untouched, as does anything raised while the
+    kit works out ``args``. (A function, not a context manager: it runs on every write.)"""
+    try:
+        return call(*args)
+    except HarnessError:
+        raise
+    except Exception as e:
+        raise SinkRaised(e) from e
 
 
 class SinkPort(Protocol):
     """A sink as the source sees it. Kinds are ``"flags"``/``"segments"``.
 
-    A write reports failure by raising :class:`SinkRaised` (see :func:`sink_call`)
+    A write reports failure by raising :class:`SinkRaised` (see :func:`into_sink`)
     or returning False; ``peek`` returns the stored record (tombstones
     included) or None, bypassing faults and caches. Records are compared by
     identity to tell an applied write from an ignored one, or by value when the
@@ -214,7 +201,8 @@ class SimulatedDataSource:
         unchanged = after is before or (self._by_value and after == before)
         if outcome == "applied" and key is not None and unchanged:
             outcome = "ignored"
-        recording.op_finished(row, outcome, error, _version(before), _version(after))
+        recording.op_finished(row, outcome, error, None if before is None else before["version"],
+                              None if after is None else after["version"])
         recording.flush_changes()
         return outcome != "error"
 

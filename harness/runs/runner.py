@@ -42,7 +42,7 @@ def _run(scenario: Scenario, chosen, target: str) -> Result:
         try:
             recording = chosen.run(scenario, clock)
         except DriverError as e:  # the driver broke down: a failed run, with what it recorded so far
-            partial = e.partial if isinstance(e.partial, Recording) else Recording(lambda: clock.now)
+            partial = e.partial if isinstance(e.partial, Recording) else Recording(clock.read)
             return Result(scenario, target, partial, [Failure("driver", "a complete run", str(e))])
     expect = scenario.expect.for_target(target)
     verdicts = check_all(recording, target)

@@ -11,6 +11,7 @@ failures print replayable steps.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, Mapping
 
@@ -183,6 +184,11 @@ class Scenario:
                 raise ScenarioError(f"step {i} is not a Step", key=f"steps[{i}]")
         self._check_clock_range()
         self._check_expected_keys()
+
+    @cached_property
+    def action_kinds(self) -> frozenset[type[Action]]:
+        """The kinds of action among the steps (a target may leave out what no step asks for)."""
+        return frozenset(type(step.action) for step in self.steps)
 
     def known_keys(self) -> dict[str, set[str]]:
         """Keys of every flag and segment that a step writes or deletes."""

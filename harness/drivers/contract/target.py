@@ -82,7 +82,7 @@ class ContractTarget:
         return self.world
 
     def run(self, scenario: Scenario, clock: VirtualClock) -> Recording:
-        recording = Recording(lambda: clock.now)
+        recording = Recording(clock.read)
         faults = Faults()
         store = ModelStore(faults, clock, persistent=scenario.store.type == "persistent",
                            cache_ttl=scenario.store.cache_ttl, on_status=recording.store_status, log=recording.log)

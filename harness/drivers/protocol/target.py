@@ -152,7 +152,7 @@ class DriverTarget:
             self._driver = None
 
     def run(self, scenario: Scenario, clock: VirtualClock) -> Recording:
-        recording = Recording(lambda: clock.now)
+        recording = Recording(clock.read)
         driver = self.driver()
         driver.scenarios += 1
         session = Session(driver, recording)

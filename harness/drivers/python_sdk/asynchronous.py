@@ -26,11 +26,11 @@ from ...errors import VirtualTimeError
 from ...replay.clock import VirtualClock
 from ...replay.faults import Faults
 from ...replay.recording import Recording
-from ...replay.source import SimulatedDataSource
+from ...replay.source import SimulatedDataSource, into_sink
 from ...vocabulary.model import Scenario, StoreConfig
 from .door import async_sdk
 from .sandbox import sdk_sandbox
-from .stores import FaultyCore, make_store
+from .stores import KIND_BY_NAME, FaultyCore, make_store
 from .sync import (SDK_KEY, SdkPort, SdkWorld, capture_sdk_logs, log_task_failure, play_on_client,
                    snapshot_store, watch_status)
 
@@ -84,7 +84,7 @@ class FaultyAsyncMemoryStore(AsyncInMemoryFeatureStore):
     def __init__(self, faults: Faults):
         super().__init__()
         self.faults = faults
-        self.peek = async_sdk().memory_peek(self)
+        self.peek = async_sdk().memory_peek(self, KIND_BY_NAME)
 
     async def get(self, kind, key):
         self.faults.check("get")
@@ -146,8 +146,8 @@ class AsyncSdkPort(SdkPort):
         super().__init__(sink, peeker)
         self.loop = loop
 
-    def _finish(self, coroutine):
-        return self.loop.run_until_complete(coroutine)
+    def _call(self, method, *args):
+        return into_sink(lambda: self.loop.run_until_complete(method(*args)))
 
 
 class AsyncSimulatedDataSource(SimulatedDataSource):
@@ -173,7 +173,7 @@ class AsyncSdkTarget:
     world = AsyncSdkWorld
 
     def run(self, scenario: Scenario, clock: VirtualClock) -> Recording:
-        recording = Recording(lambda: clock.now)
+        recording = Recording(clock.read)
         store, faults, peeker = make_async_store(scenario.store)
         loop = VirtualEventLoop(clock)
         made: list[AsyncSimulatedDataSource] = []

@@ -84,9 +84,10 @@ class SyncSdk:
         """An ``InMemoryFeatureStore``'s records, by kind then key (tombstones included)."""
         return store._items
 
-    def memory_peek(self, store: Any):
-        """A function (kind, key) -> the stored record or None; cheap enough for every operation."""
-        return lambda kind, key: store._items[kind].get(key)
+    def memory_peek(self, store: Any, kinds: dict[str, Any]):
+        """A function (kind name, key) -> the stored record or None; ``kinds`` maps the kit's
+        kind names to the SDK's kinds. One call, as it runs twice on every operation."""
+        return lambda kind, key: store._items[kinds[kind]].get(key)
 
     def cache_on_virtual_clock(self, wrapper: Any) -> None:
         """Make a ``CachingStoreWrapper``'s cache expire on the frozen clock."""
@@ -116,8 +117,8 @@ class AsyncSdk:
     def memory_items(self, store: Any) -> Any:
         return store._items
 
-    def memory_peek(self, store: Any):
-        return lambda kind, key: store._items[kind].get(key)
+    def memory_peek(self, store: Any, kinds: dict[str, Any]):
+        return lambda kind, key: store._items[kinds[kind]].get(key)
 
 
 @lru_cache(maxsize=1)

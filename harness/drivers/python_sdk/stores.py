@@ -7,8 +7,8 @@
   the SDK's real ``CachingStoreWrapper``, so caching, availability monitoring
   and the store status provider are the SDK's own behaviour.
 
-Both offer ``peek(kind, key)``: the stored record itself, tombstones included,
-read past the faults and the cache. The kit reads operation outcomes from it.
+Both offer ``peek(kind, key)`` (``kind`` by the kit's name, ``"flags"``): the
+stored record itself, tombstones included, read past the faults and the cache. The kit reads operation outcomes from it.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class MemoryStore(InMemoryFeatureStore):
     def __init__(self, faults: Faults):
         super().__init__()
         self.faults = faults
-        self.peek = sync_sdk().memory_peek(self)
+        self.peek = sync_sdk().memory_peek(self, KIND_BY_NAME)
 
     def records(self) -> Mapping[VersionedDataKind, Mapping[str, Any]]:
         items = sync_sdk().memory_items(self)
@@ -108,8 +108,8 @@ class FaultyCore:
     def is_available(self) -> bool:
         return self.faults.available
 
-    def peek(self, kind: VersionedDataKind, key: str) -> Any:
-        return self.data[kind].get(key)
+    def peek(self, kind: str, key: str) -> Any:
+        return self.data[KIND_BY_NAME[kind]].get(key)
 
     def records(self) -> Mapping[VersionedDataKind, Mapping[str, Any]]:
         return {kind: dict(self.data[kind]) for kind in (FEATURES, SEGMENTS)}

@@ -24,7 +24,7 @@ from ldclient.versioned_data_kind import FEATURES, SEGMENTS
 from ...replay.clock import VirtualClock
 from ...replay.play import play
 from ...replay.recording import Recording, seconds_to_micros
-from ...replay.source import SimulatedDataSource, SinkRaised, SourceSteps, sink_call
+from ...replay.source import SimulatedDataSource, SinkRaised, SourceSteps, into_sink
 from ...vocabulary.model import ErrorInfo, Listen, Scenario, StoreDown
 from .door import sync_sdk
 from .sandbox import sdk_sandbox
@@ -45,32 +45,22 @@ class SdkPort:
 
     def __init__(self, sink, peeker):
         self.sink = sink
-        self.peeker = peeker
+        self.peek = peeker.peek  # by the kit's kind names
 
-    def _finish(self, result):
-        """What a sink call gave back; the async port runs the coroutine it gets here."""
-        return result
+    # Calls a sink method (see into_sink); the async port also runs the coroutine it returns.
+    _call = staticmethod(into_sink)
 
     def init(self, data):
-        converted = {KIND_BY_NAME[kind]: items for kind, items in data.items()}
-        with sink_call():
-            self._finish(self.sink.init(converted))
+        self._call(self.sink.init, {KIND_BY_NAME[kind]: items for kind, items in data.items()})
 
     def upsert(self, kind, item):
-        with sink_call():
-            self._finish(self.sink.upsert(KIND_BY_NAME[kind], item))
+        self._call(self.sink.upsert, KIND_BY_NAME[kind], item)
 
     def delete(self, kind, key, version):
-        with sink_call():
-            self._finish(self.sink.delete(KIND_BY_NAME[kind], key, version))
+        self._call(self.sink.delete, KIND_BY_NAME[kind], key, version)
 
     def update_status(self, state: str, error: ErrorInfo | None):
-        status, info = DataSourceState[state], sdk_error(error)
-        with sink_call():
-            self.sink.update_status(status, info)
-
-    def peek(self, kind, key):
-        return self.peeker.peek(KIND_BY_NAME[kind], key)
+        into_sink(self.sink.update_status, DataSourceState[state], sdk_error(error))
 
 
 def log_task_failure(label: str, error: BaseException) -> None:
@@ -160,8 +150,7 @@ class SdkWorld(SourceSteps):
 
     def on_evaluate(self, action) -> None:
         try:
-            with sink_call():
-                detail = self.variation_detail(action)
+            detail = into_sink(self.variation_detail, action)
         except SinkRaised as e:  # the client let an exception escape: record it, do not crash the run
             cause = e.cause
             self.recording.evaluation(action.flag, action.context, None, f"RAISED:{type(cause).__name__}: {cause}")
@@ -214,9 +203,9 @@ class SdkTarget:
     world = SdkWorld
 
     def run(self, scenario: Scenario, clock: VirtualClock) -> Recording:
-        recording = Recording(lambda: clock.now)
+        recording = Recording(clock.read)
         # A store no step takes down needs no fault check on every operation.
-        may_fail = any(isinstance(step.action, StoreDown) for step in scenario.steps)
+        may_fail = StoreDown in scenario.action_kinds
         store, faults, peeker = make_store(scenario.store, FaultyMemoryStore if may_fail else MemoryStore)
         made: list[SimulatedDataSource] = []
 
