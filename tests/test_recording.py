@@ -11,7 +11,7 @@ def recording_at():
     return rec, clock
 
 
-def test_rows_carry_seq_step_and_time_and_changes_flush_sorted():
+def test_rows_carry_seq_step_and_time_and_changes_follow_their_operation_sorted():
     rec, clock = recording_at()
     rec.status("INITIALIZING", 1_000, None)
     rec.step = 0
@@ -20,7 +20,6 @@ def test_rows_carry_seq_step_and_time_and_changes_flush_sorted():
         rec.change(key)
     clock["now"] = 2_000
     rec.op_finished(row, "applied")
-    rec.flush_changes()
     assert rec.rows["status"] == [(0, -1, 1_000, "INITIALIZING", 1_000, None, None, None, None)]
     assert rec.rows["ops"] == [(1, 0, 1_000, "upsert", "flags", "f1", 2, "applied", None, None, None, None)]
     assert [r[3] for r in rec.rows["changes"]] == ["alpha", "mid", "zeta"]
@@ -33,8 +32,8 @@ def test_nothing_is_recorded_after_close():
     rec.closed = True
     rec.log("INFO", "closing")
     rec.change("f1")
-    rec.flush_changes()
-    assert rec.rows["logs"] == [] and rec.rows["changes"] == []
+    rec.op_finished(rec.op_started("upsert", "flags", "f1", 1), "applied")
+    assert rec.rows["logs"] == [] and rec.rows["changes"] == [] and rec.rows["ops"] == []
 
 
 def test_expectations_report_each_mismatch():

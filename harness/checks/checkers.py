@@ -14,6 +14,7 @@ from functools import cached_property, partial
 from typing import Any, Callable, NamedTuple, Sequence
 
 from ..replay.recording import CHANGES, OPS, Recording
+from ..vocabulary.values import KINDS
 
 HOLDS, VIOLATED, CANNOT_TELL = "holds", "violated", "cannot tell"
 
@@ -97,22 +98,23 @@ _SEQ, _STEP, _OP, _KIND, _KEY, _VERSION, _OUTCOME, _BEFORE, _AFTER = (
 def versions_never_go_down(rows: Rows) -> Verdict:
     """A stored version never goes down, except through init."""
     name = "versions-never-go-down"
-    violations, last, observed = [], {}, False
+    violations, observed = [], False
+    last: dict[str, dict[str, int]] = {kind: {} for kind in KINDS}  # kind -> key -> version last stored
     for op in rows.recording.rows["ops"]:
         kind = op[_OP]
         if kind == "init" and op[_OUTCOME] == "applied":
-            last = {}
+            last = {kind: {} for kind in KINDS}
         if kind not in ("upsert", "delete") or op[_OUTCOME] == "error":
             continue
-        key = (op[_KIND], op[_KEY])
-        before, after = op[_BEFORE], op[_AFTER]
-        observed = observed or before is not None
-        if before is not None and after is not None and after < before:
-            violations.append(Violation(name, op[_STEP], f"{key[1]} went from v{before} to v{after}"))
-        if before is not None and key in last and before < last[key]:
-            violations.append(Violation(name, op[_STEP], f"{key[1]} was v{last[key]}, now reads v{before}"))
+        key, before, after, stored = op[_KEY], op[_BEFORE], op[_AFTER], last[op[_KIND]]
+        if before is not None:
+            observed = True
+            if after is not None and after < before:
+                violations.append(Violation(name, op[_STEP], f"{key} went from v{before} to v{after}"))
+            if before < stored.get(key, -1):
+                violations.append(Violation(name, op[_STEP], f"{key} was v{stored[key]}, now reads v{before}"))
         if after is not None:
-            last[key] = after
+            stored[key] = after
     return verdict(name, observed, violations)
 
 
@@ -194,14 +196,17 @@ def changes_only_for_applied_writes(rows: Rows) -> Verdict:
     ops = rows.recording.rows["ops"]
     changes = rows.recording.rows["changes"]
     change_seqs = [change[CHANGES.seq] for change in changes]
-    last = len(ops) - 1
+    count, last = len(change_seqs), len(ops) - 1
     after_unapplied: list[int] = []  # the index of each unapplied op that a change event follows
-    # A change's cause is the last operation before it: look after each write that was not applied.
+    # A change's cause is the last operation before it. Walk both in order: ``first`` is the
+    # first change after the operation, its own when it comes before the next operation.
+    first = 0
     for index, cause in enumerate(ops):
-        if cause[_OUTCOME] == "applied":
-            continue
-        first = bisect.bisect_left(change_seqs, cause[_SEQ])
-        if first < len(change_seqs) and (index == last or change_seqs[first] < ops[index + 1][_SEQ]):
+        seq = cause[_SEQ]
+        while first < count and change_seqs[first] < seq:
+            first += 1
+        if first < count and cause[_OUTCOME] != "applied" and (index == last
+                                                              or change_seqs[first] < ops[index + 1][_SEQ]):
             after_unapplied.append(index)
     # The sync sink sends an event for every ignored write: one per operation of a long run.
     return verdict(name, bool(changes),

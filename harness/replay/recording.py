@@ -126,21 +126,21 @@ class Recording:
                     stored_before: int | None = None, stored_after: int | None = None,
                     reported: str | None = None) -> None:
         """``stored_before``/``stored_after``: the stored version of the key around the call;
-        ``reported``: what a status call reported (``INTERRUPTED NETWORK_ERROR``)."""
-        if head is not None and not self.closed:
-            self.rows["ops"].append(head + (outcome, error, stored_before, stored_after, reported))
+        ``reported``: what a status call reported (``INTERRUPTED NETWORK_ERROR``). The change
+        events the operation caused follow its row, sorted by key."""
+        if head is None or self.closed:
+            return
+        self.rows["ops"].append(head + (outcome, error, stored_before, stored_after, reported))
+        if self._pending_changes:
+            self._flush_changes()
 
     def change(self, key: str) -> None:
+        """A flag change event, held back until its operation ends."""
         if not self.closed:
             self._pending_changes.append(key)
 
-    def flush_changes(self) -> None:
-        pending = self._pending_changes
-        if not pending:
-            return
-        self._pending_changes = []
-        if self.closed:
-            return
+    def _flush_changes(self) -> None:
+        pending, self._pending_changes = self._pending_changes, []
         pending.sort()
         rows, step, t = self.rows["changes"], self.step, self._now()
         for key in pending:

@@ -203,7 +203,6 @@ class SimulatedDataSource:
             outcome = "ignored"
         recording.op_finished(row, outcome, error, None if before is None else before["version"],
                               None if after is None else after["version"])
-        recording.flush_changes()
         return outcome != "error"
 
     def _cancel_reconnect(self) -> None:
