@@ -11,6 +11,8 @@ no SDK.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from ..errors import ScenarioError
 from ..vocabulary.model import Scenario
 from ..vocabulary.steps import Wait, handler_name
@@ -20,7 +22,8 @@ from .recording import Recording
 
 def play(scenario: Scenario, clock: VirtualClock, recording: Recording, world: object) -> None:
     """Run every step of ``scenario`` against ``world``."""
-    handlers: dict[type, object] = {}  # step kind -> the world's bound handler, looked up once
+    # step kind -> its handler: the world's, looked up once; waiting is play's own
+    handlers: dict[type, Callable] = {Wait: lambda wait: clock.advance_by(wait.micros)}
     step_times = recording.step_times
     for index, step in enumerate(scenario.steps):
         recording.step = index
@@ -35,11 +38,8 @@ def play(scenario: Scenario, clock: VirtualClock, recording: Recording, world: o
             clock.advance_by(step.after)
         step_times.append(clock.now)
         action = step.action
-        if isinstance(action, Wait):
-            clock.advance_by(action.micros)
-        else:
-            handler = handlers.get(type(action))
-            if handler is None:
-                handler = handlers[type(action)] = getattr(world, handler_name(action.name))
-            handler(action)
+        handler = handlers.get(type(action))
+        if handler is None:
+            handler = handlers[type(action)] = getattr(world, handler_name(action.name))
+        handler(action)
         clock.run_due()

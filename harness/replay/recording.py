@@ -131,21 +131,24 @@ class Recording:
         if head is None or self.closed:
             return
         self.rows["ops"].append(head + (outcome, error, stored_before, stored_after, reported))
-        if self._pending_changes:
-            self._flush_changes()
+        pending = self._pending_changes
+        if pending:
+            pending.sort()
+            rows, step, t = self.rows["changes"], self.step, self._now()
+            for key in pending:
+                rows.append((self._seq, step, t, key))
+                self._seq += 1
+            pending.clear()
 
     def change(self, key: str) -> None:
         """A flag change event, held back until its operation ends."""
         if not self.closed:
             self._pending_changes.append(key)
 
-    def _flush_changes(self) -> None:
-        pending, self._pending_changes = self._pending_changes, []
-        pending.sort()
-        rows, step, t = self.rows["changes"], self.step, self._now()
-        for key in pending:
-            rows.append((self._seq, step, t, key))
-            self._seq += 1
+    def change_event(self, event: Any) -> None:
+        """:meth:`change` for an SDK's event object with a ``key`` (a listener, called for each)."""
+        if not self.closed:
+            self._pending_changes.append(event.key)
 
     def store_status(self, available: bool, stale: bool) -> None:
         self.add("store_status", bool(available), bool(stale))

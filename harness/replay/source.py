@@ -88,6 +88,7 @@ class SimulatedDataSource:
         self._by_value = getattr(port, "compares_by_value", False)
         # ...and answers each write with the stored records around it, saving two round trips.
         self._reports_records = getattr(port, "reports_records", False)
+        self._peek = None if self._reports_records else port.peek
 
     # -- UpdateProcessor surface (what the SDK calls) ------------------------------------
 
@@ -182,10 +183,10 @@ class SimulatedDataSource:
         stored record changed, ignored when it did not, error when the call failed."""
         recording = self.recording
         row = recording.op_started(op, kind, key, version)
-        peek = key is not None and not self._reports_records
+        peek = None if key is None else self._peek
         before = after = None
-        if peek:
-            before = self.port.peek(kind, key)
+        if peek is not None:
+            before = peek(kind, key)
         try:
             returned = call(*args)
         except SinkRaised as e:  # the SDK's own sources survive a failing store, and so do we
@@ -196,8 +197,8 @@ class SimulatedDataSource:
             outcome, error = "applied", None
             if returned is False:
                 outcome, error = "error", "the sink reported failure"
-        if peek:
-            after = self.port.peek(kind, key)
+        if peek is not None:
+            after = peek(kind, key)
         unchanged = after is before or (self._by_value and after == before)
         if outcome == "applied" and key is not None and unchanged:
             outcome = "ignored"

@@ -129,14 +129,11 @@ class SdkWorld(SourceSteps):
         self.recording = recording
         self.listening = False
 
-    def flag_changed(self, change) -> None:
-        self.recording.change(change.key)
-
     def on_listen(self, action) -> None:
         if action.on and not self.listening:
-            self.client.flag_tracker.add_listener(self.flag_changed)
+            self.client.flag_tracker.add_listener(self.recording.change_event)
         elif not action.on and self.listening:
-            self.client.flag_tracker.remove_listener(self.flag_changed)
+            self.client.flag_tracker.remove_listener(self.recording.change_event)
         self.listening = action.on
 
     def on_store_down(self, action) -> None:
@@ -159,7 +156,7 @@ class SdkWorld(SourceSteps):
 
     def close(self) -> None:
         if self.listening:
-            self.client.flag_tracker.remove_listener(self.flag_changed)
+            self.client.flag_tracker.remove_listener(self.recording.change_event)
             self.listening = False
 
 
