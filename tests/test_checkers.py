@@ -131,3 +131,52 @@ def test_a_failure_shows_the_first_violations_of_each_checker_and_counts_the_res
     text = str(failure)
     assert text.count("changes-only-for-applied-writes at step") == SHOWN_VIOLATIONS
     assert "changes-only-for-applied-writes: and 3 more" in text
+
+
+def _reference_changes_after_unapplied(rec) -> list[tuple[int, str]]:
+    """The change checker's rule written the plain way: each change's cause is the last operation
+    before it; the first change after each unapplied write is a violation."""
+    ops, found, reported = rec.dicts("ops"), [], set()
+    for change in rec.dicts("changes"):
+        causes = [op for op in ops if op["seq"] < change["seq"]]
+        if causes and causes[-1]["outcome"] != "applied" and causes[-1]["seq"] not in reported:
+            cause = causes[-1]
+            reported.add(cause["seq"])
+            found.append((change["step"], f"change event after {cause['op']} of {cause['key']} "
+                                          f"v{cause['version']}, which was {cause['outcome']}"))
+    return found
+
+
+def test_the_change_checker_agrees_with_its_rule_written_plainly():
+    import random
+    for seed in range(200):
+        rng = random.Random(seed)
+        rec, _ = recording()
+        for step in range(rng.randrange(0, 12)):
+            rec.step = step
+            if rng.random() < 0.2:
+                rec.add("changes", f"f{rng.randrange(3)}")   # a change outside any operation
+                continue
+            head = rec.op_started("upsert", "flags", f"f{rng.randrange(3)}", step)
+            for _ in range(rng.choice((0, 0, 1, 2))):
+                rec.change(f"f{rng.randrange(3)}")
+            rec.op_finished(head, rng.choice(("applied", "ignored", "error")))
+        result = CHECKERS["changes-only-for-applied-writes"](Rows(rec))
+        assert [(v.step, v.message) for v in result.violations] == _reference_changes_after_unapplied(rec), seed
+
+
+def test_violations_are_made_when_read_and_survive_a_trip_to_a_worker():
+    import pickle
+    from harness.checks.checkers import Violations
+    sc = harness.scenario("many").init(flags={"f1": {"version": 9}})
+    for _ in range(4):
+        sc.upsert(flag="f1", version=1)
+    result = harness.run(sc.build(), "sdk")
+    [verdict] = [v for v in result.verdicts_list if v.violations]
+    assert isinstance(verdict.violations, Violations) and len(verdict.violations) == 4
+    eager = list(verdict.violations)
+    assert [verdict.violations[i] for i in range(4)] == eager and verdict.violations[1:3] == tuple(eager[1:3])
+    assert [v.step for v in eager] == [1, 2, 3, 4]
+    copied = pickle.loads(pickle.dumps(result))
+    [again] = [v for v in copied.verdicts_list if v.violations]
+    assert list(again.violations) == eager

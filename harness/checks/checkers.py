@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from functools import cached_property, partial
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from ..replay.recording import CHANGES, OPS, Recording
 from ..vocabulary.values import KINDS
@@ -44,6 +44,9 @@ class Violations(Sequence[Violation]):
 
     def __len__(self) -> int:
         return len(self._sources)
+
+    def __iter__(self) -> Iterator[Violation]:
+        return map(self._make, self._sources)
 
     def __getitem__(self, index):
         if isinstance(index, slice):

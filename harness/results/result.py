@@ -7,6 +7,7 @@ from functools import cached_property
 import pandas as pd
 
 from . import frames
+from ..bulk import gc_paused
 from ..errors import ExpectationFailed
 from ..checks.checkers import Verdict
 from ..checks.expectations import Failure
@@ -89,12 +90,13 @@ class Result:
     @cached_property
     def violations(self) -> pd.DataFrame:
         """One row per invariant violation: checker, step, message."""
-        found = [x for v in self.verdicts_list for x in v.violations]
-        return pd.DataFrame({
-            "checker": pd.Series([x.checker for x in found], dtype="string"),
-            "step": pd.Series([x.step for x in found], dtype="int64"),
-            "message": pd.Series([x.message for x in found], dtype="string"),
-        })
+        with gc_paused():  # a run may report a hundred thousand, each made as it is read
+            found = [x for v in self.verdicts_list for x in v.violations]
+            return pd.DataFrame({
+                "checker": pd.Series([x.checker for x in found], dtype="string"),
+                "step": pd.Series([x.step for x in found], dtype="int64"),
+                "message": pd.Series([x.message for x in found], dtype="string"),
+            })
 
     @cached_property
     def verdicts(self) -> pd.DataFrame:

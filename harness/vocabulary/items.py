@@ -94,7 +94,7 @@ def item_json(item: Item) -> dict:
     spec = item.spec
     if len(spec) == 1:
         plain = PLAIN_FLAG if item.kind == "flags" else PLAIN_SEGMENT
-        return {**plain, "key": item.key, "salt": item.key, "version": spec["version"]}
+        return dict(plain, key=item.key, salt=item.key, version=spec["version"])
     cached = item.json_cache
     if cached is None:
         build = flag_json if item.kind == "flags" else segment_json
