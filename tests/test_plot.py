@@ -106,3 +106,18 @@ def test_the_version_axis_has_whole_numbers_only():
             if ax.get_ylabel() == "version":
                 ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
                 assert ticks and all(float(t).is_integer() for t in ticks), (path.name, ticks)
+
+
+def test_a_scenario_with_many_keys_is_drawn_and_its_legend_room_matches_its_lines():
+    from harness.views.plot import LEGEND_KEYS, _lined_items, _version_points, _Axis
+    many = harness.scenario("many").init(flags={f"flag-{i:03d}": {"version": 1} for i in range(200)})
+    for i in range(200):
+        many.upsert(flag=f"flag-{i:03d}", version=2)
+    result = harness.run(many.build())
+    png = harness.plot.to_bytes(harness.plot(result), "png")   # margins wider than the page raised here
+    assert png.startswith(b"\x89PNG")
+    few = harness.run(harness.scenario("few").init(flags={"f1": {"version": 1}}).evaluate("elsewhere")
+                      .upsert(flag="f2", version=1).build())
+    for res in (result, few):
+        assert set(_version_points(res.recording, _Axis(res.recording, "steps"))) == _lined_items(res.recording)
+    assert len(_lined_items(result.recording)) > LEGEND_KEYS >= len(_lined_items(few.recording))

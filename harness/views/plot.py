@@ -200,6 +200,15 @@ def _version_points(recording: Recording, axis: _Axis) -> dict[tuple[str, str], 
     return points
 
 
+# The version lane names its lines in a legend on the right, up to this many (more is a wall of text).
+LEGEND_KEYS = 16
+
+
+def _legend_columns(items: int) -> int:
+    """Columns of the version lane's legend for this many items (0: no legend)."""
+    return 1 + items // 6 if 0 < items <= LEGEND_KEYS else 0
+
+
 def _versions_lane(ax, recording, axis) -> None:
     colours = matplotlib.colormaps["tab10"]
     points = _version_points(recording, axis)
@@ -222,8 +231,8 @@ def _versions_lane(ax, recording, axis) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4, min_n_ticks=1))  # versions are whole
     ax.set_ylabel("version", rotation=0, ha="right", va="center", fontsize=8)
     ax.tick_params(axis="y", labelsize=7)
-    if 0 < len(keys) <= 16:
-        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0), ncol=1 + len(keys) // 6,
+    if _legend_columns(len(keys)):
+        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0), ncol=_legend_columns(len(keys)),
                   frameon=False)
 
 
@@ -363,14 +372,22 @@ CHAR = 0.062
 TOP, BOTTOM, LEGEND = 0.32, 0.62, 0.32
 
 
+def _lined_items(recording: Recording) -> set[tuple[str, str]]:
+    """The items the version lane draws a line for (the entries of its legend)."""
+    items = {(r[OPS.kind], r[OPS.key]) for r in recording.rows["ops"]
+             if r[OPS.key] is not None and r[OPS.outcome] != "error"}
+    return items.union(*([(kind, key) for kind, key, _ in versions] for versions in recording.init_versions.values()))
+
+
 def _label_chars(recording: Recording) -> tuple[int, int, int]:
-    """(longest y tick label, longest key, keys) in characters, for the margins."""
+    """(longest y tick label, longest key, items with a line in the version lane) in characters,
+    for the margins."""
     keys = [_item_label(r[OPS.kind], r[OPS.key]) for r in recording.rows["ops"] if r[OPS.key] is not None]
     keys += [_item_label(kind, key) for versions in recording.init_versions.values() for kind, key, _ in versions]
     keys += [row[-1] for row in recording.rows["changes"]]
     keys += [row[3] for row in recording.rows["evaluations"]]
     longest_key = max(map(len, keys), default=2)
-    return max(longest_key, 7), longest_key, len(set(keys))  # 7: "warning", the longest log level
+    return max(longest_key, 7), longest_key, len(_lined_items(recording))  # 7: "warning", the longest log level
 
 
 def timeline(results: Result | Iterable[Result], axis: str = "steps", width: float = 11.0) -> Figure:
@@ -379,7 +396,7 @@ def timeline(results: Result | Iterable[Result], axis: str = "steps", width: flo
     heights = [sum(LANE_HEIGHTS[n] for n in _lanes_for(r.recording)) + TOP + BOTTOM for r in results]
     chars = [_label_chars(r.recording) for r in results]
     left = 0.15 + CHAR * (len("evaluations") + max(c[0] for c in chars)) + 0.1
-    columns = max(1 + c[2] // 6 for c in chars)  # the version lane's legend, outside on the right (as drawn there)
+    columns = max(_legend_columns(c[2]) for c in chars)  # the version lane's legend, outside on the right
     right = 0.2 + columns * (0.45 + CHAR * max(c[1] for c in chars))
     heights[-1] += LEGEND  # the legend goes under the last stack
     fig = TimelineFigure(figsize=(width, sum(heights)))
