@@ -12,6 +12,8 @@ asserts nothing.
 
 from __future__ import annotations
 
+import argparse
+
 import yaml
 
 import harness
@@ -28,25 +30,29 @@ def best(call, repeat: int = 3) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--load-steps", type=int, default=20_000)
+    parser.add_argument("--build-steps", type=int, default=100_000)
+    args = parser.parse_args()
     lines = ["name: big", "steps:", "  - init: {flags: {f1: {version: 1}}}"]
-    for i in range(20_000):
+    for i in range(args.load_steps):
         lines.append(f"  - upsert: {{flag: f{i % 50}, version: {i}}}" if i % 3 else "  - status: VALID")
     text = "\n".join(lines) + "\n"
     bare = best(lambda: yaml.load(text, Loader=yaml.CSafeLoader))
     kit = best(lambda: harness.scenario_from_yaml(text), 2)
-    print(f"load 20,000 steps:         kit {kit:.2f} s, bare CSafeLoader {bare:.2f} s: "
+    print(f"{f'load {args.load_steps:,} steps:':<27}kit {kit:.2f} s, bare CSafeLoader {bare:.2f} s: "
           f"{bare / kit:.0%} of the bare rate (goal >= 50%)")
 
     def build():
         builder = harness.scenario("built").init(flags={"f1": {"version": 0}})
-        for i in range(100_000):
+        for i in range(args.build_steps):
             builder.upsert(flag="f1", version=i + 1)
         return builder.build()
     start = real_perf_counter()
     scenario = build()
     built = real_perf_counter() - start
     replay = best(lambda: harness.run(scenario, "contract"), 1)
-    print(f"build 100,000 upserts:     {built:.2f} s; replay on contract {replay:.2f} s: "
+    print(f"{f'build {args.build_steps:,} upserts:':<27}{built:.2f} s; replay on contract {replay:.2f} s: "
           f"{built / replay:.2f} of the replay time (goal < 0.25)")
 
 

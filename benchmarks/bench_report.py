@@ -11,6 +11,7 @@ than five times the time of the same run without pictures.
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -24,23 +25,27 @@ HARNESS = Path(sys.executable).with_name("harness")
 TARGETS = ["--target", "sdk", "--target", "sdk-async", "--target", "contract"]
 
 
-def timed(*extra: str) -> float:
-    """Best of three runs of the command, in seconds of wall time."""
+def timed(scenarios: str, repeat: int, *extra: str) -> float:
+    """Best of ``repeat`` runs of the command, in seconds of wall time."""
     times = []
-    for _ in range(3):
+    for _ in range(repeat):
         with tempfile.TemporaryDirectory() as out:
             start = real_perf_counter()
-            subprocess.run([str(HARNESS), "run", "scenarios", *TARGETS, "--out", out, *extra], cwd=ROOT,
+            subprocess.run([str(HARNESS), "run", scenarios, *TARGETS, "--out", out, *extra], cwd=ROOT,
                            check=True, capture_output=True)
             times.append(real_perf_counter() - start)
     return min(times)
 
 
 def main() -> None:
-    without = timed("--no-plots")
-    with_pictures = timed()
-    pictures = len(list((ROOT / "scenarios").rglob("*.yaml")))
-    print(f"report without pictures:   {without:.1f} s (whole catalogue, sdk + sdk-async + contract)")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenarios", default="scenarios", help="the catalogue, or part of it")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    without = timed(args.scenarios, args.repeat, "--no-plots")
+    with_pictures = timed(args.scenarios, args.repeat)
+    pictures = len(list((ROOT / args.scenarios).rglob("*.yaml")))
+    print(f"report without pictures:   {without:.1f} s ({args.scenarios}, sdk + sdk-async + contract)")
     print(f"report with pictures:      {with_pictures:.1f} s ({pictures} pictures, "
           f"{os.cpu_count()} worker processes)")
     print(f"with / without pictures:   {with_pictures / without:.1f}x (goal <= 5x)")

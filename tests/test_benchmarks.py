@@ -1,0 +1,43 @@
+"""Every benchmark script runs to its end on small sizes and prints each figure next to its goal.
+
+The figures themselves are not judged here (a timed test flakes); what is checked is
+that `make bench` cannot rot: a script that raises, or stops printing a goal, fails.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SMALL_RUNS = {
+    "bench_sink.py": (["--ops", "2000", "--repeat", "1"],
+                      ["replay / bare:", "(best of 1; goal >= 80%)", "fixed cost per scenario:", "catalogue on sdk:"]),
+    "bench_load.py": (["--load-steps", "2000", "--build-steps", "5000"],
+                      ["load 2,000 steps:", "(goal >= 50%)", "build 5,000 upserts:", "(goal < 0.25)"]),
+    "bench_report.py": (["--scenarios", "scenarios/status", "--repeat", "1"],
+                        ["report without pictures:", "report with pictures:", "(goal <= 5x)"]),
+    "bench_scale.py": (["--max-ops", "1000"], ["| 1,000 |", "catalogue size:", "| 4 |"]),
+    "bench_explore.py": (["--examples", "16", "--steps", "10"],
+                         ["contract:", "sdk:", "(goal >= 200/s)", "(goal >= 80% of replay)"]),
+    "bench_views.py": (["--explorer-ops", "100", "--plot-ops", "500"],
+                       ["explorer, 100 ops:", "plot, 500 ops:", "KiB PNG"]),
+}
+
+
+@pytest.mark.parametrize("script", sorted(SMALL_RUNS))
+def test_a_benchmark_runs_to_its_end_and_prints_its_goals(script):
+    arguments, expected = SMALL_RUNS[script]
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *arguments], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for text in expected:
+        assert text in done.stdout, f"{script} did not print {text!r}:\n{done.stdout}"
+
+
+def test_make_bench_runs_every_benchmark_script():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    scripts = {path.name for path in (ROOT / "benchmarks").glob("bench_*.py")}
+    assert scripts == set(SMALL_RUNS) and all(name in makefile for name in scripts)
