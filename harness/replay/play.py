@@ -5,8 +5,12 @@ kind in :data:`harness.vocabulary.steps.STEP_KINDS` (``wait`` aside, which
 :func:`play` does itself). :func:`play` moves the clock for ``at``/``after``
 (firing due timers in order), calls the world, then fires timers that became
 due with no delay (the SDK's "at once"). The target registry checks that a
-world has every handler before the target can run. Pure: no pandas, no YAML,
-no SDK.
+world has every handler before the target can run.
+
+A plain write, kept as a row (see ``Steps``), goes to the world's
+``on_plain_write`` when it has one (every world built on ``SourceSteps``
+does), so replaying a long scenario makes no Step object; any other world gets
+the Step. Pure: no pandas, no YAML, no SDK.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Callable
 
 from ..errors import ScenarioError
 from ..vocabulary.model import Scenario
+from ..vocabulary.step_list import step_of
 from ..vocabulary.steps import Wait, handler_name
 from .clock import VirtualClock
 from .recording import Recording
@@ -24,9 +29,18 @@ def play(scenario: Scenario, clock: VirtualClock, recording: Recording, world: o
     """Run every step of ``scenario`` against ``world``."""
     # step kind -> its handler: the world's, looked up once; waiting is play's own
     handlers: dict[type, Callable] = {Wait: lambda wait: clock.advance_by(wait.micros)}
+    # A plain write is kept as a row (see Steps); a world may take it as it is, else it gets the Step.
+    plain_write = getattr(world, "on_plain_write", None)
     step_times = recording.step_times
-    for index, step in enumerate(scenario.steps):
+    for index, step in enumerate(scenario.steps.rows()):
         recording.step = index
+        if type(step) is tuple:
+            if plain_write is not None:
+                step_times.append(clock.now)
+                plain_write(*step)
+                clock.run_due()
+                continue
+            step = step_of(step)
         if step.at is not None:
             due = clock.start + step.at
             if due < clock.now:

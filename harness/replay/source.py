@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any, Callable, Protocol, TypeVar
 
 from ..errors import HarnessError
-from ..vocabulary.items import item_json
+from ..vocabulary.items import item_json, plain_json
 from ..vocabulary.steps import Delete, Disconnect, Init, Reconnect, SetStatus, Stop, Upsert
 from ..vocabulary.values import ErrorInfo
 from .clock import Timer, VirtualClock
@@ -118,6 +118,10 @@ class SimulatedDataSource:
 
     def delete(self, action: Delete) -> None:
         self._remember(action.kind, action.key, action.version, None)
+
+    def write_plain(self, action: str, kind: str, key: str, version: int) -> None:
+        """An upsert or delete (``action``) of one item by version alone, given as its row (see ``Steps``)."""
+        self._remember(kind, key, version, plain_json(kind, key, version) if action == "upsert" else None)
 
     def status(self, action: SetStatus) -> None:
         self._send_status(action.state, action.error)
@@ -229,6 +233,10 @@ class SourceSteps:
 
     def on_delete(self, action: Delete) -> None:
         self.source.delete(action)
+
+    def on_plain_write(self, action: str, kind: str, key: str, version: int) -> None:
+        """A plain write (an upsert or delete by version alone) as its row; see ``play``."""
+        self.source.write_plain(action, kind, key, version)
 
     def on_status(self, action: SetStatus) -> None:
         self.source.status(action)

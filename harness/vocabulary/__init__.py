@@ -1,7 +1,8 @@
 """The scenario vocabulary and how scenarios are read and written.
 
 Pure (no YAML, pandas or SDK): :mod:`.values` (states, error kinds, items),
-:mod:`.steps` (every step kind, declared once), :mod:`.model` (settings,
+:mod:`.steps` (every step kind, declared once), :mod:`.step_list` (a
+scenario's steps, plain writes kept as rows), :mod:`.model` (settings,
 expectations, the :class:`~.model.Scenario`), :mod:`.durations`,
 :mod:`.items` (item specs expanded into flag and segment JSON).
 

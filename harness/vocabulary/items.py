@@ -82,6 +82,11 @@ PLAIN_FLAG = flag_json("-", {"version": 0})
 PLAIN_SEGMENT = segment_json("-", {"version": 0})
 
 
+def plain_json(kind: str, key: str, version: int) -> dict:
+    """The JSON of a version-only item: the plain defaults with its key and version, made afresh."""
+    return dict(PLAIN_FLAG if kind == "flags" else PLAIN_SEGMENT, key=key, salt=key, version=version)
+
+
 def item_json(item: Item) -> dict:
     """The JSON the SDK receives for this item: a fresh top-level dict each call.
 
@@ -93,8 +98,7 @@ def item_json(item: Item) -> dict:
     """
     spec = item.spec
     if len(spec) == 1:
-        plain = PLAIN_FLAG if item.kind == "flags" else PLAIN_SEGMENT
-        return dict(plain, key=item.key, salt=item.key, version=spec["version"])
+        return plain_json(item.kind, item.key, spec["version"])
     cached = item.json_cache
     if cached is None:
         build = flag_json if item.kind == "flags" else segment_json

@@ -18,6 +18,7 @@ from ..errors import ScenarioError
 from .durations import parse_duration
 from .model import CACHE_FOREVER, DEFAULT_START, Expectations, Scenario, Step, StoreConfig
 from .schema import line_of, validate
+from .step_list import PlainWrite, Steps
 from .yaml_reader import dotted, read_yaml
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
@@ -95,7 +96,7 @@ def _scenario_from_data(data: Any, file: str | None, lines: dict[Path_, int] | N
     # Steps in their common form are read and checked without the schema (much
     # faster); the schema checks the rest, and explains every problem.
     raw = data.get("steps") if isinstance(data, dict) else None
-    simple = [Step.from_simple_data(step, lines.get(("steps", index)))
+    simple = [_read_step(step, lines.get(("steps", index)))
               for index, step in enumerate(raw)] if isinstance(raw, list) else []
     validate(data, file, lines, steps=[index for index, step in enumerate(simple) if step is None])
 
@@ -117,7 +118,7 @@ def _scenario_from_data(data: Any, file: str | None, lines: dict[Path_, int] | N
     except ScenarioError as e:
         raise located(e, ()) from None
     try:
-        return Scenario(name=data["name"], steps=tuple(steps), description=data.get("description", ""),
+        return Scenario(name=data["name"], steps=Steps(steps, rows_checked=True), description=data.get("description", ""),
                         start=_start(data.get("start")), seed=data.get("seed", 0), store=_store(data.get("store")),
                         listen=data.get("listen", True), expect=expect, file=file, line=lines.get(("name",)),
                         outage_log_after=parse_duration(data.get("outage_log_after", "1m"), key="outage_log_after"))
@@ -125,6 +126,12 @@ def _scenario_from_data(data: Any, file: str | None, lines: dict[Path_, int] | N
         raise located(e, ()) from None
     except ValueError as e:  # a start time that matched the pattern but is no real date
         raise ScenarioError(str(e), key="start", file=file, line=lines.get(("start",))) from None
+
+
+def _read_step(data: Any, line: int | None) -> Step | PlainWrite | None:
+    """A step in its common form as its Step, checked without the schema (a Step or a row the
+    builder made is itself); None when the schema must look at it."""
+    return data if type(data) is tuple else Step.from_simple_data(data, line)
 
 
 def _step_as_read(path: Path_, value: Any, line: int) -> Any:

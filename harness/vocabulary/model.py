@@ -1,8 +1,8 @@
 """Scenario settings, expectations and the :class:`Scenario` itself.
 
 Pure: no YAML, no pandas, no SDK. A :class:`Scenario` is a name, a few
-settings, a tuple of :class:`~harness.vocabulary.steps.Step` and an
-:class:`Expectations` block. The loader (``loader.py``) and the builder
+settings, its :class:`~harness.vocabulary.step_list.Steps` (a sequence of
+:class:`~harness.vocabulary.steps.Step`) and an :class:`Expectations` block. The loader (``loader.py``) and the builder
 (``builder.py``) both produce these, so YAML and Python share one vocabulary.
 Every value writes itself back as its YAML form (``to_data``), which is how
 failures print replayable steps.
@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Mapping
 
 from ..errors import ScenarioError
 from .durations import format_duration
+from .step_list import Steps
 from .steps import (STEP_KINDS, Action, Delete, Disconnect, Evaluate, Init, Listen, Reconnect, SetStatus, Step, Stop,
                     StoreDown, StoreUp, Upsert, Wait)
 from .values import (DATA_OPS, DEFAULT_START, ERROR_KINDS, KINDS, LATEST_TIME, OUTCOMES, STATES, STORE_OPS, ErrorInfo,
@@ -26,7 +27,7 @@ from .values import (DATA_OPS, DEFAULT_START, ERROR_KINDS, KINDS, LATEST_TIME, O
 __all__ = ["STEP_KINDS", "Action", "Delete", "Disconnect", "Evaluate", "Init", "Listen", "Reconnect", "SetStatus",
            "Step", "Stop", "StoreDown", "StoreUp", "Upsert", "Wait", "DATA_OPS", "DEFAULT_START", "ERROR_KINDS",
            "KINDS", "LATEST_TIME", "OUTCOMES", "STATES", "STORE_OPS", "ErrorInfo", "Item", "CACHE_FOREVER",
-           "StoreConfig", "Expectations", "Scenario"]
+           "StoreConfig", "Expectations", "Scenario", "Steps"]
 
 @dataclass(frozen=True)
 class StoreConfig:
@@ -159,7 +160,7 @@ class Scenario:
     """A named, self-checking script of steps and what they must produce."""
 
     name: str
-    steps: tuple[Step, ...] = ()
+    steps: Steps = ()  # type: ignore[assignment]  # any sequence of steps given becomes Steps
     description: str = ""
     start: datetime = DEFAULT_START
     seed: int = 0
@@ -178,24 +179,21 @@ class Scenario:
         check(isinstance(self.listen, bool), "listen must be true or false", "listen")
         check(isinstance(self.outage_log_after, int) and self.outage_log_after >= 0,
                "outage_log_after must not be negative", "outage_log_after")
-        object.__setattr__(self, "steps", tuple(self.steps))
-        for i, step in enumerate(self.steps):
-            if not isinstance(step, Step):
-                raise ScenarioError(f"step {i} is not a Step", key=f"steps[{i}]")
+        if not isinstance(self.steps, Steps):
+            object.__setattr__(self, "steps", Steps(self.steps))
         self._check_clock_range()
         self._check_expected_keys()
 
     @cached_property
     def action_kinds(self) -> frozenset[type[Action]]:
         """The kinds of action among the steps (a target may leave out what no step asks for)."""
-        return frozenset(type(step.action) for step in self.steps)
+        return self.steps.action_kinds()
 
     def known_keys(self) -> dict[str, set[str]]:
         """Keys of every flag and segment that a step writes or deletes."""
         known: dict[str, set[str]] = {kind: set() for kind in KINDS}
-        for step in self.steps:
-            for kind, key in step.action.writes():
-                known[kind].add(key)
+        for kind, key in self.steps.writes():
+            known[kind].add(key)
         return known
 
     def _check_clock_range(self) -> None:
@@ -208,7 +206,7 @@ class Scenario:
         check(timers < limit, "outage_log_after and cache_ttl reach past what the clock can hold "
                               f"(year {LATEST_TIME.year})", "outage_log_after")
         elapsed, last = 0, limit - timers
-        for index, step in enumerate(self.steps):
+        for index, step in self.steps.kept_as_steps():  # a plain write kept as a row takes no time
             if step.at is not None and step.at > elapsed:
                 elapsed = step.at
             if step.after is not None:
