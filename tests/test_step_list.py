@@ -86,3 +86,12 @@ def test_a_world_without_a_row_handler_gets_the_steps():
     play(scenario, clock, Recording(clock.read), world)
     assert [name for name, _ in world.seen] == ["on_upsert", "on_status", "on_delete"]
     assert world.seen[2][1] == Delete("flags", "f1", 3)
+
+
+def test_adding_steps_checks_what_is_added():
+    plain = harness.scenario("p").upsert(flag="f1", version=2).build().steps
+    with pytest.raises(harness.ScenarioError, match="neither a Step nor a plain write"):
+        plain + [("upsert", "flags", "", 1)]
+    with pytest.raises(harness.ScenarioError, match="neither a Step nor a plain write"):
+        [("upsert", "flags", "f1", -3)] + plain
+    assert ([("delete", "flags", "f1", 3)] + plain)[0] == Step(Delete("flags", "f1", 3))

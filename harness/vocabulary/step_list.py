@@ -6,8 +6,9 @@ each is three frozen objects, which cost more to make than the ``contract``
 target takes to replay them. So the builder keeps each as a row instead,
 ``("upsert" or "delete", kind, key, version)``, and :class:`Steps` holds rows
 and Steps alike. (Words, not the action classes: a row of plain values is one
-the garbage collector soon stops tracking.) Reading a step gives its ``Step`` as usual (made afresh from a
-row); :func:`harness.replay.play.play` hands a row to the world as it is.
+the garbage collector soon stops tracking.) Reading a step gives its ``Step``
+as usual, made afresh from a row; :func:`harness.replay.play.play` hands a row
+to the world as it is.
 
 A row and the Step it stands for are equal steps: two scenarios compare equal
 however their steps are kept. Pure: no YAML, no pandas, no SDK.
@@ -24,6 +25,7 @@ from .values import KINDS, Item
 #: A plain write as a row: ("upsert" or "delete", kind, key, version).
 PlainWrite = tuple
 PLAIN_WRITES: dict[str, type[Action]] = {"upsert": Upsert, "delete": Delete}
+
 
 def plain_write(step: Step) -> PlainWrite | None:
     """The row of ``step`` when it is a plain write, else None."""
@@ -107,10 +109,11 @@ class Steps(Sequence[Step]):
         return hash(tuple(map(_canonical, self._rows)))
 
     def __add__(self, other: Iterable[Step]) -> "Steps":
-        return Steps((*self._rows, *(other.rows() if isinstance(other, Steps) else other)), rows_checked=True)
+        other = other if isinstance(other, Steps) else Steps(other)
+        return Steps((*self._rows, *other._rows), rows_checked=True)
 
     def __radd__(self, other: Iterable[Step]) -> "Steps":
-        return Steps((*other, *self._rows), rows_checked=True)
+        return Steps(other) + self
 
     def __repr__(self) -> str:
         return f"Steps({list(self)!r})"
