@@ -95,3 +95,9 @@ def test_adding_steps_checks_what_is_added():
     with pytest.raises(harness.ScenarioError, match="neither a Step nor a plain write"):
         [("upsert", "flags", "f1", -3)] + plain
     assert ([("delete", "flags", "f1", 3)] + plain)[0] == Step(Delete("flags", "f1", 3))
+
+
+def test_plain_data_with_a_bad_row_is_refused_as_the_builder_would_never_make_it():
+    with pytest.raises(harness.ScenarioError, match="neither a Step nor a plain write") as info:
+        harness.scenario_from_data({"name": "rows", "steps": [{"status": "VALID"}, ("upsert", "flags", "f1", -1)]})
+    assert info.value.key == "steps[1]"

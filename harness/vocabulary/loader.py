@@ -118,7 +118,7 @@ def _scenario_from_data(data: Any, file: str | None, lines: dict[Path_, int] | N
     except ScenarioError as e:
         raise located(e, ()) from None
     try:
-        return Scenario(name=data["name"], steps=Steps(steps, rows_checked=True), description=data.get("description", ""),
+        return Scenario(name=data["name"], steps=Steps(steps), description=data.get("description", ""),
                         start=_start(data.get("start")), seed=data.get("seed", 0), store=_store(data.get("store")),
                         listen=data.get("listen", True), expect=expect, file=file, line=lines.get(("name",)),
                         outage_log_after=parse_duration(data.get("outage_log_after", "1m"), key="outage_log_after"))

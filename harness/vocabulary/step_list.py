@@ -60,23 +60,27 @@ def _checked(row: tuple, index: int) -> PlainWrite:
 
 
 class Steps(Sequence[Step]):
-    """The steps of a scenario: a read-only sequence of :class:`Step`, given as Steps or rows.
-
-    ``rows_checked``: the caller (the builder) checked each row as it made it.
-    """
+    """The steps of a scenario: a read-only sequence of :class:`Step`, given as Steps or rows."""
 
     __slots__ = ("_rows",)
 
-    def __init__(self, steps: Iterable[Step | PlainWrite] = (), *, rows_checked: bool = False):
+    def __init__(self, steps: Iterable[Step | PlainWrite] = ()):
         rows: list[Step | PlainWrite] = []
         for index, step in enumerate(steps):
             if type(step) is tuple:
-                rows.append(step if rows_checked else _checked(step, index))
+                rows.append(_checked(step, index))
             elif isinstance(step, Step):
                 rows.append(step)
             else:
                 raise ScenarioError(f"step {index} is not a Step", key=f"steps[{index}]")
         self._rows: tuple[Step | PlainWrite, ...] = tuple(rows)
+
+    @classmethod
+    def _kept(cls, rows: tuple) -> "Steps":
+        """Steps of rows some Steps already checked (a slice, a sum)."""
+        steps = cls.__new__(cls)
+        steps._rows = rows
+        return steps
 
     def rows(self) -> tuple[Step | PlainWrite, ...]:
         """Each step as kept: a :data:`PlainWrite` row, or its :class:`Step`."""
@@ -87,9 +91,7 @@ class Steps(Sequence[Step]):
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            part = Steps.__new__(Steps)
-            part._rows = self._rows[index]
-            return part
+            return Steps._kept(self._rows[index])
         row = self._rows[index]
         return step_of(row) if type(row) is tuple else row
 
@@ -110,7 +112,7 @@ class Steps(Sequence[Step]):
 
     def __add__(self, other: Iterable[Step]) -> "Steps":
         other = other if isinstance(other, Steps) else Steps(other)
-        return Steps((*self._rows, *other._rows), rows_checked=True)
+        return Steps._kept(self._rows + other._rows)
 
     def __radd__(self, other: Iterable[Step]) -> "Steps":
         return Steps(other) + self
