@@ -43,10 +43,6 @@ class Layout:
     def as_dict(self, row: tuple) -> dict:
         return dict(zip(self.columns, row))
 
-    def values_of(self, row: tuple) -> tuple:
-        """The row without ``seq``, ``step`` and ``t``, in the order of ``values``."""
-        return row[len(self.HEAD):]
-
     def picker(self, *names: str):
         """A function that takes these columns out of a row, as a tuple."""
         positions = [self.index(n) for n in names]
@@ -141,12 +137,13 @@ class Recording:
             pending.clear()
 
     def change(self, key: str) -> None:
-        """A flag change event, held back until its operation ends."""
+        """A flag change event for ``key``, held back until its operation ends."""
         if not self.closed:
             self._pending_changes.append(key)
 
     def change_event(self, event: Any) -> None:
-        """:meth:`change` for an SDK's event object with a ``key`` (a listener, called for each)."""
+        """:meth:`change` for an SDK's event object with a ``key``: the SDK's listener calls it for
+        every event, and one call less per event is a point of replay rate."""
         if not self.closed:
             self._pending_changes.append(event.key)
 

@@ -22,6 +22,7 @@ from typing import Any
 from ..bulk import gc_paused
 from .loader import scenario_from_data
 from .model import Scenario
+from .step_list import is_plain_write
 
 
 class ScenarioBuilder:
@@ -48,14 +49,12 @@ class ScenarioBuilder:
     def _plain(self, action: str, flag, segment, version, at, after) -> bool:
         """Keep a plain write as its row, ("upsert" or "delete", item kind, key, version), when
         nothing about it needs the schema's eye."""
-        if at is not None or after is not None or type(version) is not int or version < 0:
+        if at is not None or after is not None or (flag is None) == (segment is None):
             return False
-        if type(flag) is str and flag and segment is None:
-            self._data["steps"].append((action, "flags", flag, version))
-        elif type(segment) is str and segment and flag is None:
-            self._data["steps"].append((action, "segments", segment, version))
-        else:
+        row = (action, "flags", flag, version) if segment is None else (action, "segments", segment, version)
+        if not is_plain_write(row):
             return False
+        self._data["steps"].append(row)
         return True
 
     def upsert(self, *, flag: str | None = None, segment: str | None = None, version: Any = None, at=None,

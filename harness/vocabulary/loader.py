@@ -137,7 +137,7 @@ def _read_step(data: Any, line: int | None) -> Step | PlainWrite | None:
 def _step_as_read(path: Path_, value: Any, line: int) -> Any:
     """A step in its common form becomes its Step as soon as the reader has it."""
     if len(path) == 2 and path[0] == "steps":
-        return Step.from_simple_data(value, line) or value
+        return _read_step(value, line) or value
     return value
 
 

@@ -2,8 +2,9 @@
 
 Pure: no YAML, no pandas, no SDK. A :class:`Scenario` is a name, a few
 settings, its :class:`~harness.vocabulary.step_list.Steps` (a sequence of
-:class:`~harness.vocabulary.steps.Step`) and an :class:`Expectations` block. The loader (``loader.py``) and the builder
-(``builder.py``) both produce these, so YAML and Python share one vocabulary.
+:class:`~harness.vocabulary.steps.Step`) and an :class:`Expectations` block.
+The loader (``loader.py``) and the builder (``builder.py``) both produce
+these, so YAML and Python share one vocabulary.
 Every value writes itself back as its YAML form (``to_data``), which is how
 failures print replayable steps.
 """

@@ -51,9 +51,15 @@ def _canonical(row: Step | PlainWrite) -> Step | PlainWrite:
     return row if type(row) is tuple else (plain_write(row) or row)
 
 
+def is_plain_write(row: tuple) -> bool:
+    """Whether ``row`` is a well-formed plain write: a known action and kind, a non-empty key,
+    a whole version not below zero (the checks an Item or a Delete makes)."""
+    return (len(row) == 4 and row[0] in PLAIN_WRITES and row[1] in KINDS and type(row[2]) is str and row[2] != ""
+            and type(row[3]) is int and row[3] >= 0)
+
+
 def _checked(row: tuple, index: int) -> PlainWrite:
-    if not (len(row) == 4 and row[0] in PLAIN_WRITES and row[1] in KINDS and type(row[2]) is str and row[2]
-            and type(row[3]) is int and row[3] >= 0):
+    if not is_plain_write(row):
         raise ScenarioError(f"step {index} is neither a Step nor a plain write ('upsert' or 'delete', kind, key, "
                             f"version): {row!r}", key=f"steps[{index}]")
     return row
