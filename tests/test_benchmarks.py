@@ -13,15 +13,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 SMALL_RUNS = {
-    "bench_sink.py": (["--ops", "2000", "--repeat", "1"],
-                      ["replay / bare:", "(best of 1; goal >= 80%)", "fixed cost per scenario:", "catalogue on sdk:"]),
+    "bench_sink.py": (["--ops", "2000", "--repeat", "1", "--writes", "500"],
+                      ["replay / bare:", "(best of 1; goal >= 80%)", "fixed cost per scenario:", "catalogue on sdk:",
+                       "500 writes:", "the sdk rate (goal >= 1.0x)", "its time (goal <= 1.0x)"]),
     "bench_load.py": (["--load-steps", "2000", "--build-steps", "5000"],
                       ["load 2,000 steps:", "(goal >= 50%)", "build 5,000 upserts:", "(goal < 0.25)"]),
     "bench_report.py": (["--scenarios", "scenarios/status", "--repeat", "1"],
                         ["report without pictures:", "report with pictures:", "(goal <= 5x)"]),
     "bench_scale.py": (["--max-ops", "1000"], ["| 1,000 |", "catalogue size:", "| 4 |"]),
     "bench_explore.py": (["--examples", "16", "--steps", "10"],
-                         ["contract:", "sdk:", "(goal >= 200/s)", "(goal >= 80% of replay)"]),
+                         ["contract:", "sdk:", "go:", "(goal >= 500/s)", "(goal >= 80% of replay)"]),
     "bench_views.py": (["--explorer-ops", "100", "--plot-ops", "500"],
                        ["explorer, 100 ops:", "plot, 500 ops:", "KiB PNG"]),
 }

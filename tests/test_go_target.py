@@ -82,25 +82,57 @@ FAKE = textwrap.dedent('''
     mode = sys.argv[1]
     def say(obj):
         sys.stdout.write(json.dumps(obj) + "\\n"); sys.stdout.flush()
-    say({"hello": "fake", "protocol": 99 if mode == "old-protocol" else 1})
+    say({"hello": "fake", "protocol": 99 if mode == "old-protocol" else 2})
+    STATUS = {"row": "status", "t": 0, "state": "INITIALIZING", "since": 0, "error_kind": None,
+              "status_code": None, "error_message": None, "error_time": None}
+    GOOD = {"ok": True, "before": None, "after": {"version": 1, "deleted": False}, "changed": True}
+    GARBAGE = {  # the reply (or row) each mode sends to the first write
+        "no-ok": {"before": None, "after": None, "changed": True},
+        "ok-yes": {**GOOD, "ok": "yes"},
+        "after-5": {**GOOD, "after": 5},
+        "version-text": {**GOOD, "after": {"version": "1", "deleted": False}},
+    }
     for line in sys.stdin:
-        op = json.loads(line)["op"]
+        command = json.loads(line)
+        op, re = command["op"], command["id"]
         if op == "begin":
-            say({"row": "status", "t": 0, "state": "INITIALIZING", "since": 0, "error_kind": None,
-                 "status_code": None, "error_message": None, "error_time": None})
-            say({"reply": "begin"})
+            say({**STATUS, "re": re})
+            say({"reply": "begin", "re": re})
+        elif mode == "stop-reading":
+            time.sleep(3600)
         elif mode == "bad-message":
-            say({"surprise": op})
+            say({"surprise": op, "re": re})
         elif mode == "not-json":
             sys.stdout.write("panic: something Go-ish\\n"); sys.stdout.flush()
         elif mode == "bad-row":
-            say({"row": "weather", "t": 0})
+            say({"row": "weather", "t": 0, "re": re})
         elif mode == "wrong-reply":
-            say({"reply": "something-else"})
+            say({"reply": "something-else", "re": re})
+        elif mode == "wrong-re":
+            say({"reply": op, "re": re + 7})
         elif mode == "crash":
             sys.stderr.write("fatal error: the driver fell over\\n"); sys.exit(3)
         elif mode == "hang":
             time.sleep(3600)
+        elif mode == "endless-rows":
+            while True:
+                say({**STATUS, "re": re})
+        elif mode == "endless-line":
+            chunk = "x" * 65536
+            while True:
+                sys.stdout.write(chunk)
+        elif mode.startswith("row:"):  # a status row with one field replaced
+            field, value = mode[4:].split("=", 1)
+            say({**STATUS, field: json.loads(value), "re": re})
+            say({"reply": op, "re": re, **GOOD})
+        elif mode == "end-store-5":
+            say({"reply": op, "re": re, **GOOD, "store": 5})
+        elif mode == "end-store-short":
+            say({"reply": op, "re": re, **GOOD, "store": [["flags"]]})
+        elif op == "upsert":
+            say({"reply": op, "re": re, **GARBAGE[mode]})
+        else:
+            say({"reply": op, "re": re, **GOOD})
 ''')
 
 
@@ -133,28 +165,77 @@ class FakeTarget(DriverTarget):
 
 
 @pytest.mark.parametrize("mode, words", [
-    ("bad-message", "protocol error: the driver sent {'surprise': 'init'}, which is neither a row"),
+    ("bad-message", "protocol error: the driver sent {'surprise': 'init', 're': 2}, which is neither a row"),
     ("not-json", "protocol error: the driver sent a line that is not JSON: b'panic: something Go-ish'"),
     ("bad-row", "a row of unknown frame 'weather'"),
     ("wrong-reply", "answered 'init' with a reply to 'something-else'"),
-    ("crash", "exited (code 3) mid-scenario; it said:\nfatal error: the driver fell over"),
+    ("wrong-re", "sent a message for command 9 while command 2 ('init') was unanswered"),
+    ("crash", "exited (code 3) while answering"),
     ("hang", "did not answer within 2 s (it hangs); it was stopped"),
+    # a driver that stops reading while the kit sends it more than a pipe holds
+    ("stop-reading", "did not answer within 2 s (it hangs); it was stopped"),
+    ("endless-rows", "sent more than 100,004 rows for one 'init' command"),
+    ("endless-line", "sent a line longer than 64 MiB"),
+    # garbage in a field the protocol defines (issue 20's table)
+    ("no-ok", "replied to 'upsert' without 'ok'"),
+    ("ok-yes", "replied to 'upsert' with ok 'yes', not true or false"),
+    ("after-5", "replied to 'upsert' with after 5, not null or {version, deleted}"),
+    ("version-text", "replied to 'upsert' with after {'version': '1', 'deleted': False}"),
+    ("row:t=\"abc\"", "sent a status row whose t is 'abc', not a time"),
+    ("row:t=1e30", "sent a status row whose t is 1e+30, not a time"),
+    ("row:since=\"x\"", "sent a status row whose since is 'x', not a time"),
+    ("row:state=\"SLEEPY\"", "sent a status row whose state is 'SLEEPY', not one of INITIALIZING"),
+    ("row:status_code=1e400", "sent a status row whose status_code is inf"),
+    ("end-store-5", "replied to 'end' with store 5, not a list of [kind, key, version, deleted] rows"),
+    ("end-store-short", "replied to 'end' with store [['flags']]"),
 ])
 def test_a_broken_driver_ends_the_run_with_an_error_result(fake, mode, words):
     target = fake(mode)
-    res = harness.run(STALE, target.name)
+    scenario = BIG_INIT if mode == "stop-reading" else STALE
+    res = harness.run(scenario, target.name)
     assert not res.ok
     (failure,) = res.failures
     assert failure.what == "driver" and words in failure.actual, failure.actual
-    assert list(res.status["state"].astype(str)) == ["INITIALIZING"]  # what it recorded before is kept
+    assert "Traceback" not in failure.actual
+    assert list(res.status["state"].astype(str))[:1] == ["INITIALIZING"]  # what it recorded before is kept
     assert target._driver is None  # stopped: the next run starts a fresh one
     assert harness.run(STALE, "go").ok  # and the real targets carry on
+
+
+# An init larger than a pipe's buffer (64 KiB): 5,000 flags.
+BIG_INIT = harness.scenario("big-init").init(flags={f"flag-{i}": {"version": 1} for i in range(5000)}).build()
 
 
 def test_a_driver_of_another_protocol_version_is_refused(fake):
     target = fake("old-protocol")
     res = harness.run(STALE, target.name)
-    assert "the driver speaks protocol 99; the kit speaks 1" in res.failures[0].actual
+    assert "the driver speaks protocol 99; the kit speaks 2" in res.failures[0].actual
+
+
+@pytest.mark.parametrize("target", ["go", "go-v6"])
+def test_an_item_the_go_sdk_cannot_read_is_a_failed_write_and_the_run_goes_on(target):
+    from harness.replay.source import SimulatedDataSource
+    from harness.vocabulary.steps import Upsert
+    from harness.vocabulary.values import Item
+    # The vocabulary refuses such an item at load; a world built in code can still send one.
+    sc = (harness.scenario("unreadable").init(flags={"f1": {"version": 1}}).status("VALID")
+          .upsert(flag="f1", version=2).upsert(flag="f1", version=3).build())
+    original = SimulatedDataSource.write_plain
+
+    def garbled(self, action, kind, key, version):
+        if version == 2:
+            item = {"key": key, "version": version, "on": "yes"}  # the Go SDK reads 'on' as a boolean only
+            return self._remember(kind, key, version, item)
+        return original(self, action, kind, key, version)
+    SimulatedDataSource.write_plain = garbled
+    try:
+        res = harness.run(sc, target)
+    finally:
+        SimulatedDataSource.write_plain = original
+    data = res.ops[res.ops["op"] != "status"]
+    assert list(data["outcome"].astype(str)) == ["applied", "error", "applied"]
+    assert "the Go SDK cannot read flags \"f1\"" in data["error"].iloc[1]
+    assert list(res.store.itertuples(index=False, name=None)) == [("flags", "f1", 3, False)]
 
 
 def test_fake_targets_are_gone_after_their_test():
@@ -199,3 +280,16 @@ def test_a_built_wheel_ships_the_go_driver_sources_the_schema_and_the_catalogue(
         assert name in names, name
     shipped = {n for n in names if n.startswith("harness/catalogue/") and n.endswith(".yaml")}
     assert len(shipped) == len(list(ROOT.joinpath("scenarios").rglob("*.yaml")))  # the whole catalogue
+
+
+@pytest.mark.parametrize("target", ["go", "go-v6"])
+def test_log_lines_of_one_instant_come_in_one_order_whatever_the_scheduler_does(target):
+    # The outage line (the outage logger's timer) and "available again" (the store poller) fall at one
+    # virtual instant, from two goroutines: their order used to follow the scheduler's.
+    sc = (harness.scenario("same-instant-logs", store="persistent", outage_log_after="1s")
+          .init(flags={"f1": {"version": 1}}).status("VALID").store_down()
+          .upsert(flag="f1", version=2, at="1s").store_up(after="750ms").wait("5s").build())
+    orders = {tuple(harness.run(sc, target).logs["message"]) for _ in range(40)}
+    assert len(orders) == 1, orders
+    (order,) = orders
+    assert any("outage" in line for line in order) and any("available again" in line for line in order)

@@ -36,21 +36,21 @@ def test_the_sink_is_the_sdks_own():
     from ldclient.impl.datasource.status import DataSourceUpdateSinkImpl
     from ldclient.impl.datasystem.fdv1 import _FeatureStoreClientWrapper
 
-    from harness.drivers.python_sdk.sync import SdkTarget
+    from harness.drivers.python_sdk import sync
     from harness.replay.freeze import frozen_clock
     seen = {}
     import harness.replay.source as source_module
-    original = source_module.SimulatedDataSource.__init__
+    original = source_module.SimulatedDataSource.attach
 
     def spy(self, port, *args, **kwargs):
         seen["sink"] = port.sink
         original(self, port, *args, **kwargs)
-    source_module.SimulatedDataSource.__init__ = spy
+    source_module.SimulatedDataSource.attach = spy
     try:
         with frozen_clock(outage_scenario().start) as clock:
-            SdkTarget().run(outage_scenario(), clock)
+            sync.run(outage_scenario(), clock)
     finally:
-        source_module.SimulatedDataSource.__init__ = original
+        source_module.SimulatedDataSource.attach = original
     assert type(seen["sink"]) is DataSourceUpdateSinkImpl
     assert isinstance(seen["sink"]._DataSourceUpdateSinkImpl__store, _FeatureStoreClientWrapper)
 

@@ -7,7 +7,7 @@ import pytest
 
 import harness
 from harness.replay.clock import VirtualClock
-from harness.replay.play import play
+from harness.replay.play import play_steps
 from harness.replay.recording import Recording
 from harness.vocabulary.model import Delete, Item, Step, Upsert
 from harness.vocabulary.step_list import Steps
@@ -83,7 +83,7 @@ def test_a_world_without_a_row_handler_gets_the_steps():
     scenario = harness.scenario("w").upsert(flag="f1", version=2).status("VALID").delete(flag="f1", version=3).build()
     clock = VirtualClock(datetime(2024, 1, 1, tzinfo=timezone.utc))
     world = Listening()
-    play(scenario, clock, Recording(clock.read), world)
+    play_steps(scenario, clock, Recording(clock.read), world)
     assert [name for name, _ in world.seen] == ["on_upsert", "on_status", "on_delete"]
     assert world.seen[2][1] == Delete("flags", "f1", 3)
 

@@ -1,11 +1,14 @@
-"""Step semantics shared by every target: timing first, then the action.
+"""Step semantics shared by every target, and the one owner of a run's recording.
 
 A target supplies a *world*: an object with one ``on_<kind>`` method per step
 kind in :data:`harness.vocabulary.steps.STEP_KINDS` (``wait`` aside, which
-:func:`play` does itself). :func:`play` moves the clock for ``at``/``after``
-(firing due timers in order), calls the world, then fires timers that became
-due with no delay (the SDK's "at once"). The target registry checks that a
-world has every handler before the target can run.
+:func:`play` does itself), and ``final_store()``, the store's rows once the
+steps are done. :func:`play` makes the :class:`Recording`, opens the world on
+it, moves the clock for ``at``/``after`` (firing due timers in order), calls
+the world, fires timers that became due with no delay (the SDK's "at once"),
+and finishes the recording with the final store. The world only reports what
+it observes into the recording. The target registry checks that a world has
+every handler before the target can run.
 
 A plain write, kept as a row (see ``Steps``), goes to the world's
 ``on_plain_write`` when it has one (every world built on ``SourceSteps``
@@ -15,9 +18,9 @@ the Step. Pure: no pandas, no YAML, no SDK.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, ContextManager, Iterable, Protocol
 
-from ..errors import ScenarioError
+from ..errors import DriverError, ScenarioError
 from ..vocabulary.model import Scenario
 from ..vocabulary.step_list import step_of
 from ..vocabulary.steps import Wait, handler_name
@@ -25,7 +28,34 @@ from .clock import VirtualClock
 from .recording import Recording
 
 
-def play(scenario: Scenario, clock: VirtualClock, recording: Recording, world: object) -> None:
+class World(Protocol):
+    """What a target hands :func:`play`: an ``on_<kind>`` method per step kind, and the final store."""
+
+    def final_store(self) -> Iterable[tuple[str, str, int, bool]]:
+        """(kind, key, version, deleted) of every stored record, tombstones included."""
+        ...
+
+
+def play(scenario: Scenario, clock: VirtualClock, open_world: Callable[[Recording], ContextManager[World]]) -> Recording:
+    """Run every step of ``scenario`` on the world ``open_world(recording)`` gives, and return the
+    finished recording. ``open_world`` sets the target up (its rows are set-up rows, step -1) and
+    tears it down after, whatever happens; a broken driver's error carries what was recorded."""
+    recording = Recording(clock.read)
+    try:
+        with open_world(recording) as world:
+            try:
+                play_steps(scenario, clock, recording, world)
+                recording.step = len(scenario.steps)
+                recording.finish(world.final_store())
+            finally:
+                recording.closed = True  # the target's tear-down is outside the run
+    except DriverError as e:
+        e.partial = recording
+        raise
+    return recording
+
+
+def play_steps(scenario: Scenario, clock: VirtualClock, recording: Recording, world: object) -> None:
     """Run every step of ``scenario`` against ``world``."""
     # step kind -> its handler: the world's, looked up once; waiting is play's own
     handlers: dict[type, Callable] = {Wait: lambda wait: clock.advance_by(wait.micros)}

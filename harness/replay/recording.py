@@ -1,6 +1,9 @@
 """What a run observed, as plain rows (tuples and lists), in global order.
 
-A target fills a :class:`Recording` while it runs; DataFrames are built from
+:func:`harness.replay.play.play` owns a run's :class:`Recording`: it makes it,
+moves its step, and finishes it with the final store. A target only reports
+what it observed into it (``status``, ``change``, ``log``, ...), and the
+simulated source records the operations it makes. DataFrames are built from
 it once, at the end (:mod:`harness.results.frames`). Every row holds ``seq``
 (global order), ``step`` (the scenario step running; -1 for set-up) and ``t``
 (virtual time, microseconds since the epoch); times inside rows are
@@ -14,7 +17,7 @@ when the operation ends, so the order never depends on set iteration order
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 class Layout:
     """The columns of one frame's rows, declared once and read by name.
@@ -88,6 +91,10 @@ class Recording:
         state["closed"] = True
         return state
 
+    def now(self) -> int:
+        """The virtual time, in microseconds since the epoch."""
+        return self._now()
+
     def add(self, frame: str, *values: Any) -> None:
         """Append one row to ``frame``, observed now (a tuple, which the garbage collector soon stops tracking)."""
         # add_at's body written out: this runs once per observation, and the extra call costs a point of replay rate
@@ -96,11 +103,12 @@ class Recording:
         self.rows[frame].append((self._seq, self.step, self._now()) + values)
         self._seq += 1
 
-    def add_at(self, frame: str, t: int, values: tuple) -> None:
-        """Append a row observed at virtual time ``t`` (a target with its own clock says when)."""
+    def add_at(self, frame: str, t: int, values: tuple, step: int | None = None) -> None:
+        """Append a row observed at virtual time ``t`` during ``step`` (default: the step running). An
+        out-of-process target says when, and which step's command caused the row."""
         if self.closed:
             return
-        self.rows[frame].append((self._seq, self.step, t) + values)
+        self.rows[frame].append((self._seq, self.step if step is None else step, t) + values)
         self._seq += 1
 
     # -- the observations -------------------------------------------------------------
@@ -110,23 +118,28 @@ class Recording:
         self.add("status", state, since, *(error or (None, None, None, None)))
 
     def op_started(self, op: str, kind: str | None = None, key: str | None = None,
-                   version: int | None = None) -> tuple | None:
-        """Reserve the operation's place in the order; rows it causes come after it."""
+                   version: int | None = None, step: int | None = None, t: int | None = None) -> tuple | None:
+        """Reserve the operation's place in the order; rows it causes come after it. ``step`` and ``t``
+        default to now; an operation answered later (a driver's batch) gives the ones it was made at."""
         if self.closed:
             return None
-        head = (self._seq, self.step, self._now(), op, kind, key, version)
+        head = (self._seq, self.step if step is None else step, self._now() if t is None else t,
+                op, kind, key, version)
         self._seq += 1
         return head
 
     def op_finished(self, head: tuple | None, outcome: str, error: str | None = None,
                     stored_before: int | None = None, stored_after: int | None = None,
-                    reported: str | None = None) -> None:
+                    reported: str | None = None, written: list | None = None) -> None:
         """``stored_before``/``stored_after``: the stored version of the key around the call;
-        ``reported``: what a status call reported (``INTERRUPTED NETWORK_ERROR``). The change
-        events the operation caused follow its row, sorted by key."""
+        ``reported``: what a status call reported (``INTERRUPTED NETWORK_ERROR``); ``written``: what
+        an applied init wrote, as (kind, key, version). The change events the operation caused
+        follow its row, sorted by key."""
         if head is None or self.closed:
             return
         self.rows["ops"].append(head + (outcome, error, stored_before, stored_after, reported))
+        if written is not None:
+            self.init_versions[head[0]] = written
         pending = self._pending_changes
         if pending:
             pending.sort()
@@ -155,6 +168,12 @@ class Recording:
 
     def log(self, level: str, message: str) -> None:
         self.add("logs", level, message)
+
+    def finish(self, store: Iterable[tuple]) -> None:
+        """The run is over: keep the final store's rows (kind, key, version, deleted), sorted, and
+        record nothing more (a client's own shutdown is outside the run)."""
+        self.store = sorted(tuple(row) for row in store)
+        self.closed = True
 
     # -- reading back (used by expectations and summaries) ------------------------------
 

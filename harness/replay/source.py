@@ -9,8 +9,9 @@ It keeps its own view of the data — the newest version it has seen of every
 item, tombstones included — which is what a real server would resend.
 
 The source talks to a :class:`SinkPort`, a small target-neutral face of a
-sink, so every target drives the same source. It is also the
-``UpdateProcessor`` the SDK is handed (``start``/``stop``/``initialized``).
+sink, so every target drives the same source. A port answers at once (in
+process) or later (a driver in another process, which answers a batch of
+calls at a time: see :class:`PendingOp`).
 
 Faults are attributed at one boundary: a port marks each call into the real
 sink with :func:`into_sink`, and only an exception raised there (by the sink
@@ -24,12 +25,14 @@ from typing import Any, Callable, Protocol, TypeVar
 
 from ..errors import HarnessError
 from ..vocabulary.items import item_json, plain_json
-from ..vocabulary.steps import Delete, Disconnect, Init, Reconnect, SetStatus, Stop, Upsert
+from ..vocabulary.steps import Delete, Disconnect, Init, Reconnect, Status, Stop, Upsert
 from ..vocabulary.values import ErrorInfo
 from .clock import Timer, VirtualClock
-from .recording import OPS, Recording
+from .recording import Recording
 
 T = TypeVar("T")
+
+SINK_REPORTED_FAILURE = "the sink reported failure"
 
 
 class SinkRaised(Exception):
@@ -54,53 +57,102 @@ def into_sink(call: Callable[..., T], *args: Any) -> T:
 
 
 class SinkPort(Protocol):
-    """A sink as the source sees it. Kinds are ``"flags"``/``"segments"``.
+    """A sink as the source sees it: ``init``, ``upsert``, ``delete``, ``status`` and ``peek``, the
+    names of the steps. Kinds are ``"flags"``/``"segments"``.
 
-    A write reports failure by raising :class:`SinkRaised` (see :func:`into_sink`)
-    or returning False; ``peek`` returns the stored record (tombstones
-    included) or None, bypassing faults and caches. Records are compared by
-    identity to tell an applied write from an ignored one, or by value when the
-    port has ``compares_by_value = True``. A port with ``reports_records = True``
-    returns ``(result, stored before, stored after)`` from each write instead
-    of being peeked at around it.
+    In process, each call is made at once. A write reports failure by raising
+    :class:`SinkRaised` (see :func:`into_sink`) or returning False; ``peek``
+    returns the stored record (tombstones included) or None, past faults and
+    caches. The source peeks around each write: a changed record (by identity,
+    or by value when the port has ``compares_by_value = True``) means the
+    write was applied, an unchanged one that it was ignored.
+
+    A port with ``pipelined = True`` answers later: each call takes one more
+    argument, a :class:`PendingOp`, which the port opens when the call's
+    answer starts to come in and closes with the answer; ``flush()`` waits for
+    every answer. It needs no ``peek``.
     """
 
     def init(self, data: dict[str, dict[str, dict]]) -> Any: ...
     def upsert(self, kind: str, item: dict) -> Any: ...
     def delete(self, kind: str, key: str, version: int) -> Any: ...
-    def update_status(self, state: str, error: ErrorInfo | None) -> Any: ...
+    def status(self, state: str, error: ErrorInfo | None) -> Any: ...
     def peek(self, kind: str, key: str) -> Any: ...
 
 
-class SimulatedDataSource:
-    """Drives a :class:`SinkPort` step by step and records every call it makes."""
+class PendingOp:
+    """One operation a pipelined port answers later.
 
-    def __init__(self, port: SinkPort, recording: Recording, clock: VirtualClock, ready=None):
-        self.port = port
+    It remembers the step and virtual time it was made at. :meth:`open` puts its
+    row in the recording's order, before the rows it caused; :meth:`close`
+    records its outcome from the answer.
+    """
+
+    __slots__ = ("recording", "op", "kind", "key", "version", "step", "t", "head", "ok", "written", "reported",
+                 "then")
+
+    def __init__(self, recording: Recording, op: str, kind: str | None = None, key: str | None = None,
+                 version: int | None = None, written: list | None = None, reported: str | None = None,
+                 then: Callable[[bool], None] | None = None):
+        self.recording = recording
+        self.op, self.kind, self.key, self.version = op, kind, key, version
+        self.step, self.t = recording.step, recording.now()
+        self.head: tuple | None = None
+        self.ok: bool | None = None  # None until answered
+        self.written, self.reported, self.then = written, reported, then
+
+    def open(self) -> None:
+        if self.head is None:
+            self.head = self.recording.op_started(self.op, self.kind, self.key, self.version, self.step, self.t)
+
+    def close(self, ok: bool, error: str | None = None, before: int | None = None, after: int | None = None,
+              changed: bool = True) -> None:
+        """The answer: ``ok`` false for a failed call (``error`` says why); for a write, the stored
+        version ``before`` and ``after`` it, and whether the stored record ``changed``."""
+        self.open()
+        if not ok:
+            outcome = "error"
+            error = error or SINK_REPORTED_FAILURE
+        else:
+            outcome, error = ("ignored" if self.key is not None and not changed else "applied"), None
+        self.ok = ok
+        self.recording.op_finished(self.head, outcome, error, before, after, self.reported,
+                                   self.written if ok else None)
+        if self.then is not None:
+            self.then(ok)
+
+
+class SimulatedDataSource:
+    """Drives a :class:`SinkPort` step by step and records every call it makes.
+
+    ``attach`` gives it the port when the target has one (an SDK hands its sink
+    over only while the client is being built). ``ready`` is told when the
+    source first initializes or stops, as an SDK waits for its data source.
+    """
+
+    def __init__(self, recording: Recording, clock: VirtualClock, port: SinkPort | None = None):
         self.recording = recording
         self.clock = clock
-        self.ready = ready
         # kind -> key -> (version, item JSON or None for a tombstone)
         self.view: dict[str, dict[str, tuple[int, dict | None]]] = {"flags": {}, "segments": {}}
-        self._initialized = False
+        self.initialized = False
+        self.ready: Any = None
         self._reconnect: Timer | None = None
+        if port is not None:
+            self.attach(port)
+
+    def attach(self, port: SinkPort, ready: Any = None) -> None:
+        """Speak to the sink through ``port``; ``ready`` (an object with ``set()``) is told as above."""
+        self.port = port
+        self.ready = ready
+        self._pipelined = getattr(port, "pipelined", False)
         # An out-of-process port hands back a fresh record each time: compare by value.
         self._by_value = getattr(port, "compares_by_value", False)
-        # ...and answers each write with the stored records around it, saving two round trips.
-        self._reports_records = getattr(port, "reports_records", False)
-        self._peek = None if self._reports_records else port.peek
+        self._peek = None if self._pipelined else port.peek
 
-    # -- UpdateProcessor surface (what the SDK calls) ------------------------------------
-
-    def start(self) -> None:
-        """The scenario's steps drive the source; nothing happens on start."""
-
-    def stop(self) -> None:
-        """Called by ``LDClient.close()`` after the run; the run is no longer recorded."""
+    def close(self) -> None:
+        """The run is over: a scheduled reconnect never comes."""
         self._cancel_reconnect()
-
-    def initialized(self) -> bool:
-        return self._initialized
 
     # -- steps ---------------------------------------------------------------------------
 
@@ -123,7 +175,7 @@ class SimulatedDataSource:
         """An upsert or delete (``action``) of one item by version alone, given as its row (see ``Steps``)."""
         self._remember(kind, key, version, plain_json(kind, key, version) if action == "upsert" else None)
 
-    def status(self, action: SetStatus) -> None:
+    def status(self, action: Status) -> None:
         self._send_status(action.state, action.error)
 
     def disconnect(self, action: Disconnect) -> None:
@@ -136,7 +188,7 @@ class SimulatedDataSource:
         self._cancel_reconnect()
         self._reconnect_now()
 
-    def stop_source(self, action: Stop) -> None:
+    def stop(self, action: Stop) -> None:
         self._cancel_reconnect()
         self._send_status("OFF", None)
         if self.ready is not None:
@@ -157,35 +209,50 @@ class SimulatedDataSource:
         self._reconnect = None
         data = {kind: {key: item for key, (_, item) in entries.items() if item is not None}
                 for kind, entries in self.view.items()}
-        if self._send_init(data):
+        ok = self._send_init(data)
+        if isinstance(ok, PendingOp):  # a pipelined port answers later, but whether to report VALID needs it now
+            self.port.flush()
+            ok = ok.ok
+        if ok:
             self._send_status("VALID", None)
 
-    def _send_init(self, data: dict[str, dict[str, dict]]) -> bool:
-        ok = self._write("init", None, None, None, self.port.init, data)
-        if ok and not self.recording.closed:
-            seq = self.recording.rows["ops"][-1][OPS.seq]
-            self.recording.init_versions[seq] = [(kind, key, item["version"])
-                                                 for kind, items in data.items() for key, item in items.items()]
-        if ok:
-            self._initialized = True
-            if self.ready is not None:
-                self.ready.set()
+    def _send_init(self, data: dict[str, dict[str, dict]]) -> bool | PendingOp:
+        """Whether the init landed, or the operation a pipelined port answers later."""
+        written = [(kind, key, item["version"]) for kind, items in data.items() for key, item in items.items()]
+        if self._pipelined:
+            pending = PendingOp(self.recording, "init", written=written, then=self._initialized)
+            self.port.init(data, pending)
+            return pending
+        ok = self._write("init", None, None, None, self.port.init, data, written=written)
+        self._initialized(ok)
         return ok
 
+    def _initialized(self, ok: bool) -> None:
+        self.initialized = ok or self.initialized
+        if ok and self.ready is not None:
+            self.ready.set()
+
     def _send_status(self, state: str, error: ErrorInfo | None) -> None:
+        reported = state if error is None else f"{state} {error.kind}"
+        if self._pipelined:
+            self.port.status(state, error, PendingOp(self.recording, "status", reported=reported))
+            return
         row = self.recording.op_started("status")
         outcome, message = "applied", None
         try:
-            self.port.update_status(state, error)
+            self.port.status(state, error)
         except SinkRaised as e:
             outcome, message = "error", str(e)
-        reported = state if error is None else f"{state} {error.kind}"
         self.recording.op_finished(row, outcome, message, reported=reported)
 
-    def _write(self, op: str, kind: str | None, key: str | None, version: int | None, call, *args) -> bool:
+    def _write(self, op: str, kind: str | None, key: str | None, version: int | None, call, *args,
+               written: list | None = None) -> bool:
         """Make one write, and read its outcome from the store: applied when the
         stored record changed, ignored when it did not, error when the call failed."""
         recording = self.recording
+        if self._pipelined:
+            call(*args, PendingOp(recording, op, kind, key, version))
+            return True
         row = recording.op_started(op, kind, key, version)
         peek = None if key is None else self._peek
         before = after = None
@@ -196,18 +263,17 @@ class SimulatedDataSource:
         except SinkRaised as e:  # the SDK's own sources survive a failing store, and so do we
             outcome, error = "error", str(e)
         else:
-            if self._reports_records:  # (result, stored before, stored after) in one answer
-                returned, before, after = returned
             outcome, error = "applied", None
             if returned is False:
-                outcome, error = "error", "the sink reported failure"
+                outcome, error = "error", SINK_REPORTED_FAILURE
         if peek is not None:
             after = peek(kind, key)
         unchanged = after is before or (self._by_value and after == before)
         if outcome == "applied" and key is not None and unchanged:
             outcome = "ignored"
         recording.op_finished(row, outcome, error, None if before is None else before["version"],
-                              None if after is None else after["version"])
+                              None if after is None else after["version"], None,
+                              written if outcome == "applied" else None)
         return outcome != "error"
 
     def _cancel_reconnect(self) -> None:
@@ -238,7 +304,7 @@ class SourceSteps:
         """A plain write (an upsert or delete by version alone) as its row; see ``play``."""
         self.source.write_plain(action, kind, key, version)
 
-    def on_status(self, action: SetStatus) -> None:
+    def on_status(self, action: Status) -> None:
         self.source.status(action)
 
     def on_disconnect(self, action: Disconnect) -> None:
@@ -248,4 +314,4 @@ class SourceSteps:
         self.source.reconnect(action)
 
     def on_stop(self, action: Stop) -> None:
-        self.source.stop_source(action)
+        self.source.stop(action)

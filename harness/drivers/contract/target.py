@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from typing import Iterator
+
 from ...replay.clock import VirtualClock
-from .model import ContractSink, ModelStore, Status
+from .model import ContractSink, ModelStore, DataSourceStatus
 from .evaluation import evaluate
 from ...replay.faults import Faults
 from ...vocabulary.model import ErrorInfo, Scenario
@@ -29,7 +32,7 @@ class ContractPort:
     def delete(self, kind, key, version):
         return self.sink.delete(kind, key, version)
 
-    def update_status(self, state: str, error: ErrorInfo | None):
+    def status(self, state: str, error: ErrorInfo | None):
         self.sink.update_status(state, error)
 
     def peek(self, kind, key):
@@ -56,6 +59,10 @@ class ContractWorld(SourceSteps):
     def on_store_up(self, action) -> None:
         self.faults.down = None
 
+    def final_store(self):
+        return [(kind, key, record["version"], bool(record.get("deleted", False)))
+                for kind in ("flags", "segments") for key, record in self.store.data[kind].items()]
+
     def on_evaluate(self, action) -> None:
         if not self.store.is_initialized():
             value, reason = action.default, "ERROR:CLIENT_NOT_READY"
@@ -64,7 +71,7 @@ class ContractWorld(SourceSteps):
         self.recording.evaluation(action.flag, action.context, value, reason)
 
 
-def record_status(recording: Recording, status: Status) -> None:
+def record_status(recording: Recording, status: DataSourceStatus) -> None:
     recording.status(status.state, status.since, status.error)
 
 
@@ -82,7 +89,10 @@ class ContractTarget:
         return self.world
 
     def run(self, scenario: Scenario, clock: VirtualClock) -> Recording:
-        recording = Recording(clock.read)
+        return play(scenario, clock, lambda recording: self.open_world(scenario, clock, recording))
+
+    @contextlib.contextmanager
+    def open_world(self, scenario: Scenario, clock: VirtualClock, recording: Recording) -> Iterator[ContractWorld]:
         faults = Faults()
         store = ModelStore(faults, clock, persistent=scenario.store.type == "persistent",
                            cache_ttl=scenario.store.cache_ttl, on_status=recording.store_status, log=recording.log)
@@ -91,16 +101,7 @@ class ContractTarget:
                             outage_log_after=scenario.outage_log_after)
         record_status(recording, sink.status)
         recording.store_status(True, False)
-        source = SimulatedDataSource(ContractPort(sink, store), recording, clock)
-        world = ContractWorld(sink, store, source, faults, recording)
+        source = SimulatedDataSource(recording, clock, ContractPort(sink, store))
         sink.listening = scenario.listen
-        try:
-            play(scenario, clock, recording, world)
-        finally:
-            recording.step = len(scenario.steps)
-            for kind in ("flags", "segments"):
-                for key in sorted(store.data[kind]):
-                    record = store.data[kind][key]
-                    recording.store.append((kind, key, record["version"], bool(record.get("deleted", False))))
-            recording.closed = True
-        return recording
+        yield ContractWorld(sink, store, source, faults, recording)
+        source.close()

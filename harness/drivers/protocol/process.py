@@ -1,10 +1,11 @@
 """A driver process spoken to in JSON lines (docs/driver-protocol.md).
 
-Written for the Go driver, but any program that speaks the protocol can be
-run through :class:`DriverProcess`: commands go in on stdin, and rows then
-one reply (or one error) come back on stdout. Reads wait with ``select`` (no
-threads), so a driver that hangs is stopped after ``timeout`` seconds and a
-driver that dies is noticed at once.
+Any program that speaks the protocol runs through :class:`DriverProcess`: a
+batch of command lines goes in on stdin while the lines that come back on
+stdout are read, until every command of the batch is answered. Writing and
+reading take turns under ``select`` (no threads), so neither side can block
+the other on a full pipe; a driver that stops making progress for ``timeout``
+seconds is stopped, and one that dies is noticed at once.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from typing import Any, Callable, Sequence
 
 from ...errors import DriverError
 
-PROTOCOL = 1
-SPIN = 200  # non-blocking reads before a blocking wait
+PROTOCOL = 2
+MAX_LINE = 64 << 20   # bytes: a longer line is a driver gone wrong, not data
+SLICE = 0.05          # seconds a select waits before the kit looks around again
+CHUNK = 1 << 16
 
 
 def _exited(process: subprocess.Popen, seconds: float) -> bool:
@@ -33,11 +36,12 @@ def _exited(process: subprocess.Popen, seconds: float) -> bool:
 
 
 class DriverProcess:
-    """One running driver; :meth:`call` sends a command and collects its rows and reply."""
+    """One running driver. :meth:`exchange` sends a batch and reads until it is answered."""
 
     def __init__(self, command: Sequence[str], name: str, timeout: float = 60.0):
         self.name = name
         self.timeout = timeout
+        self.scenarios = 0
         self._stderr = tempfile.TemporaryFile()
         try:
             self._process = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -45,11 +49,17 @@ class DriverProcess:
         except OSError as e:
             self._stderr.close()
             raise DriverError(f"{name}: cannot start the driver {command[0]!r}: {e}") from None
-        self._buffer = b""
-        self.scenarios = 0
-        assert self._process.stdout is not None
-        os.set_blocking(self._process.stdout.fileno(), False)
-        self.hello = self._read()
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._in = self._process.stdin.fileno()
+        self._out = self._process.stdout.fileno()
+        os.set_blocking(self._in, False)
+        os.set_blocking(self._out, False)
+        self._partial: list[bytes] = []  # the start of a line whose end has not come yet
+        self._partial_size = 0
+        self._lines: list[bytes] = []    # whole lines read, not yet handed out
+        hello: list[Any] = []
+        self.exchange(b"", lambda message: hello.append(message) is None, 1, what="its hello")
+        self.hello = hello[0]
         if not isinstance(self.hello, dict) or "hello" not in self.hello:
             self.close()
             raise DriverError(f"{name}: the driver's first line must be a hello, got {self.hello!r}")
@@ -62,68 +72,77 @@ class DriverProcess:
     def alive(self) -> bool:
         return self._process.poll() is None
 
-    def call(self, command: dict, on_row: Callable[[dict], None]) -> dict:
-        """Send one command; pass each row to ``on_row``; return the reply."""
-        self._send(command)
+    def exchange(self, payload: bytes, on_message: Callable[[Any], bool], answers: int,
+                 what: str = "a batch") -> int:
+        """Write ``payload`` (whole command lines) while reading the driver's lines, and pass each
+        decoded line to ``on_message``, which says True for an answer (a reply or an error). Returns
+        once all of ``payload`` is written and ``answers`` answers have come, with how many came
+        (``answers=0``: do not wait for any). ``on_message`` may raise to end the exchange."""
+        out = memoryview(payload)
+        sent = received = 0
+        idle = 0.0  # seconds without a byte moving either way
         while True:
-            message = self._read()
-            if not isinstance(message, dict):
-                raise self._broken(f"sent {message!r} in answer to {command['op']!r}, which is neither "
-                                   "a row, a reply nor an error")
-            if "row" in message:
-                on_row(message)
-            elif "reply" in message:
-                if message["reply"] != command["op"]:
-                    raise self._broken(f"answered {command['op']!r} with a reply to {message['reply']!r}")
-                return message
-            elif "error" in message:
-                raise DriverError(f"{self.name}: the driver refused {command['op']!r}: {message['error']}")
-            else:
-                raise self._broken(f"sent {message!r}, which is neither a row, a reply nor an error")
+            while self._lines:
+                if on_message(self._decode(self._lines.pop(0))):
+                    received += 1
+            if sent == len(out) and received >= answers:
+                return received
+            writing = [self._in] if sent < len(out) else []
+            readable, writable, _ = select.select([self._out], writing, [], SLICE)
+            moved = False
+            if writable:
+                try:
+                    sent += os.write(self._in, out[sent:sent + CHUNK])
+                    moved = True
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    raise self._died(f"while the kit was sending it {what}") from None
+            if readable:
+                try:
+                    chunk = os.read(self._out, CHUNK)
+                except BlockingIOError:
+                    chunk = None
+                if chunk is not None:
+                    if not chunk:
+                        raise self._died(f"while answering {what}")
+                    self._take(chunk)
+                    moved = True
+            idle = 0.0 if moved else idle + SLICE
+            if idle >= self.timeout:
+                self.close(kill=True)
+                raise DriverError(f"{self.name}: the driver did not answer within {self.timeout:g} s "
+                                  "(it hangs); it was stopped")
 
-    def _send(self, command: dict) -> None:
-        assert self._process.stdin is not None
-        try:
-            self._process.stdin.write(json.dumps(command, separators=(",", ":")).encode() + b"\n")
-        except (BrokenPipeError, OSError):
-            raise self._died(f"while sending {command['op']!r}") from None
+    def _take(self, chunk: bytes) -> None:
+        """Split what came in into whole lines; only the new chunk is searched for line ends."""
+        if b"\n" not in chunk:
+            self._partial.append(chunk)
+            self._partial_size += len(chunk)
+            if self._partial_size > MAX_LINE:
+                raise self._broken(f"sent a line longer than {MAX_LINE >> 20} MiB")
+            return
+        pieces = chunk.split(b"\n")
+        if self._partial:
+            pieces[0] = b"".join(self._partial) + pieces[0]
+            self._partial, self._partial_size = [], 0
+        tail = pieces.pop()
+        if tail:
+            self._partial, self._partial_size = [tail], len(tail)
+        self._lines.extend(pieces)
 
-    def _read(self) -> Any:
-        assert self._process.stdout is not None
-        fd = self._process.stdout.fileno()
-        while b"\n" not in self._buffer:
-            chunk = self._poll(fd)
-            if chunk is None:
-                ready, _, _ = select.select([fd], [], [], self.timeout)
-                if not ready:
-                    self.close(kill=True)
-                    raise DriverError(f"{self.name}: the driver did not answer within {self.timeout:g} s "
-                                      "(it hangs); it was stopped")
-                chunk = self._poll(fd, tries=1)
-                if chunk is None:
-                    continue
-            if not chunk:
-                raise self._died("")
-            self._buffer += chunk
-        line, self._buffer = self._buffer.split(b"\n", 1)
+    def _decode(self, line: bytes) -> Any:
         try:
             return json.loads(line)
         except ValueError:
             raise self._broken(f"sent a line that is not JSON: {line[:200]!r}") from None
 
-    @staticmethod
-    def _poll(fd: int, tries: int = SPIN) -> bytes | None:
-        """Read what is there without blocking; None if nothing came in ``tries`` looks. A driver
-        answers within microseconds, and looking a few times costs less than a sleep and a wake-up."""
-        for _ in range(tries):
-            try:
-                return os.read(fd, 1 << 16)
-            except BlockingIOError:
-                continue
-        return None
+    def broken(self, what: str) -> DriverError:
+        """Stop the driver and describe how it broke the protocol."""
+        return self._broken(what)
 
     def _broken(self, what: str) -> DriverError:
-        self.close()
+        self.close(kill=True)
         return DriverError(f"{self.name}: protocol error: the driver {what}")
 
     def _died(self, when: str) -> DriverError:
@@ -135,7 +154,7 @@ class DriverProcess:
         tail = self._stderr.read()[-2000:].decode(errors="replace").strip()
         self.close()
         said = f"; it said:\n{tail}" if tail else ""
-        return DriverError(f"{self.name}: the driver exited (code {code}) {when}mid-scenario{said}")
+        return DriverError(f"{self.name}: the driver exited (code {code}) {when}{said}")
 
     def close(self, kill: bool = False) -> None:
         """Stop the driver: it ends on its own when stdin closes; a hung one is killed at once."""
@@ -150,6 +169,12 @@ class DriverProcess:
         if not _exited(process, 5.0):
             process.kill()
             process.wait()
-        if process.stdout is not None:
+        if process.stdout is not None and not process.stdout.closed:
             process.stdout.close()
-        self._stderr.close()
+        if not self._stderr.closed:
+            self._stderr.close()
+
+
+def encode(command: dict) -> bytes:
+    """One command as its line. NaN and infinities are not JSON, so they cannot be sent."""
+    return json.dumps(command, separators=(",", ":"), allow_nan=False).encode() + b"\n"

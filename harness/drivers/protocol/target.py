@@ -15,68 +15,46 @@ A driver for another SDK joins by subclassing :class:`DriverTarget` with its
 from __future__ import annotations
 
 import atexit
+import contextlib
+from typing import Iterator
 
-from ...errors import DriverError
 from ...replay.clock import VirtualClock
 from ...replay.play import play
-from ...replay.recording import LAYOUTS, Recording
+from ...replay.recording import Recording
 from ...replay.source import SimulatedDataSource, SourceSteps
 from ...vocabulary.model import Scenario, StoreConfig
 from ...vocabulary.values import ErrorInfo
 from ..registry import Availability
 from .process import DriverProcess
-
-
-class Session:
-    """One scenario on one driver: commands out, rows into the recording."""
-
-    def __init__(self, driver: DriverProcess, recording: Recording):
-        self.driver = driver
-        self.recording = recording
-
-    def call(self, command: dict) -> dict:
-        return self.driver.call(command, self._row)
-
-    def _row(self, message: dict) -> None:
-        frame = message.get("row")
-        layout = LAYOUTS.get(frame)
-        if layout is None or "t" not in message:
-            raise DriverError(f"{self.driver.name}: protocol error: a row of unknown frame {frame!r}: {message!r}")
-        try:
-            values = tuple(message[column] for column in layout.values)
-        except KeyError as e:
-            raise DriverError(f"{self.driver.name}: protocol error: a {frame} row without {e}: {message!r}") from None
-        self.recording.add_at(frame, message["t"], values)
+from .session import Session
 
 
 class ProtocolPort:
-    """The driver's sink in the kit's terms. A write returns the sink's bool: false means a store error."""
+    """The driver's sink in the kit's terms, pipelined: each call is queued on the session and
+    answered with its batch (see :class:`~harness.replay.source.PendingOp`)."""
 
-    compares_by_value = True
-    reports_records = True  # each write's reply carries the stored record before and after it
+    pipelined = True
 
     def __init__(self, session: Session):
         self.session = session
 
-    @staticmethod
-    def _result(reply: dict) -> tuple:
-        return reply["ok"], reply.get("before"), reply.get("after")
+    def init(self, data, pending):
+        self.session.send({"op": "init", "data": data}, pending,
+                          items=sum(len(items) for items in data.values()))
 
-    def init(self, data):
-        return self._result(self.session.call({"op": "init", "data": data}))
+    def upsert(self, kind, item, pending):
+        self.session.send({"op": "upsert", "kind": kind, "key": item["key"], "version": item["version"],
+                           "item": item}, pending)
 
-    def upsert(self, kind, item):
-        return self._result(self.session.call({"op": "upsert", "kind": kind, "key": item["key"],
-                                               "version": item["version"], "item": item}))
+    def delete(self, kind, key, version, pending):
+        self.session.send({"op": "delete", "kind": kind, "key": key, "version": version}, pending)
 
-    def delete(self, kind, key, version):
-        return self._result(self.session.call({"op": "delete", "kind": kind, "key": key, "version": version}))
+    def status(self, state: str, error: ErrorInfo | None, pending):
+        self.session.send({"op": "status", "state": state, "error": None if error is None else error.to_data()},
+                          pending)
 
-    def update_status(self, state: str, error: ErrorInfo | None):
-        self.session.call({"op": "status", "state": state, "error": None if error is None else error.to_data()})
-
-    def peek(self, kind, key):
-        return self.session.call({"op": "peek", "kind": kind, "key": key})["record"]
+    def flush(self) -> None:
+        self.session.flush()
 
 
 class ProtocolWorld(SourceSteps):
@@ -87,18 +65,22 @@ class ProtocolWorld(SourceSteps):
         self.source = source
 
     def on_listen(self, action) -> None:
-        self.session.call({"op": "listen", "on": action.on})
+        self.session.send({"op": "listen", "on": action.on})
 
     def on_store_down(self, action) -> None:
-        self.session.call({"op": "store_down", "fail": sorted(action.fail), "available": action.available,
+        self.session.send({"op": "store_down", "fail": sorted(action.fail), "available": action.available,
                            "message": action.message})
 
     def on_store_up(self, action) -> None:
-        self.session.call({"op": "store_up"})
+        self.session.send({"op": "store_up"})
 
     def on_evaluate(self, action) -> None:
-        self.session.call({"op": "evaluate", "flag": action.flag, "context": action.context,
+        self.session.send({"op": "evaluate", "flag": action.flag, "context": action.context,
                            "default": action.default})
+
+    def final_store(self) -> list:
+        """Ends the scenario on the driver; its reply holds the store."""
+        return self.session.call({"op": "end"})["store"]
 
 
 def store_setting(store: StoreConfig) -> dict:
@@ -152,25 +134,20 @@ class DriverTarget:
             self._driver = None
 
     def run(self, scenario: Scenario, clock: VirtualClock) -> Recording:
-        recording = Recording(clock.read)
+        return play(scenario, clock, lambda recording: self.open_world(scenario, clock, recording))
+
+    @contextlib.contextmanager
+    def open_world(self, scenario: Scenario, clock: VirtualClock, recording: Recording) -> Iterator[ProtocolWorld]:
         driver = self.driver()
         driver.scenarios += 1
         session = Session(driver, recording)
         try:
-            session.call({"op": "begin", "start": clock.now, "store": store_setting(scenario.store),
+            session.send({"op": "begin", "start": clock.now, "store": store_setting(scenario.store),
                           "outage_log_after": scenario.outage_log_after, "listen": scenario.listen})
-            clock.follow(lambda micros: session.call({"op": "advance", "to": micros}))
-            world = self.world(session, SimulatedDataSource(ProtocolPort(session), recording, clock))
-            play(scenario, clock, recording, world)
-            recording.step = len(scenario.steps)
-            reply = session.call({"op": "end"})
-        except DriverError as e:
-            self.stop()
-            e.partial = recording
-            raise
+            clock.follow(lambda micros: session.send({"op": "advance", "to": micros}))
+            source = SimulatedDataSource(recording, clock, ProtocolPort(session))
+            yield self.world(session, source)  # its final_store() ends the scenario on the driver
+            source.close()
         except BaseException:
-            self.stop()  # the driver is mid-scenario: the next run gets a fresh one
+            self.stop()  # the driver is mid-scenario (or broken): the next run gets a fresh one
             raise
-        recording.store.extend(tuple(row) for row in reply.get("store") or ())
-        recording.closed = True
-        return recording

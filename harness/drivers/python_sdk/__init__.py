@@ -18,14 +18,14 @@ from .door import DISTRIBUTION, async_sdk, sdk_version, sync_sdk
 
 
 class PythonSdkTarget:
-    """A target whose implementation (``module.cls``) loads once the door says the SDK has what it needs."""
+    """A target whose module (its ``World`` and ``run``) loads once the door says the SDK has what it needs."""
 
-    def __init__(self, name: str, description: str, check: Callable[[], object], module: str, cls: str):
+    def __init__(self, name: str, description: str, check: Callable[[], object], module: str, world: str):
         self.name = name
         self.description = description
         self._check = check
         self._module = module
-        self._cls = cls
+        self._world = world
 
     def availability(self) -> Availability:
         version = f"{DISTRIBUTION} {sdk_version() or '(not installed)'}"
@@ -37,18 +37,19 @@ class PythonSdkTarget:
 
     @cached_property
     def implementation(self):
+        """The target's module, imported once the SDK is known to have every piece it needs."""
         self._check()
-        return getattr(importlib.import_module(self._module, __name__), self._cls)()
+        return importlib.import_module(self._module, __name__)
 
     def world_type(self) -> type:
-        return self.implementation.world
+        return getattr(self.implementation, self._world)
 
     def run(self, scenario, clock):
         return self.implementation.run(scenario, clock)
 
 
 SYNC = PythonSdkTarget("sdk", "the SDK's real LDClient (FDv1) and DataSourceUpdateSinkImpl",
-                       sync_sdk, ".sync", "SdkTarget")
+                       sync_sdk, ".sync", "SdkWorld")
 ASYNC = PythonSdkTarget("sdk-async", "the SDK's AsyncLDClient (FDv1) and AsyncDataSourceUpdateSinkImpl "
                                      "on a virtual-time event loop", lambda: (sync_sdk(), async_sdk()),
-                        ".asynchronous", "AsyncSdkTarget")
+                        ".asynchronous", "AsyncSdkWorld")

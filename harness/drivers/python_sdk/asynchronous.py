@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import selectors
-from typing import Any
+from typing import Any, Iterator
 
 from ldclient.async_client import AsyncLDClient
 from ldclient.async_config import AsyncConfig
@@ -26,13 +26,14 @@ from ...errors import VirtualTimeError
 from ...replay.clock import VirtualClock
 from ...replay.faults import Faults
 from ...replay.recording import Recording
+from ...replay.play import play
 from ...replay.source import SimulatedDataSource, into_sink
-from ...vocabulary.model import Scenario, StoreConfig
+from ...vocabulary.model import Listen, Scenario, StoreConfig
 from .door import async_sdk
 from .sandbox import sdk_sandbox
 from .stores import KIND_BY_NAME, FaultyCore, make_store
-from .sync import (SDK_KEY, SdkPort, SdkWorld, capture_sdk_logs, log_task_failure, play_on_client,
-                   snapshot_store, watch_status)
+from .sync import (SDK_KEY, SdkPort, SdkWorld, UpdateProcessor, capture_sdk_logs, log_task_failure,
+                   watch_status)
 
 
 class _NeverWaitSelector(selectors.DefaultSelector):
@@ -150,16 +151,16 @@ class AsyncSdkPort(SdkPort):
         return into_sink(lambda: self.loop.run_until_complete(method(*args)))
 
 
-class AsyncSimulatedDataSource(SimulatedDataSource):
-    """The simulated source with the async ``UpdateProcessor`` surface."""
+class AsyncUpdateProcessor(UpdateProcessor):
+    """The simulated source as the async client sees a data source."""
 
     async def stop(self) -> None:  # type: ignore[override]
-        super().stop()
+        self.source.close()
 
 
 class AsyncSdkWorld(SdkWorld):
-    def __init__(self, client, source, faults, recording, loop: VirtualEventLoop):
-        super().__init__(client, source, faults, recording)
+    def __init__(self, client, source, faults, recording, peeker, loop: VirtualEventLoop):
+        super().__init__(client, source, faults, recording, peeker)
         self.loop = loop
 
     def variation_detail(self, action):
@@ -167,35 +168,35 @@ class AsyncSdkWorld(SdkWorld):
         return self.loop.run_until_complete(self.client.variation_detail(action.flag, context, action.default))
 
 
-class AsyncSdkTarget:
-    """Replays a scenario through the SDK's AsyncLDClient on a virtual-time event loop."""
+def run(scenario: Scenario, clock: VirtualClock) -> Recording:
+    """Replay a scenario through the SDK's AsyncLDClient on a virtual-time event loop: ``sdk-async``'s run."""
+    return play(scenario, clock, lambda recording: open_world(scenario, clock, recording))
 
-    world = AsyncSdkWorld
 
-    def run(self, scenario: Scenario, clock: VirtualClock) -> Recording:
-        recording = Recording(clock.read)
-        store, faults, peeker = make_async_store(scenario.store)
-        loop = VirtualEventLoop(clock)
-        made: list[AsyncSimulatedDataSource] = []
+@contextlib.contextmanager
+def open_world(scenario: Scenario, clock: VirtualClock, recording: Recording) -> Iterator[AsyncSdkWorld]:
+    """A real async client over the scenario's store on a virtual-time loop; closed after."""
+    store, faults, peeker = make_async_store(scenario.store)
+    loop = VirtualEventLoop(clock)
+    source = SimulatedDataSource(recording, clock)
 
-        def make_source(config, _store, ready) -> AsyncSimulatedDataSource:
-            made.append(AsyncSimulatedDataSource(AsyncSdkPort(config.data_source_update_sink, peeker, loop),
-                                                 recording, clock, ready))
-            return made[-1]
+    def data_source(config, _store, ready) -> AsyncUpdateProcessor:
+        source.attach(AsyncSdkPort(config.data_source_update_sink, peeker, loop), ready)
+        return AsyncUpdateProcessor(source)
 
-        with contextlib.ExitStack() as stack:
-            stack.callback(loop.close)
-            logs = stack.enter_context(capture_sdk_logs(recording))
-            stack.enter_context(sdk_sandbox(clock, log_task_failure))
-            config = AsyncConfig(SDK_KEY, send_events=False, diagnostic_opt_out=True,
-                                 update_processor_class=make_source, feature_store=store)
-            with logs.mute():
-                client = AsyncLDClient(config)
-                loop.run_until_complete(client.start(start_wait=0))
-            stack.callback(lambda: loop.run_until_complete(client.close()))
-            stack.callback(setattr, recording, "closed", True)
-
-            watch_status(client, recording, stack)
-            play_on_client(scenario, clock, recording, stack, AsyncSdkWorld(client, made[0], faults, recording, loop))
-            snapshot_store(recording, peeker)
-        return recording
+    with contextlib.ExitStack() as stack:
+        stack.callback(loop.close)
+        logs = stack.enter_context(capture_sdk_logs(recording))
+        stack.enter_context(sdk_sandbox(clock, log_task_failure))
+        config = AsyncConfig(SDK_KEY, send_events=False, diagnostic_opt_out=True,
+                             update_processor_class=data_source, feature_store=store)
+        with logs.mute():
+            client = AsyncLDClient(config)
+            loop.run_until_complete(client.start(start_wait=0))
+        stack.callback(lambda: loop.run_until_complete(client.close()))
+        watch_status(client, recording, stack)
+        world = AsyncSdkWorld(client, source, faults, recording, peeker, loop)
+        stack.callback(world.close)
+        if scenario.listen:
+            world.on_listen(Listen(True))
+        yield world

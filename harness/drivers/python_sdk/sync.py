@@ -59,7 +59,7 @@ class SdkPort:
     def delete(self, kind, key, version):
         self._call(self.sink.delete, KIND_BY_NAME[kind], key, version)
 
-    def update_status(self, state: str, error: ErrorInfo | None):
+    def status(self, state: str, error: ErrorInfo | None):
         into_sink(self.sink.update_status, DataSourceState[state], sdk_error(error))
 
 
@@ -122,12 +122,19 @@ def capture_sdk_logs(recording: Recording) -> Iterator[_LogCapture]:
 class SdkWorld(SourceSteps):
     """The source's steps, and the others done on a real client."""
 
-    def __init__(self, client: LDClient, source: SimulatedDataSource, faults: Faults, recording: Recording):
+    def __init__(self, client: LDClient, source: SimulatedDataSource, faults: Faults, recording: Recording,
+                 peeker: Any):
         self.source = source
         self.client = client
         self.faults = faults
         self.recording = recording
+        self.peeker = peeker
         self.listening = False
+
+    def final_store(self) -> list[tuple[str, str, int, bool]]:
+        every = self.peeker.records()
+        return [(name, key, record["version"], bool(record.get("deleted", False)))
+                for name, kind in (("flags", FEATURES), ("segments", SEGMENTS)) for key, record in every[kind].items()]
 
     def on_listen(self, action) -> None:
         if action.on and not self.listening:
@@ -175,56 +182,53 @@ def watch_status(client, recording: Recording, stack: contextlib.ExitStack) -> N
     stack.callback(store_provider.remove_listener, store_listener)
 
 
-def play_on_client(scenario: Scenario, clock: VirtualClock, recording: Recording, stack: contextlib.ExitStack,
-                   world: "SdkWorld") -> None:
-    """Play the steps on a client's world, with the flag listener as the scenario says."""
-    stack.callback(world.close)
-    if scenario.listen:
-        world.on_listen(Listen(True))
-    play(scenario, clock, recording, world)
-    recording.step = len(scenario.steps)
+class UpdateProcessor:
+    """The simulated source as the SDK sees a data source (``update_processor_class``): the steps
+    drive it, so starting does nothing, and stopping (``LDClient.close()``) cancels a pending reconnect."""
+
+    def __init__(self, source: SimulatedDataSource):
+        self.source = source
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        self.source.close()
+
+    def initialized(self) -> bool:
+        return self.source.initialized
 
 
-def snapshot_store(recording: Recording, peeker) -> None:
-    every = peeker.records()
-    for kind_name, kind in (("flags", FEATURES), ("segments", SEGMENTS)):
-        records = every[kind]
-        for key in sorted(records):
-            record = records[key]
-            recording.store.append((kind_name, key, record["version"], bool(record.get("deleted", False))))
+def run(scenario: Scenario, clock: VirtualClock) -> Recording:
+    """Replay a scenario through the SDK's real ``LDClient`` (FDv1): the ``sdk`` target's run."""
+    return play(scenario, clock, lambda recording: open_world(scenario, clock, recording))
 
 
-class SdkTarget:
-    """Replays a scenario through the SDK's real ``LDClient`` (FDv1)."""
+@contextlib.contextmanager
+def open_world(scenario: Scenario, clock: VirtualClock, recording: Recording) -> Iterator[SdkWorld]:
+    """A real client over the scenario's store, its data source the simulated one; closed after."""
+    # A store no step takes down needs no fault check on every operation.
+    may_fail = StoreDown in scenario.action_kinds
+    store, faults, peeker = make_store(scenario.store, FaultyMemoryStore if may_fail else MemoryStore)
+    source = SimulatedDataSource(recording, clock)
 
-    world = SdkWorld
+    def data_source(config: Config, _store: Any, ready) -> UpdateProcessor:
+        source.attach(SdkPort(config.data_source_update_sink, peeker), ready)
+        return UpdateProcessor(source)
 
-    def run(self, scenario: Scenario, clock: VirtualClock) -> Recording:
-        recording = Recording(clock.read)
-        # A store no step takes down needs no fault check on every operation.
-        may_fail = StoreDown in scenario.action_kinds
-        store, faults, peeker = make_store(scenario.store, FaultyMemoryStore if may_fail else MemoryStore)
-        made: list[SimulatedDataSource] = []
-
-        def make_source(config: Config, _store: Any, ready) -> SimulatedDataSource:
-            port = SdkPort(config.data_source_update_sink, peeker)
-            made.append(SimulatedDataSource(port, recording, clock, ready))
-            return made[-1]
-
-        with contextlib.ExitStack() as stack:
-            logs = stack.enter_context(capture_sdk_logs(recording))
-            stack.enter_context(sdk_sandbox(clock, log_task_failure))
-            config = Config(SDK_KEY, send_events=False, diagnostic_opt_out=True,
-                            update_processor_class=make_source, feature_store=store)
-            with logs.mute():
-                # start_wait=0, as the steps drive the source: the client's start-up lines
-                # ("not yet initialized") describe the kit's wiring, not the scenario.
-                client = LDClient(config, start_wait=0)
-            stack.callback(client.close)
-            # Everything pushed after this (closing included) is outside the run.
-            stack.callback(setattr, recording, "closed", True)
-
-            watch_status(client, recording, stack)
-            play_on_client(scenario, clock, recording, stack, SdkWorld(client, made[0], faults, recording))
-            snapshot_store(recording, peeker)
-        return recording
+    with contextlib.ExitStack() as stack:
+        logs = stack.enter_context(capture_sdk_logs(recording))
+        stack.enter_context(sdk_sandbox(clock, log_task_failure))
+        config = Config(SDK_KEY, send_events=False, diagnostic_opt_out=True,
+                        update_processor_class=data_source, feature_store=store)
+        with logs.mute():
+            # start_wait=0, as the steps drive the source: the client's start-up lines
+            # ("not yet initialized") describe the kit's wiring, not the scenario.
+            client = LDClient(config, start_wait=0)
+        stack.callback(client.close)
+        watch_status(client, recording, stack)
+        world = SdkWorld(client, source, faults, recording, peeker)
+        stack.callback(world.close)
+        if scenario.listen:
+            world.on_listen(Listen(True))
+        yield world

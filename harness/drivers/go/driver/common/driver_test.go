@@ -48,23 +48,26 @@ func TestDriver(t *testing.T) {
 			panic(err)
 		}
 	}
-	send := func(v any) { out(v); writer.Flush() }
-	flush := func() { writer.Flush() }
 
 	// Read stdin outside every bubble: a reader inside one would keep its clock from moving.
-	commands := make(chan []byte, 64)
+	commands := make(chan []byte, 1024)
 	go func() {
 		scanner := bufio.NewScanner(os.Stdin)
 		scanner.Buffer(make([]byte, 1<<20), 1<<30)
 		for scanner.Scan() {
-			line := append([]byte(nil), scanner.Bytes()...)
-			commands <- line
+			commands <- append([]byte(nil), scanner.Bytes()...)
 		}
 		close(commands)
 	}()
+	// The kit sends commands in batches and waits for the whole batch's answers, so
+	// the output is flushed once no command is waiting: one write per batch.
 	next := func() (Command, bool, error) {
+		if len(commands) == 0 {
+			writer.Flush()
+		}
 		line, ok := <-commands
 		if !ok {
+			writer.Flush()
 			return Command{}, false, nil
 		}
 		var cmd Command
@@ -73,8 +76,11 @@ func TestDriver(t *testing.T) {
 		}
 		return cmd, true, nil
 	}
+	refuse := func(cmd Command, err error) {
+		out(map[string]any{"error": err.Error(), "re": cmd.ID})
+	}
 
-	send(map[string]any{"hello": "harness-go-driver", "protocol": ProtocolVersion, "sdk": sdkModule,
+	out(map[string]any{"hello": "harness-go-driver", "protocol": ProtocolVersion, "sdk": sdkModule,
 		"version": sdkVersion()})
 	for {
 		cmd, ok, err := next()
@@ -84,9 +90,9 @@ func TestDriver(t *testing.T) {
 		if err == nil && cmd.Op == "bench" {
 			seconds, err := Bench(cmd)
 			if err != nil {
-				send(map[string]any{"error": "bench: " + err.Error()})
+				refuse(cmd, fmt.Errorf("bench: %w", err))
 			} else {
-				send(map[string]any{"reply": "bench", "seconds": seconds})
+				out(map[string]any{"reply": "bench", "re": cmd.ID, "seconds": seconds})
 			}
 			continue
 		}
@@ -94,14 +100,14 @@ func TestDriver(t *testing.T) {
 			if err == nil {
 				err = fmt.Errorf("expected begin, got %q", cmd.Op)
 			}
-			send(map[string]any{"error": err.Error()})
+			refuse(cmd, err)
 			continue
 		}
-		runBubble(t, cmd, next, out, send, flush)
+		runBubble(t, cmd, next, out, refuse)
 	}
 }
 
-func runBubble(t *testing.T, begin Command, next func() (Command, bool, error), out Out, send func(any), flush func()) {
+func runBubble(t *testing.T, begin Command, next func() (Command, bool, error), out Out, refuse func(Command, error)) {
 	defer func() {
 		if r := recover(); r != nil && !isLeftoverGoroutines(r) {
 			panic(r)
@@ -110,27 +116,26 @@ func runBubble(t *testing.T, begin Command, next func() (Command, bool, error), 
 	synctest.Test(t, func(t *testing.T) {
 		scenario, err := Begin(begin, synctest.Wait)
 		if err != nil {
-			send(map[string]any{"error": "begin: " + err.Error()})
+			refuse(begin, fmt.Errorf("begin: %w", err))
 			return
 		}
 		kept = append(kept, scenario.client)
-		scenario.rec.flush(out)
-		send(map[string]any{"reply": "begin"})
+		scenario.rec.flush(begin.ID, out)
+		out(map[string]any{"reply": "begin", "re": begin.ID})
 		for {
 			cmd, ok, err := next()
 			if !ok {
 				return
 			}
 			if err != nil {
-				send(map[string]any{"error": err.Error()})
+				refuse(cmd, err)
 				continue
 			}
 			more, err := scenario.Do(cmd, out)
 			if err != nil {
-				send(map[string]any{"error": err.Error()})
+				refuse(cmd, err)
 				continue
 			}
-			flush() // Do wrote the command's rows and its reply
 			if !more {
 				return
 			}

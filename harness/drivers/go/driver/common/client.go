@@ -1,0 +1,163 @@
+package driver
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/launchdarkly/go-sdk-common/v3/ldlog"
+)
+
+type memoryFactory struct{ store *faultyMemory }
+
+func (f memoryFactory) Build(ctx clientContext) (dataStore, error) {
+	inner, err := inMemoryDataStore().Build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f.store.inner = inner
+	return f.store, nil
+}
+
+type coreFactory struct{ core *faultyCore }
+
+func (f coreFactory) Build(ctx clientContext) (persistentDataStore, error) { return f.core, nil }
+
+// simulatedSource is the custom data source: it only hands the kit the sink.
+type simulatedSource struct {
+	sink        dataSourceUpdateSink
+	mu          sync.Mutex
+	initialized bool
+}
+
+func (s *simulatedSource) IsInitialized() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.initialized
+}
+
+func (s *simulatedSource) Start(closeWhenReady chan<- struct{}) { close(closeWhenReady) }
+func (s *simulatedSource) Close() error                         { return nil }
+
+type sourceFactory struct{ source *simulatedSource }
+
+func (f sourceFactory) Build(ctx clientContext) (dataSource, error) {
+	f.source.sink = ctx.GetDataSourceUpdateSink()
+	return f.source, nil
+}
+
+// Scenario is one scenario's client and the state around it.
+type Scenario struct {
+	rec      *recorder
+	client   *client
+	source   *simulatedSource
+	faults   *faults
+	store    peeker
+	changes  <-chan flagChangeEvent
+	listener bool
+	wait     func() // synctest.Wait: every goroutine of the bubble is blocked
+}
+
+// Begin builds the client for a "begin" command. Call it inside the scenario's bubble.
+func Begin(cmd Command, wait func()) (*Scenario, error) {
+	s := &Scenario{rec: &recorder{start: cmd.Start, muted: true}, source: &simulatedSource{}, faults: &faults{},
+		wait: wait}
+	cfg := config{DiagnosticOptOut: true, Events: noEvents()}
+	cfg.DataSource = sourceFactory{s.source}
+	store := cmd.Store
+	if store == nil {
+		store = &StoreConfig{Type: "memory"}
+	}
+	switch store.Type {
+	case "memory":
+		memory := &faultyMemory{faults: s.faults}
+		s.store = memory
+		cfg.DataStore = memoryFactory{memory}
+	case "persistent":
+		core := newFaultyCore(s.faults)
+		s.store = core
+		builder := persistentDataStoreOf(coreFactory{core})
+		switch {
+		case store.Forever:
+			builder = builder.CacheForever()
+		case store.CacheTTL != nil && *store.CacheTTL == 0:
+			builder = builder.NoCaching()
+		case store.CacheTTL != nil:
+			builder = builder.CacheTime(time.Duration(*store.CacheTTL) * time.Microsecond)
+		}
+		cfg.DataStore = builder
+	default:
+		return nil, fmt.Errorf("unknown store type %q", store.Type)
+	}
+	logs := logging().Loggers(loggers(s.rec)).MinLevel(ldlog.Info)
+	logs = logs.LogDataSourceOutageAsErrorAfter(time.Duration(cmd.OutageLogAfter) * time.Microsecond)
+	cfg.Logging = logs
+	c, err := makeCustomClient("harness-simulated-sdk-key", cfg, 0)
+	if err != nil {
+		return nil, err
+	}
+	s.client = c
+	s.rec.status(c.GetDataSourceStatusProvider().GetStatus())
+	s.rec.storeStatus(c.GetDataStoreStatusProvider().GetStatus())
+	statuses := c.GetDataSourceStatusProvider().AddStatusListener()
+	go func() {
+		for status := range statuses {
+			s.rec.status(status)
+		}
+	}()
+	storeStatuses := c.GetDataStoreStatusProvider().AddStatusListener()
+	go func() {
+		for status := range storeStatuses {
+			s.rec.storeStatus(status)
+		}
+	}()
+	if cmd.Listen {
+		s.listen(true)
+	}
+	s.wait()
+	s.rec.mu.Lock()
+	s.rec.muted = false // the client's own start-up lines describe the kit's wiring, not the scenario
+	s.rec.mu.Unlock()
+	return s, nil
+}
+
+func (s *Scenario) listen(on bool) {
+	tracker := s.client.GetFlagTracker()
+	if on && !s.listener {
+		changes := tracker.AddFlagChangeListener()
+		s.changes = changes
+		go func() {
+			for event := range changes {
+				s.rec.add(orderChanges, event.Key, map[string]any{"row": "changes", "key": event.Key})
+			}
+		}()
+	} else if !on && s.listener {
+		tracker.RemoveFlagChangeListener(s.changes)
+	}
+	s.listener = on
+}
+
+// snapshot is the final store: [kind, key, version, deleted] rows, sorted by kind then key.
+func (s *Scenario) snapshot() [][]any {
+	rows := [][]any{}
+	for _, name := range kindNames {
+		kind, _ := kindByName(name)
+		keys := s.store.keys(kind)
+		sort.Strings(keys)
+		for _, key := range keys {
+			if record := s.store.peek(kind, key); record != nil {
+				rows = append(rows, []any{name, key, record.Version, record.Deleted})
+			}
+		}
+	}
+	return rows
+}
+
+// close ends the scenario: nothing more is recorded, and the client shuts down.
+func (s *Scenario) close() {
+	s.rec.mu.Lock()
+	s.rec.muted = true
+	s.rec.mu.Unlock()
+	s.client.Close()
+}

@@ -1,0 +1,79 @@
+// Package driver replays the kit's low-level commands on the Go SDK's real
+// DataSourceUpdateSink, behind a real LDClient, inside a testing/synctest
+// bubble so that every SDK timer runs on the bubble's fake clock.
+//
+// The protocol (docs/driver-protocol.md): one JSON object per line in, one per
+// line out. Each command carries an id; it is answered by zero or more row
+// lines, then one reply line, each carrying the command's id as "re". The
+// Python side owns the scenario's meaning and sends commands in batches; this
+// side only obeys, in order.
+package driver
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// ProtocolVersion is sent in the hello line; the Python side refuses a driver speaking another.
+const ProtocolVersion = 2
+
+// epoch is where every synctest bubble's clock starts.
+var epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Command is one line from the Python side.
+type Command struct {
+	Op             string                                `json:"op"`
+	ID             int64                                 `json:"id"`
+	Start          int64                                 `json:"start"` // begin: the scenario's start, Unix microseconds
+	Store          *StoreConfig                          `json:"store"`
+	OutageLogAfter int64                                 `json:"outage_log_after"` // microseconds; 0 turns it off
+	Listen         bool                                  `json:"listen"`
+	Data           map[string]map[string]json.RawMessage `json:"data"`
+	Kind           string                                `json:"kind"`
+	Key            string                                `json:"key"`
+	Version        int                                   `json:"version"`
+	Item           json.RawMessage                       `json:"item"`
+	State          string                                `json:"state"`
+	Error          *ErrorInfo                            `json:"error"`
+	To             int64                                 `json:"to"` // advance: Unix microseconds
+	Fail           []string                              `json:"fail"`
+	Available      bool                                  `json:"available"`
+	Message        string                                `json:"message"`
+	On             bool                                  `json:"on"`
+	Ops            [][3]any                              `json:"ops"` // bench: [op, key, version]
+	Flag           string                                `json:"flag"`
+	Context        string                                `json:"context"`
+	Default        json.RawMessage                       `json:"default"`
+}
+
+// StoreConfig is the scenario's store setting.
+type StoreConfig struct {
+	Type     string `json:"type"`      // memory or persistent
+	CacheTTL *int64 `json:"cache_ttl"` // microseconds; absent: the SDK's default
+	Forever  bool   `json:"forever"`   // an infinite cache
+}
+
+// ErrorInfo is a data source error as the kit writes it.
+type ErrorInfo struct {
+	Kind       string `json:"kind"`
+	StatusCode int    `json:"status_code"`
+	Message    string `json:"message"`
+}
+
+// stored is one stored record, as a write's reply reports it.
+type stored struct {
+	Version int  `json:"version"`
+	Deleted bool `json:"deleted"`
+	json    string
+}
+
+// same tells whether two peeks saw the same record (nil for none).
+func same(a, b *stored) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Version == b.Version && a.Deleted == b.Deleted && a.json == b.json
+}
+
+// Out writes one JSON line to the Python side.
+type Out func(v any)

@@ -1,0 +1,228 @@
+package driver
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// faults is the store's current fault, set by store_down and cleared by store_up.
+type faults struct {
+	mu        sync.Mutex
+	down      bool
+	fail      map[string]bool
+	available bool
+	message   string
+}
+
+func (f *faults) check(op string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.down && f.fail[op] {
+		return errors.New(f.message)
+	}
+	return nil
+}
+
+func (f *faults) isAvailable() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return !f.down || f.available
+}
+
+func (f *faults) set(down bool, fail []string, available bool, message string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.down, f.available, f.message = down, available, message
+	f.fail = map[string]bool{}
+	for _, op := range fail {
+		f.fail[op] = true
+	}
+}
+
+func kindByName(name string) (dataKind, error) {
+	switch name {
+	case "flags":
+		return features(), nil
+	case "segments":
+		return segments(), nil
+	}
+	return nil, fmt.Errorf("unknown kind %q", name)
+}
+
+var kindNames = []string{"flags", "segments"}
+
+// peeker reads the stored records past faults and caches: the kit reads each write's outcome from them.
+type peeker interface {
+	peek(kind dataKind, key string) *stored
+	keys(kind dataKind) []string
+}
+
+// faultyMemory is the SDK's in-memory store with a fault check in front of each operation.
+type faultyMemory struct {
+	inner  dataStore
+	faults *faults
+}
+
+func (m *faultyMemory) Init(all []collection) error {
+	if err := m.faults.check("init"); err != nil {
+		return err
+	}
+	return m.inner.Init(all)
+}
+
+func (m *faultyMemory) Get(kind dataKind, key string) (itemDescriptor, error) {
+	if err := m.faults.check("get"); err != nil {
+		return itemDescriptor{}.NotFound(), err
+	}
+	return m.inner.Get(kind, key)
+}
+
+func (m *faultyMemory) GetAll(kind dataKind) ([]keyedItemDescriptor, error) {
+	if err := m.faults.check("all"); err != nil {
+		return nil, err
+	}
+	return m.inner.GetAll(kind)
+}
+
+func (m *faultyMemory) Upsert(kind dataKind, key string, item itemDescriptor) (bool, error) {
+	op := "upsert"
+	if item.Item == nil {
+		op = "delete"
+	}
+	if err := m.faults.check(op); err != nil {
+		return false, err
+	}
+	return m.inner.Upsert(kind, key, item)
+}
+
+func (m *faultyMemory) IsInitialized() bool             { return m.inner.IsInitialized() }
+func (m *faultyMemory) IsStatusMonitoringEnabled() bool { return false }
+func (m *faultyMemory) Close() error                    { return m.inner.Close() }
+
+func (m *faultyMemory) peek(kind dataKind, key string) *stored {
+	item, err := m.inner.Get(kind, key)
+	if err != nil || item.Version < 0 {
+		return nil
+	}
+	return &stored{Version: item.Version, Deleted: item.Item == nil, json: string(kind.Serialize(item))}
+}
+
+func (m *faultyMemory) keys(kind dataKind) []string {
+	items, _ := m.inner.GetAll(kind)
+	keys := make([]string, 0, len(items))
+	for _, item := range items {
+		keys = append(keys, item.Key)
+	}
+	return keys
+}
+
+// faultyCore is a PersistentDataStore over a map, with faults and an availability answer.
+// It keeps the version rule as a database integration does.
+type faultyCore struct {
+	mu     sync.Mutex
+	data   map[string]map[string]serializedItem
+	inited bool
+	faults *faults
+}
+
+func newFaultyCore(f *faults) *faultyCore {
+	return &faultyCore{data: map[string]map[string]serializedItem{"features": {}, "segments": {}}, faults: f}
+}
+
+func (c *faultyCore) Init(all []serializedCollection) error {
+	if err := c.faults.check("init"); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.data = map[string]map[string]serializedItem{"features": {}, "segments": {}}
+	for _, coll := range all {
+		for _, item := range coll.Items {
+			c.data[coll.Kind.GetName()][item.Key] = item.Item
+		}
+	}
+	c.inited = true
+	return nil
+}
+
+func (c *faultyCore) Get(kind dataKind, key string) (serializedItem, error) {
+	if err := c.faults.check("get"); err != nil {
+		return serializedItem{}.NotFound(), err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if item, ok := c.data[kind.GetName()][key]; ok {
+		return item, nil
+	}
+	return serializedItem{}.NotFound(), nil
+}
+
+func (c *faultyCore) GetAll(kind dataKind) ([]keyedSerializedItem, error) {
+	if err := c.faults.check("all"); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	items := c.data[kind.GetName()]
+	out := make([]keyedSerializedItem, 0, len(items))
+	for _, key := range sortedKeys(items) {
+		out = append(out, keyedSerializedItem{Key: key, Item: items[key]})
+	}
+	return out, nil
+}
+
+func (c *faultyCore) Upsert(kind dataKind, key string, item serializedItem) (bool, error) {
+	op := "upsert"
+	if item.Deleted {
+		op = "delete"
+	}
+	if err := c.faults.check(op); err != nil {
+		return false, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.data[kind.GetName()][key]; ok && old.Version >= item.Version {
+		return false, nil
+	}
+	c.data[kind.GetName()][key] = item
+	return true, nil
+}
+
+func (c *faultyCore) IsInitialized() bool {
+	if c.faults.check("get") != nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.inited
+}
+
+func (c *faultyCore) IsStoreAvailable() bool { return c.faults.isAvailable() }
+func (c *faultyCore) Close() error           { return nil }
+
+func (c *faultyCore) peek(kind dataKind, key string) *stored {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	item, ok := c.data[kind.GetName()][key]
+	if !ok {
+		return nil
+	}
+	return &stored{Version: item.Version, Deleted: item.Deleted, json: string(item.SerializedItem)}
+}
+
+func (c *faultyCore) keys(kind dataKind) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return sortedKeys(c.data[kind.GetName()])
+}
+
+func sortedKeys[V any](items map[string]V) []string {
+	keys := make([]string, 0, len(items))
+	for key := range items {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,66 @@
+"""docs/driver-protocol.md is the contract a driver implements: its tables are kept true here."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+import harness
+from harness.drivers.protocol import session as session_module
+from harness.drivers.protocol.messages import REPLY_FIELDS, ROW_FIELDS
+from harness.replay.recording import LAYOUTS
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = (ROOT / "docs" / "driver-protocol.md").read_text()
+GO_COMMANDS = (ROOT / "harness" / "drivers" / "go" / "driver" / "common" / "commands.go").read_text()
+
+
+def table(heading: str) -> dict[str, str]:
+    """First column -> the row's text, of the table under ``## heading``."""
+    section = DOC.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return {m.group(1): m.group(0) for m in re.finditer(r"^\| `(\w+)` \|.*$", section, re.M)}
+
+
+COMMANDS = table("Commands")
+
+
+def sent_ops(monkeypatch) -> set[str]:
+    """Every op the kit sends while the whole catalogue runs on a driver target."""
+    seen: set[str] = set()
+    original = session_module.Session.send
+
+    def spy(self, command, *args, **kwargs):
+        seen.add(command["op"])
+        return original(self, command, *args, **kwargs)
+    monkeypatch.setattr(session_module.Session, "send", spy)
+    for result in harness.run_many(harness.collect([ROOT / "scenarios"]), ["go"]):
+        assert result.ok, result.report()
+    return seen
+
+
+@pytest.mark.skipif("go" not in harness.targets(), reason="the go target is not ready here")
+def test_the_commands_table_lists_exactly_what_the_kit_sends(monkeypatch):
+    assert sent_ops(monkeypatch) == set(COMMANDS)
+
+
+def test_the_go_driver_implements_every_command_of_the_table():
+    handled = set(re.findall(r'case ((?:"\w+",? ?)+):', GO_COMMANDS))
+    ops = {op for group in handled for op in re.findall(r'"(\w+)"', group)}
+    assert set(COMMANDS) - {"begin"} <= ops  # begin opens a bubble, in driver_test.go
+
+
+def test_the_rows_table_lists_every_frame_and_column_the_kit_checks():
+    rows = table("Rows")
+    assert set(rows) == set(ROW_FIELDS) == set(LAYOUTS) - {"ops"}
+    for frame, fields in ROW_FIELDS.items():
+        for column in fields:
+            assert f"`{column}`" in rows[frame], (frame, column)
+
+
+def test_every_reply_field_the_kit_checks_is_documented():
+    for op, fields in REPLY_FIELDS.items():
+        if op == "bench":
+            assert "`bench`" in DOC and "`seconds`" in DOC
+            continue
+        for field in fields:
+            assert f"`{field}`" in COMMANDS[op], (op, field)
