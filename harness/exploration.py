@@ -22,10 +22,6 @@ from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-from hypothesis import seed as hypothesis_seed
-from hypothesis import strategies as st
-from hypothesis.database import DirectoryBasedExampleDatabase
 from tqdm import tqdm
 
 from .drivers import get_target, targets as ready_targets
@@ -35,7 +31,6 @@ from .results.result import Result
 from .runs.diff import first_divergence
 from .runs.known import KNOWN
 from .runs.runner import run
-from .strategies import scenarios as scenario_strategy
 from .vocabulary.model import Expectations, Scenario
 from .vocabulary.render import scenario_yaml
 
@@ -220,6 +215,14 @@ def explore(targets: Sequence[str] | None = None, max_examples: int = 1000, seed
     only the i-th of n parts (a CI matrix splits a campaign so); ``jobs`` runs the parts in that many worker
     processes and merges them (without it, everything runs in the calling process).
     """
+    # Hypothesis is loaded by a campaign, not by `import harness`.
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+    from hypothesis import seed as hypothesis_seed
+    from hypothesis import strategies as st
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    from .strategies import scenarios as scenario_strategy
+
     names = list(targets) if targets is not None else ready_targets()
     for name in names:
         get_target(name)

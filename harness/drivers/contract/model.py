@@ -2,7 +2,7 @@
 
 Follows the Go SDK's documentation of ``DataSourceUpdateSink`` and, where the
 documentation is silent, its implementation (``DataSourceUpdatesImpl``). Pure:
-no SDK, no pandas, no YAML; time comes from a :class:`~harness.clock.VirtualClock`.
+no SDK, no pandas, no YAML; time comes from a :class:`~harness.replay.clock.VirtualClock`.
 
 The rules, in one place each:
 
