@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ...replay.clock import VirtualClock
-from .model import ContractSink, ModelStore, Status
+from .model import ContractSink, Status
+from .store import ModelStore
 from .evaluation import evaluate
 from ...replay.faults import Faults
 from ...vocabulary.model import ErrorInfo, Scenario
