@@ -52,7 +52,7 @@ def sightings(scenario: Scenario, results: dict[str, Result]) -> list[Sighting]:
     """Every signature the runs of one scenario show (violations first, then divergences)."""
     seen: list[Sighting] = []
     for target, result in results.items():
-        for checker in sorted({verdict.checker for verdict in result.verdicts_list if verdict.violations}):
+        for checker in result.violated_checkers:
             seen.append(Sighting(f"violation:{checker}:{target}", known_violation(checker, target), (target,)))
     names = list(results)
     for i, left in enumerate(names):
@@ -104,7 +104,7 @@ def pinned(scenario: Scenario, results: dict[str, Result], note: str, seed: int 
             store_status=tuple(rec.column("store_status", "available")),
             stale=tuple(rec.column("store_status", "stale")),
             evaluations=tuple(rec.column("evaluations", "value")),
-            violations=tuple(sorted({verdict.checker for verdict in result.verdicts_list if verdict.violations})))
+            violations=tuple(result.violated_checkers))
     return dataclasses.replace(scenario, name=re.sub(r"[^a-z0-9]+", "-", note.lower()).strip("-")[:80],
                                description=note, expect=Expectations(targets=per_target), seed=seed)
 

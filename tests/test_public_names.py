@@ -120,3 +120,12 @@ def test_the_package_names_only_markdown_files_that_exist():
                if Path(name).name not in written_by_the_report and not (ROOT / name).is_file()
                and not (ROOT / "docs" / name).is_file()}
     assert missing == set()
+
+
+def test_a_result_gives_its_verdicts_once_as_a_frame_and_once_as_the_checkers_objects():
+    stale = harness.scenario("stale").init(flags={"f1": {"version": 3}}).upsert(flag="f1", version=2).build()
+    res = harness.run(stale, "sdk")  # the sync SDK fires a change event for the ignored write
+    assert not hasattr(res, "verdicts_list")
+    assert list(res.verdicts["checker"]) == [v.checker for v in res.checker_verdicts]
+    assert res.violated_checkers == ["changes-only-for-applied-writes"]
+    assert harness.run(stale, "contract").violated_checkers == []

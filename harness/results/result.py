@@ -25,11 +25,11 @@ class Result:
         self.target = target
         self.recording = recording
         self.failures = failures
-        self.verdicts_list = verdicts or []
+        self.checker_verdicts: list[Verdict] = verdicts or []  # one per applicable checker; see .verdicts
 
     def __getstate__(self) -> dict:
         """What a worker process needs: the frames are left behind and rebuilt there on first use."""
-        keep = ("scenario", "target", "recording", "failures", "verdicts_list")
+        keep = ("scenario", "target", "recording", "failures", "checker_verdicts")
         return {name: self.__dict__[name] for name in keep}
 
     @property
@@ -91,21 +91,26 @@ class Result:
     def violations(self) -> pd.DataFrame:
         """One row per invariant violation: checker, step, message."""
         with gc_paused():  # a run may report a hundred thousand, each made as it is read
-            found = [x for v in self.verdicts_list for x in v.violations]
+            found = [x for v in self.checker_verdicts for x in v.violations]
             return pd.DataFrame({
                 "checker": pd.Series([x.checker for x in found], dtype="string"),
                 "step": pd.Series([x.step for x in found], dtype="int64"),
                 "message": pd.Series([x.message for x in found], dtype="string"),
             })
 
+    @property
+    def violated_checkers(self) -> list[str]:
+        """The names of the checkers that found a violation, sorted."""
+        return sorted({verdict.checker for verdict in self.checker_verdicts if verdict.violations})
+
     @cached_property
     def verdicts(self) -> pd.DataFrame:
-        """Each applicable checker's answer: holds, violated or cannot tell."""
+        """Each applicable checker's answer: holds, violated or cannot tell (from :attr:`checker_verdicts`)."""
         return pd.DataFrame({
-            "checker": pd.Series([v.checker for v in self.verdicts_list], dtype="string"),
-            "verdict": pd.Series([v.verdict for v in self.verdicts_list],
+            "checker": pd.Series([v.checker for v in self.checker_verdicts], dtype="string"),
+            "verdict": pd.Series([v.verdict for v in self.checker_verdicts],
                                  dtype=pd.CategoricalDtype(["holds", "violated", "cannot tell"])),
-            "violations": pd.Series([len(v.violations) for v in self.verdicts_list], dtype="int64"),
+            "violations": pd.Series([len(v.violations) for v in self.checker_verdicts], dtype="int64"),
         })
 
     FRAME_NAMES = ("status", "ops", "changes", "store_status", "evaluations", "logs", "store", "timeline",
