@@ -31,6 +31,7 @@ from .results.result import Result
 from .runs.diff import first_divergence
 from .runs.known import KNOWN
 from .runs.runner import run
+from .runs.shrinking import drop_steps
 from .vocabulary.model import Expectations, Scenario
 from .vocabulary.render import scenario_yaml
 
@@ -117,19 +118,8 @@ def shows(scenario: Scenario, signature: str, names: Sequence[str]) -> bool:
 
 def shrink(scenario: Scenario, signature: str, names: Sequence[str], budget: int = 300) -> Scenario:
     """The scenario with as many steps dropped as can be while it still shows the signature
-    (greedy, as a test-case reducer; at most ``budget`` replays)."""
-    steps = list(scenario.steps)
-    changed = True
-    while changed and budget > 0:
-        changed = False
-        for index in range(len(steps) - 1, -1, -1):
-            if budget <= 0 or len(steps) == 1:
-                break
-            budget -= 1
-            trial = dataclasses.replace(scenario, steps=tuple(steps[:index] + steps[index + 1:]))
-            if shows(trial, signature, names):
-                steps, changed = list(trial.steps), True
-    return dataclasses.replace(scenario, steps=tuple(steps))
+    (:func:`~harness.runs.shrinking.drop_steps`; at most ``budget`` replays)."""
+    return drop_steps(scenario, lambda trial: shows(trial, signature, names), budget)
 
 
 @dataclass

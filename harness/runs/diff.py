@@ -29,8 +29,8 @@ from .runner import get_target, run
 from ..replay.clock import to_micros
 from ..replay.freeze import virtual_time
 from ..vocabulary.durations import format_duration
-from ..errors import ScenarioError
 from .known import classify
+from .shrinking import drop_steps
 
 COMPARED: dict[str, tuple[str, ...]] = {
     "status": ("state", "since", "error_kind", "status_code"),
@@ -90,24 +90,22 @@ class Divergence:
     def shrink(self, budget: int = 200) -> "Divergence":
         """A divergence of the same kind (same frame) on as few steps as possible.
 
-        Greedy, like a test-case reducer: drop one step at a time while the two
-        targets still differ in this frame; at most ``budget`` replays.
+        Greedy (:func:`~harness.runs.shrinking.drop_steps`): drop one step at a
+        time while the two targets still differ in this frame; at most
+        ``budget`` replays.
         """
-        current = self
-        steps = list(self.scenario.steps[: max(self.step, 0) + 1])
-        changed = True
-        while changed and budget > 0:
-            changed = False
-            for index in range(len(steps) - 1, -1, -1):
-                if budget <= 0:
-                    break
-                budget -= 1
-                trial = steps[:index] + steps[index + 1:]
-                found = _divergence_on(self.scenario, trial, self.left, self.right)
-                if found is not None and found.frame == self.frame:
-                    steps, current, changed = trial, found, True
-                    break
-        return current
+        found = [self]
+
+        def shows(trial: Scenario) -> bool:
+            divergence = first_divergence(trial, run(trial, self.left), run(trial, self.right))
+            if divergence is None or divergence.frame != self.frame:
+                return False
+            found.append(divergence)  # the last one found is on the steps kept
+            return True
+        cut = dataclasses.replace(self.scenario, steps=self.scenario.steps[: max(self.step, 0) + 1],
+                                  expect=Expectations(), file=None)
+        drop_steps(cut, shows, budget)
+        return found[-1]
 
     def __str__(self) -> str:
         known = self.known
@@ -148,19 +146,6 @@ def first_divergence(scenario: Scenario, left: Result, right: Result) -> Diverge
                                                           else len(COMPARED), f[1]))
     return Divergence(scenario, left.target, right.target, frame, index, step, _as_dict(frame, x),
                       _as_dict(frame, y), left, right)
-
-
-def _divergence_on(scenario: Scenario, steps: list, left: str, right: str) -> Divergence | None:
-    """The first divergence of two targets on ``scenario`` cut down to ``steps`` (None if they agree
-    or the cut scenario is not valid)."""
-    try:
-        trial = dataclasses.replace(scenario, steps=tuple(steps), expect=Expectations(), file=None)
-    except ScenarioError:
-        return None
-    try:
-        return first_divergence(trial, run(trial, left), run(trial, right))
-    except ScenarioError:  # e.g. an 'at' that now lies before the clock
-        return None
 
 
 @dataclass
