@@ -16,6 +16,11 @@ from ..replay.recording import Recording
 from ..vocabulary.render import failure_report
 
 
+# The ``what`` of the failure a run gets when its driver broke down (died, hung, broke the protocol or
+# refused a command): the run stopped there, and what it recorded is not behaviour to compare.
+DRIVER_FAILED = "driver"
+
+
 class Result:
     """What a run observed. Frames are built on first access, once."""
 
@@ -36,6 +41,12 @@ class Result:
     def ok(self) -> bool:
         """True when every expectation was met."""
         return not self.failures
+
+    @property
+    def driver_failure(self) -> Failure | None:
+        """The failure naming the driver, when the driver broke down mid-run (a failed run: what it recorded
+        so far is kept, but it is not the target's behaviour, and diff and explore do not compare it)."""
+        return next((failure for failure in self.failures if failure.what == DRIVER_FAILED), None)
 
     def report(self) -> str:
         """Expected against actual for each failure, then the steps as YAML."""

@@ -6,6 +6,9 @@ return), log lines (each implementation words its own) and ``seq`` (targets may
 interleave observations differently within one step). For each pair of
 targets, the first divergence is the earliest (by step) differing row across
 the frames, shown with the steps that lead to it as replayable YAML.
+
+A run whose driver failed (``Result.driver_failure``) is a failed run, not
+behaviour: it is compared with nothing, and a report names it apart.
 """
 
 from __future__ import annotations
@@ -148,9 +151,15 @@ def first_divergence(scenario: Scenario, left: Result, right: Result) -> Diverge
                       _as_dict(frame, y), left, right)
 
 
+def compared_pairs(runs: Sequence[Result]) -> list[tuple[Result, Result]]:
+    """Every pair of the runs (of one scenario) to compare: a run whose driver failed is in none."""
+    return list(itertools.combinations([r for r in runs if r.driver_failure is None], 2))
+
+
 @dataclass
 class DiffReport:
-    """Results of every scenario on every target, and the first divergence of each pair."""
+    """Results of every scenario on every target, the first divergence of each pair, and the runs whose
+    driver failed (compared with nothing)."""
 
     results: list[Result]
     divergences: list[Divergence]
@@ -158,8 +167,14 @@ class DiffReport:
     def __repr__(self) -> str:
         targets = sorted({r.target for r in self.results})
         scenarios = len({r.scenario.name for r in self.results})
+        failed = f", {len(self.failed_runs)} failed run(s)" if self.failed_runs else ""
         return (f"<DiffReport {scenarios} scenario(s) on {', '.join(targets)}: {len(self.divergences)} diverging "
-                f"pair(s), {len(self.new)} new>")
+                f"pair(s), {len(self.new)} new{failed}>")
+
+    @property
+    def failed_runs(self) -> list[Result]:
+        """The runs whose driver failed (each names it in ``driver_failure``); none of them was compared."""
+        return [r for r in self.results if r.driver_failure is not None]
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -182,7 +197,6 @@ class DiffReport:
         """The divergences no known difference explains."""
         return [d for d in self.divergences if d.known is None]
 
-
     def plot(self, scenario: str, axis: str = "steps"):
         """The named scenario's timelines on every target, stacked side by side (needs matplotlib)."""
         from ..views.plot import timeline
@@ -194,7 +208,8 @@ class DiffReport:
 
 def diff(scenarios: Iterable[Scenario | str | os.PathLike], targets: Sequence[str] | None = None) -> DiffReport:
     """Run each scenario on each target (default: every ready one) and find the first divergence of
-    each pair; each divergence says whether a known difference explains it."""
+    each pair; each divergence says whether a known difference explains it. A run whose driver failed
+    is listed in ``failed_runs`` and compared with nothing."""
     targets = list(targets) if targets is not None else all_ready()
     for name in targets:
         get_target(name)
@@ -207,7 +222,7 @@ def diff(scenarios: Iterable[Scenario | str | os.PathLike], targets: Sequence[st
         for scenario in loaded:
             runs = [run(scenario, name) for name in targets]
             results.extend(runs)
-            for left, right in itertools.combinations(runs, 2):
+            for left, right in compared_pairs(runs):
                 found = first_divergence(scenario, left, right)
                 if found is not None:
                     divergences.append(found)
