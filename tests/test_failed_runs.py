@@ -139,3 +139,17 @@ def test_a_go_driver_killed_mid_campaign_is_run_again_and_gives_no_finding():
         harness.register_target(GO)
     assert report.retried > 0 and report.failed_runs == {}
     assert report.new == [], report.findings[~report.findings["known"]][["signature"]].to_string()
+
+
+def test_shards_add_up_their_failed_runs():
+    from harness.exploration import ExploreReport, FailedRuns, merge
+    long = harness.Scenario(name="long", steps=SCENARIO.steps)
+    short = harness.Scenario(name="short", steps=SCENARIO.steps[:1])
+    one = ExploreReport(["sdk", "go"], 10, retried=3, failed_runs={"go": FailedRuns("go")})
+    one.failed_runs["go"].add(long, "go: the driver refused 'init': x", count=2)
+    two = ExploreReport(["sdk", "go"], 10, retried=1, failed_runs={"go": FailedRuns("go")})
+    two.failed_runs["go"].add(short, "go: the driver exited")
+    merged = merge([one, two])
+    assert (merged.examples, merged.retried) == (20, 4)
+    failed = merged.failed_runs["go"]
+    assert (failed.count, failed.example.name, failed.message) == (3, "short", "go: the driver refused 'init': x")
