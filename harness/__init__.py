@@ -4,10 +4,17 @@
     res = harness.run("scenarios/versioning/out_of_order.yaml")
     res.ok, res.failures, res.status, res.ops, res.timeline
 
-See README.md and SPEC.md for the vocabulary and the frames.
+See README.md for the vocabulary and the frames, and docs/architecture.md for how the kit is built.
+
+Three submodules load on first use, because they need more than the core:
+``harness.plot`` and ``harness.widgets`` (the ``viz`` extra: matplotlib,
+ipywidgets) and ``harness.strategies`` (Hypothesis). ``harness.explore`` loads
+Hypothesis only when called. So ``import harness`` and ``from harness import *``
+stay light.
 """
 
-from .errors import ExpectationFailed, HarnessError, ScenarioError, SdkMismatch, UsageError, VirtualTimeError
+from .errors import (DriverError, ExpectationFailed, HarnessError, ScenarioError, SdkMismatch, UsageError,
+                     VirtualTimeError)
 from .replay.clock import VirtualClock
 from .replay.freeze import virtual_time
 from .results.result import Result
@@ -19,25 +26,24 @@ from .vocabulary.model import Scenario
 from .vocabulary.render import scenario_yaml
 from .vocabulary.schema import schema
 from .drivers import register_target, targets
+from .exploration import ExploreReport, explore
+
+SUBMODULES_ON_FIRST_USE = ("plot", "widgets", "strategies")
 
 
 def __getattr__(name):
-    # Imported on first use: harness.plot and harness.widgets need the viz extra (matplotlib, ipywidgets),
-    # and harness.explore and harness.strategies load Hypothesis.
-    import importlib
-    if name in ("plot", "widgets"):
-        return importlib.import_module(f".views.{name}", __name__)
-    if name == "strategies":
-        return importlib.import_module(".strategies", __name__)
-    if name in ("explore", "ExploreReport"):
-        return getattr(importlib.import_module(".exploration", __name__), name)
+    # harness.plot(res) works after a bare `import harness`: the submodule is imported here, once,
+    # and the import binds it on the package, so this is not called for it again.
+    if name in SUBMODULES_ON_FIRST_USE:
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'harness' has no attribute {name!r}")
 
 
 __all__ = [
-    "DiffReport", "Divergence", "diff", "ExpectationFailed", "HarnessError", "Result", "Scenario", "ScenarioBuilder",
-    "ScenarioError", "SdkMismatch", "UsageError",
-    "VirtualClock", "VirtualTimeError", "collect", "load_scenario", "register_target", "run", "run_many",
-    "scenario", "scenario_from_data", "scenario_from_yaml", "scenario_yaml", "schema", "targets",
-    "virtual_time", "explore", "ExploreReport", "strategies", "catalogue_path",
+    "DiffReport", "Divergence", "DriverError", "ExpectationFailed", "ExploreReport", "HarnessError", "Result",
+    "Scenario", "ScenarioBuilder", "ScenarioError", "SdkMismatch", "UsageError", "VirtualClock",
+    "VirtualTimeError", "catalogue_path", "collect", "diff", "explore", "load_scenario", "register_target", "run",
+    "run_many", "scenario", "scenario_from_data", "scenario_from_yaml", "scenario_yaml", "schema", "targets",
+    "virtual_time",
 ]

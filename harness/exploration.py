@@ -9,6 +9,10 @@ the example fail with an exception type of its own, so Hypothesis's shrinker
 cuts each new group down separately to the fewest, simplest steps that still
 show it. Each finding comes back as YAML ready for the catalogue, with
 per-target expectations that pin today's behaviour.
+
+A run whose driver failed is not behaviour: it is run once more (a driver
+killed mid-run did nothing wrong), and if it fails again it is counted apart,
+in ``failed_runs``, and shows no signature.
 """
 
 from __future__ import annotations
@@ -22,20 +26,16 @@ from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-from hypothesis import seed as hypothesis_seed
-from hypothesis import strategies as st
-from hypothesis.database import DirectoryBasedExampleDatabase
 from tqdm import tqdm
 
 from .drivers import get_target, targets as ready_targets
 from .errors import UsageError
 from .replay.freeze import virtual_time
 from .results.result import Result
-from .runs.diff import first_divergence
+from .runs.diff import compared_pairs, first_divergence
 from .runs.known import KNOWN
 from .runs.runner import run
-from .strategies import scenarios as scenario_strategy
+from .runs.shrinking import drop_steps
 from .vocabulary.model import Expectations, Scenario
 from .vocabulary.render import scenario_yaml
 
@@ -54,20 +54,20 @@ def known_violation(checker: str, target: str) -> bool:
 
 
 def sightings(scenario: Scenario, results: dict[str, Result]) -> list[Sighting]:
-    """Every signature the runs of one scenario show (violations first, then divergences)."""
+    """Every signature the runs of one scenario show (violations first, then divergences); a run whose
+    driver failed shows none."""
     seen: list[Sighting] = []
     for target, result in results.items():
-        for checker in sorted({verdict.checker for verdict in result.verdicts_list if verdict.violations}):
-            seen.append(Sighting(f"violation:{checker}:{target}", known_violation(checker, target), (target,)))
-    names = list(results)
-    for i, left in enumerate(names):
-        for right in names[i + 1:]:
-            divergence = first_divergence(scenario, results[left], results[right])
-            if divergence is not None:
-                known = divergence.known
-                signature = (f"known:{known}:{left}~{right}" if known else
-                             f"diff:{divergence.frame}:{left}~{right}")
-                seen.append(Sighting(signature, known is not None, (left, right)))
+        if result.driver_failure is None:
+            for checker in result.violated_checkers:
+                seen.append(Sighting(f"violation:{checker}:{target}", known_violation(checker, target), (target,)))
+    for left, right in compared_pairs(list(results.values())):
+        divergence = first_divergence(scenario, left, right)
+        if divergence is not None:
+            known = divergence.known
+            pair = f"{left.target}~{right.target}"
+            signature = f"known:{known}:{pair}" if known else f"diff:{divergence.frame}:{pair}"
+            seen.append(Sighting(signature, known is not None, (left.target, right.target)))
     return seen
 
 
@@ -97,6 +97,8 @@ def pinned(scenario: Scenario, results: dict[str, Result], note: str, seed: int 
     the campaign that found it (the scenario's ``seed`` setting)."""
     per_target = {}
     for target, result in results.items():
+        if result.driver_failure is not None:  # nothing to pin: the run did not finish
+            continue
         rec = result.recording
         store: dict = {}
         for kind, key, version, deleted in rec.store:
@@ -109,32 +111,21 @@ def pinned(scenario: Scenario, results: dict[str, Result], note: str, seed: int 
             store_status=tuple(rec.column("store_status", "available")),
             stale=tuple(rec.column("store_status", "stale")),
             evaluations=tuple(rec.column("evaluations", "value")),
-            violations=tuple(sorted({verdict.checker for verdict in result.verdicts_list if verdict.violations})))
+            violations=tuple(result.violated_checkers))
     return dataclasses.replace(scenario, name=re.sub(r"[^a-z0-9]+", "-", note.lower()).strip("-")[:80],
                                description=note, expect=Expectations(targets=per_target), seed=seed)
 
 
 def shows(scenario: Scenario, signature: str, names: Sequence[str]) -> bool:
     """Whether the scenario, run on these targets, shows the signature."""
-    results = {name: run(scenario, name) for name in names}
+    results = run_on(scenario, names)
     return any(s.signature == signature for s in sightings(scenario, results))
 
 
 def shrink(scenario: Scenario, signature: str, names: Sequence[str], budget: int = 300) -> Scenario:
     """The scenario with as many steps dropped as can be while it still shows the signature
-    (greedy, as a test-case reducer; at most ``budget`` replays)."""
-    steps = list(scenario.steps)
-    changed = True
-    while changed and budget > 0:
-        changed = False
-        for index in range(len(steps) - 1, -1, -1):
-            if budget <= 0 or len(steps) == 1:
-                break
-            budget -= 1
-            trial = dataclasses.replace(scenario, steps=tuple(steps[:index] + steps[index + 1:]))
-            if shows(trial, signature, names):
-                steps, changed = list(trial.steps), True
-    return dataclasses.replace(scenario, steps=tuple(steps))
+    (:func:`~harness.runs.shrinking.drop_steps`; at most ``budget`` replays)."""
+    return drop_steps(scenario, lambda trial: shows(trial, signature, names), budget)
 
 
 @dataclass
@@ -145,6 +136,23 @@ class Group:
 
 
 @dataclass
+class FailedRuns:
+    """The runs on one target whose driver failed, and again when run once more: not behaviour, so
+    never a finding."""
+
+    target: str
+    count: int = 0
+    message: str = ""                # the first one's driver failure
+    example: Scenario | None = None  # the shortest scenario one failed on
+
+    def add(self, scenario: Scenario, message: str, count: int = 1) -> None:
+        self.count += count
+        self.message = self.message or message
+        if self.example is None or len(scenario.steps) < len(self.example.steps):
+            self.example = scenario
+
+
+@dataclass
 class ExploreReport:
     """What a campaign saw: one group per signature, new ones shrunk and written as YAML."""
 
@@ -152,6 +160,8 @@ class ExploreReport:
     examples: int
     groups: dict[str, Group] = field(default_factory=dict)
     yaml: dict[str, str] = field(default_factory=dict)
+    failed_runs: dict[str, FailedRuns] = field(default_factory=dict)  # by target
+    retried: int = 0  # runs whose driver failed once, run again
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -171,8 +181,26 @@ class ExploreReport:
         return [g for g in self.groups.values() if not g.sighting.known]
 
     def __repr__(self) -> str:
+        failed = "".join(f", {f.count} failed run(s) on {f.target}" for f in self.failed_runs.values())
         return (f"<ExploreReport {self.examples} examples on {', '.join(self.targets)}: "
-                f"{len(self.groups)} group(s), {len(self.new)} new>")
+                f"{len(self.groups)} group(s), {len(self.new)} new{failed}>")
+
+
+def run_on(scenario: Scenario, names: Sequence[str], report: ExploreReport | None = None) -> dict[str, Result]:
+    """The scenario's run on each target. A run whose driver failed is run once more; if it fails again,
+    it stays failed (and ``report``, if given, counts it)."""
+    results = {}
+    for name in names:
+        result = run(scenario, name)
+        if result.driver_failure is not None:
+            result = run(scenario, name)
+            if report is not None:
+                report.retried += 1
+                if result.driver_failure is not None:
+                    failed = report.failed_runs.setdefault(name, FailedRuns(name))
+                    failed.add(scenario, result.driver_failure.actual)
+        results[name] = result
+    return results
 
 
 # Scenarios a Hypothesis example: its engine costs about half a millisecond an example,
@@ -192,8 +220,13 @@ def shard_of(seed: int, max_examples: int, shard: tuple[int, int]) -> tuple[int,
 
 def merge(reports: Sequence[ExploreReport]) -> ExploreReport:
     """One report from several shards: groups by signature, counts added, the shortest example kept."""
-    merged = ExploreReport(reports[0].targets, sum(r.examples for r in reports))
+    merged = ExploreReport(reports[0].targets, sum(r.examples for r in reports),
+                           retried=sum(r.retried for r in reports))
     for report in reports:
+        for target, failed in report.failed_runs.items():
+            if failed.example is not None:
+                merged.failed_runs.setdefault(target, FailedRuns(target)).add(failed.example, failed.message,
+                                                                              failed.count)
         for signature, group in report.groups.items():
             mine = merged.groups.setdefault(signature, Group(group.sighting))
             mine.count += group.count
@@ -220,6 +253,14 @@ def explore(targets: Sequence[str] | None = None, max_examples: int = 1000, seed
     only the i-th of n parts (a CI matrix splits a campaign so); ``jobs`` runs the parts in that many worker
     processes and merges them (without it, everything runs in the calling process).
     """
+    # Hypothesis is loaded by a campaign, not by `import harness`.
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+    from hypothesis import seed as hypothesis_seed
+    from hypothesis import strategies as st
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    from .strategies import scenarios as scenario_strategy
+
     names = list(targets) if targets is not None else ready_targets()
     for name in names:
         get_target(name)
@@ -239,7 +280,7 @@ def explore(targets: Sequence[str] | None = None, max_examples: int = 1000, seed
 
     def check(batch: list[Scenario]) -> None:
         for scenario in batch:
-            results = {name: run(scenario, name) for name in names}
+            results = run_on(scenario, names, report)
             report.examples += 1
             bar.update()
             fresh = []
@@ -279,7 +320,7 @@ def explore(targets: Sequence[str] | None = None, max_examples: int = 1000, seed
             # Hypothesis shortens a scenario from its end; a step in the middle that does not
             # matter goes here (and a group seen only beside another new one is cut down).
             group.example = shrink(group.example, signature, names)
-            results = {name: run(group.example, name) for name in names}
+            results = run_on(group.example, names)
             note = f"found by harness explore (seed {seed}): {signature}"
             report.yaml[signature] = scenario_yaml(pinned(group.example, results, note, seed))
     _write(report, out)

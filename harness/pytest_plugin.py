@@ -6,8 +6,9 @@ one that cannot run here, such as ``go`` without Go 1.25+, is skipped with
 the reason).
 Items point at the scenario's file and line; a failure shows expected against
 actual and the steps as YAML; a bad file is a collection error naming file,
-line and key. Consecutive scenario items share one freezegun freeze, released
-as soon as a non-scenario item (or the end of the session) comes.
+line and key. Consecutive scenario items share one freezegun freeze, kept in
+the session's ``config.stash`` and released as soon as a non-scenario item (or
+the end of the session) comes.
 
 Also offers the ``virtual_time`` fixture (one freeze held for a test).
 """
@@ -19,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from .replay.freeze import virtual_time as _virtual_time
-from .drivers import all_targets, get_target
-from .errors import ScenarioError, UsageError
+from .drivers import Availability, all_targets
+from .errors import ScenarioError
 from .runs.runner import run
 from .vocabulary.loader import SCENARIO_SUFFIXES, load_scenario
 
@@ -92,22 +93,30 @@ class ScenarioFailed(Exception):
     """An item's expectations were not met (its message is the report)."""
 
 
-class _SharedFreeze:
-    """One freeze across consecutive scenario items."""
+# The freeze shared by consecutive scenario items of one session (None between them).
+SHARED_FREEZE = pytest.StashKey["_virtual_time | None"]()
 
-    held: _virtual_time | None = None
 
-    @classmethod
-    def hold(cls) -> None:
-        if cls.held is None:
-            cls.held = _virtual_time()
-            cls.held.__enter__()
+def hold_freeze(config: pytest.Config) -> None:
+    if config.stash.get(SHARED_FREEZE, None) is None:
+        held = _virtual_time()
+        held.__enter__()
+        config.stash[SHARED_FREEZE] = held
 
-    @classmethod
-    def release(cls) -> None:
-        if cls.held is not None:
-            held, cls.held = cls.held, None
-            held.__exit__(None, None, None)
+
+def release_freeze(config: pytest.Config) -> None:
+    held = config.stash.get(SHARED_FREEZE, None)
+    if held is not None:
+        config.stash[SHARED_FREEZE] = None
+        held.__exit__(None, None, None)
+
+
+def availability_of(name: str) -> Availability | None:
+    """Whether the registered target of that name can run here (None: no such target)."""
+    for target in all_targets():
+        if target.name == name:
+            return target.availability()
+    return None
 
 
 class ScenarioItem(pytest.Item):
@@ -118,12 +127,10 @@ class ScenarioItem(pytest.Item):
         self.result = None
 
     def setup(self) -> None:
-        try:
-            get_target(self.target)
-        except UsageError as e:  # an unknown target fails in runtest, with the same message
-            if "cannot run here" in str(e):
-                pytest.skip(str(e))
-        _SharedFreeze.hold()
+        available = availability_of(self.target)  # an unknown target fails in runtest, with the runner's message
+        if available is not None and not available.ready:
+            pytest.skip(f"target {self.target!r} cannot run here: {available.reason}")
+        hold_freeze(self.config)
 
     def runtest(self) -> None:
         self.result = run(self.scenario, self.target)
@@ -142,11 +149,11 @@ class ScenarioItem(pytest.Item):
 
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
     if not isinstance(nextitem, ScenarioItem):
-        _SharedFreeze.release()
+        release_freeze(item.config)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    _SharedFreeze.release()
+    release_freeze(session.config)
 
 
 @pytest.fixture

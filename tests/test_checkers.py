@@ -172,11 +172,11 @@ def test_violations_are_made_when_read_and_survive_a_trip_to_a_worker():
     for _ in range(4):
         sc.upsert(flag="f1", version=1)
     result = harness.run(sc.build(), "sdk")
-    [verdict] = [v for v in result.verdicts_list if v.violations]
+    [verdict] = [v for v in result.checker_verdicts if v.violations]
     assert isinstance(verdict.violations, Violations) and len(verdict.violations) == 4
     eager = list(verdict.violations)
     assert [verdict.violations[i] for i in range(4)] == eager and verdict.violations[1:3] == tuple(eager[1:3])
     assert [v.step for v in eager] == [1, 2, 3, 4]
     copied = pickle.loads(pickle.dumps(result))
-    [again] = [v for v in copied.verdicts_list if v.violations]
+    [again] = [v for v in copied.checker_verdicts if v.violations]
     assert list(again.violations) == eager

@@ -5,8 +5,10 @@ from datetime import datetime, timezone
 import pytest
 
 from harness.replay.clock import VirtualClock
-from harness.drivers.contract.model import (STATUS_RULES, ContractSink, DependencyGraph, ModelStore, accepts, dependencies,
-                              go_duration)
+from harness.drivers.contract.dependencies import DependencyGraph, dependencies
+from harness.drivers.contract.model import STATUS_RULES, ContractSink
+from harness.drivers.contract.outage import go_duration
+from harness.drivers.contract.store import ModelStore, accepts
 from harness.drivers.contract.evaluation import evaluate
 from harness.replay.faults import Faults, StoreOutage
 from harness.vocabulary.items import flag_json, segment_json

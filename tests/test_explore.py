@@ -25,8 +25,8 @@ def _reproduces(yaml_text, signature, targets):
 
 
 def test_a_planted_bug_in_the_contract_is_found_and_shrunk(monkeypatch, tmp_path):
-    import harness.drivers.contract.model as model
-    monkeypatch.setattr(model, "accepts", lambda stored, version: stored is None or stored["version"] <= version)
+    import harness.drivers.contract.store as store
+    monkeypatch.setattr(store, "accepts", lambda stored, version: stored is None or stored["version"] <= version)
     report = harness.explore(["contract", "go"], max_examples=300, seed=0, out=tmp_path)
     new = report.findings[~report.findings["known"]]
     assert len(new) >= 1
@@ -64,8 +64,8 @@ def test_the_explore_command(tmp_path, capsys, monkeypatch):
     assert main(["explore", "--max-examples", "40", "--seed", "1", "--target", "contract",
                  "--target", "go"]) == 0
     assert "40 scenarios on contract, go:" in capsys.readouterr().out
-    import harness.drivers.contract.model as model
-    monkeypatch.setattr(model, "accepts", lambda stored, version: stored is None or stored["version"] <= version)
+    import harness.drivers.contract.store as store
+    monkeypatch.setattr(store, "accepts", lambda stored, version: stored is None or stored["version"] <= version)
     out = tmp_path / "findings"
     assert main(["explore", "--max-examples", "200", "--target", "contract", "--target", "go",
                  "--out", str(out)]) == 1

@@ -54,8 +54,8 @@ def test_harness_diff_exits_0_when_every_divergence_is_known(capsys):
 
 
 def test_a_planted_bug_is_a_new_divergence(monkeypatch, capsys):
-    import harness.drivers.contract.model as model
-    monkeypatch.setattr(model, "accepts", lambda stored, version: stored is None or stored["version"] <= version)
+    import harness.drivers.contract.store as store
+    monkeypatch.setattr(store, "accepts", lambda stored, version: stored is None or stored["version"] <= version)
     path = str(ROOT / "scenarios" / "versioning" / "upsert_flag_same.yaml")
     assert main(["diff", path, "--target", "contract", "--target", "go"]) == 1
     out = capsys.readouterr().out

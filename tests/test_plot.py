@@ -109,7 +109,9 @@ def test_the_version_axis_has_whole_numbers_only():
 
 
 def test_a_scenario_with_many_keys_is_drawn_and_its_legend_room_matches_its_lines():
-    from harness.views.plot import LEGEND_KEYS, _lined_items, _version_points, _Axis
+    from harness.views.lanes import LEGEND_KEYS, version_points
+    from harness.views.plot import lined_items
+    from harness.views.timeline_axis import TimelineAxis
     many = harness.scenario("many").init(flags={f"flag-{i:03d}": {"version": 1} for i in range(200)})
     for i in range(200):
         many.upsert(flag=f"flag-{i:03d}", version=2)
@@ -119,5 +121,5 @@ def test_a_scenario_with_many_keys_is_drawn_and_its_legend_room_matches_its_line
     few = harness.run(harness.scenario("few").init(flags={"f1": {"version": 1}}).evaluate("elsewhere")
                       .upsert(flag="f2", version=1).build())
     for res in (result, few):
-        assert set(_version_points(res.recording, _Axis(res.recording, "steps"))) == _lined_items(res.recording)
-    assert len(_lined_items(result.recording)) > LEGEND_KEYS >= len(_lined_items(few.recording))
+        assert set(version_points(res.recording, TimelineAxis(res.recording, "steps"))) == lined_items(res.recording)
+    assert len(lined_items(result.recording)) > LEGEND_KEYS >= len(lined_items(few.recording))

@@ -124,3 +124,29 @@ def test_scenario_folders_are_an_ini_option_and_an_empty_collection_says_why(pyt
     pytester.makeini("[pytest]\nharness_scenario_dirs = mine\n")
     result = pytester.runpytest("mine", "--harness-target", "contract")
     result.assert_outcomes(passed=1)
+
+
+def test_the_shared_freeze_belongs_to_the_session_that_took_it(suite):
+    suite.makeconftest(textwrap.dedent("""
+        import pytest
+        from harness.pytest_plugin import SHARED_FREEZE, ScenarioItem
+        from harness.replay.freeze import is_frozen
+
+        SEEN = []
+
+        @pytest.hookimpl(hookwrapper=True)
+        def pytest_runtest_call(item):
+            SEEN.append((type(item).__name__, item.config.stash.get(SHARED_FREEZE, None) is not None, is_frozen()))
+            yield
+
+        def pytest_sessionfinish(session):
+            SEEN.append(("end", session.config.stash.get(SHARED_FREEZE, None) is not None, is_frozen()))
+            print("SEEN", SEEN)
+    """))
+    suite.makepyfile(test_after="def test_plain():\n    pass\n")
+    result = suite.runpytest("scenarios/good.yaml", "test_after.py", "--harness-target", "contract",
+                             "--harness-target", "sdk", "-p", "no:randomly", "-s")
+    result.assert_outcomes(passed=3)
+    seen = [line[line.index("SEEN"):] for line in result.stdout.lines if "SEEN [" in line][0]
+    assert seen == ("SEEN [('ScenarioItem', True, True), ('ScenarioItem', True, True), ('Function', False, False), "
+                    "('end', False, False)]")

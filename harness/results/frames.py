@@ -1,8 +1,9 @@
 """Build the DataFrames of a result from its recorded rows, once.
 
-Column names and dtypes follow SPEC.md: ``seq``/``step`` int64, ``t`` and every
-other time ``datetime64[ns, UTC]``, states and error kinds categorical,
-status codes and versions nullable ``Int64``, text as ``string``.
+The columns and their dtypes are public (README.md, "Use it"; a test checks
+each frame): ``seq``/``step`` int64, ``t`` and every other time
+``datetime64[ns, UTC]``, states and error kinds categorical, status codes and
+versions nullable ``Int64``, text as ``string``.
 """
 
 from __future__ import annotations

@@ -16,6 +16,11 @@ from ..replay.recording import Recording
 from ..vocabulary.render import failure_report
 
 
+# The ``what`` of the failure a run gets when its driver broke down (died, hung, broke the protocol or
+# refused a command): the run stopped there, and what it recorded is not behaviour to compare.
+DRIVER_FAILED = "driver"
+
+
 class Result:
     """What a run observed. Frames are built on first access, once."""
 
@@ -25,17 +30,23 @@ class Result:
         self.target = target
         self.recording = recording
         self.failures = failures
-        self.verdicts_list = verdicts or []
+        self.checker_verdicts: list[Verdict] = verdicts or []  # one per applicable checker; see .verdicts
 
     def __getstate__(self) -> dict:
         """What a worker process needs: the frames are left behind and rebuilt there on first use."""
-        keep = ("scenario", "target", "recording", "failures", "verdicts_list")
+        keep = ("scenario", "target", "recording", "failures", "checker_verdicts")
         return {name: self.__dict__[name] for name in keep}
 
     @property
     def ok(self) -> bool:
         """True when every expectation was met."""
         return not self.failures
+
+    @property
+    def driver_failure(self) -> Failure | None:
+        """The failure naming the driver, when the driver broke down mid-run (a failed run: what it recorded
+        so far is kept, but it is not the target's behaviour, and diff and explore do not compare it)."""
+        return next((failure for failure in self.failures if failure.what == DRIVER_FAILED), None)
 
     def report(self) -> str:
         """Expected against actual for each failure, then the steps as YAML."""
@@ -91,21 +102,26 @@ class Result:
     def violations(self) -> pd.DataFrame:
         """One row per invariant violation: checker, step, message."""
         with gc_paused():  # a run may report a hundred thousand, each made as it is read
-            found = [x for v in self.verdicts_list for x in v.violations]
+            found = [x for v in self.checker_verdicts for x in v.violations]
             return pd.DataFrame({
                 "checker": pd.Series([x.checker for x in found], dtype="string"),
                 "step": pd.Series([x.step for x in found], dtype="int64"),
                 "message": pd.Series([x.message for x in found], dtype="string"),
             })
 
+    @property
+    def violated_checkers(self) -> list[str]:
+        """The names of the checkers that found a violation, sorted."""
+        return sorted({verdict.checker for verdict in self.checker_verdicts if verdict.violations})
+
     @cached_property
     def verdicts(self) -> pd.DataFrame:
-        """Each applicable checker's answer: holds, violated or cannot tell."""
+        """Each applicable checker's answer: holds, violated or cannot tell (from :attr:`checker_verdicts`)."""
         return pd.DataFrame({
-            "checker": pd.Series([v.checker for v in self.verdicts_list], dtype="string"),
-            "verdict": pd.Series([v.verdict for v in self.verdicts_list],
+            "checker": pd.Series([v.checker for v in self.checker_verdicts], dtype="string"),
+            "verdict": pd.Series([v.verdict for v in self.checker_verdicts],
                                  dtype=pd.CategoricalDtype(["holds", "violated", "cannot tell"])),
-            "violations": pd.Series([len(v.violations) for v in self.verdicts_list], dtype="int64"),
+            "violations": pd.Series([len(v.violations) for v in self.checker_verdicts], dtype="int64"),
         })
 
     FRAME_NAMES = ("status", "ops", "changes", "store_status", "evaluations", "logs", "store", "timeline",

@@ -6,6 +6,9 @@ return), log lines (each implementation words its own) and ``seq`` (targets may
 interleave observations differently within one step). For each pair of
 targets, the first divergence is the earliest (by step) differing row across
 the frames, shown with the steps that lead to it as replayable YAML.
+
+A run whose driver failed (``Result.driver_failure``) is a failed run, not
+behaviour: it is compared with nothing, and a report names it apart.
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ from .runner import get_target, run
 from ..replay.clock import to_micros
 from ..replay.freeze import virtual_time
 from ..vocabulary.durations import format_duration
-from ..errors import ScenarioError
 from .known import classify
+from .shrinking import drop_steps
 
 COMPARED: dict[str, tuple[str, ...]] = {
     "status": ("state", "since", "error_kind", "status_code"),
@@ -90,24 +93,22 @@ class Divergence:
     def shrink(self, budget: int = 200) -> "Divergence":
         """A divergence of the same kind (same frame) on as few steps as possible.
 
-        Greedy, like a test-case reducer: drop one step at a time while the two
-        targets still differ in this frame; at most ``budget`` replays.
+        Greedy (:func:`~harness.runs.shrinking.drop_steps`): drop one step at a
+        time while the two targets still differ in this frame; at most
+        ``budget`` replays.
         """
-        current = self
-        steps = list(self.scenario.steps[: max(self.step, 0) + 1])
-        changed = True
-        while changed and budget > 0:
-            changed = False
-            for index in range(len(steps) - 1, -1, -1):
-                if budget <= 0:
-                    break
-                budget -= 1
-                trial = steps[:index] + steps[index + 1:]
-                found = _divergence_on(self.scenario, trial, self.left, self.right)
-                if found is not None and found.frame == self.frame:
-                    steps, current, changed = trial, found, True
-                    break
-        return current
+        found = [self]
+
+        def shows(trial: Scenario) -> bool:
+            divergence = first_divergence(trial, run(trial, self.left), run(trial, self.right))
+            if divergence is None or divergence.frame != self.frame:
+                return False
+            found.append(divergence)  # the last one found is on the steps kept
+            return True
+        cut = dataclasses.replace(self.scenario, steps=self.scenario.steps[: max(self.step, 0) + 1],
+                                  expect=Expectations(), file=None)
+        drop_steps(cut, shows, budget)
+        return found[-1]
 
     def __str__(self) -> str:
         known = self.known
@@ -150,22 +151,15 @@ def first_divergence(scenario: Scenario, left: Result, right: Result) -> Diverge
                       _as_dict(frame, y), left, right)
 
 
-def _divergence_on(scenario: Scenario, steps: list, left: str, right: str) -> Divergence | None:
-    """The first divergence of two targets on ``scenario`` cut down to ``steps`` (None if they agree
-    or the cut scenario is not valid)."""
-    try:
-        trial = dataclasses.replace(scenario, steps=tuple(steps), expect=Expectations(), file=None)
-    except ScenarioError:
-        return None
-    try:
-        return first_divergence(trial, run(trial, left), run(trial, right))
-    except ScenarioError:  # e.g. an 'at' that now lies before the clock
-        return None
+def compared_pairs(runs: Sequence[Result]) -> list[tuple[Result, Result]]:
+    """Every pair of the runs (of one scenario) to compare: a run whose driver failed is in none."""
+    return list(itertools.combinations([r for r in runs if r.driver_failure is None], 2))
 
 
 @dataclass
 class DiffReport:
-    """Results of every scenario on every target, and the first divergence of each pair."""
+    """Results of every scenario on every target, the first divergence of each pair, and the runs whose
+    driver failed (compared with nothing)."""
 
     results: list[Result]
     divergences: list[Divergence]
@@ -173,8 +167,14 @@ class DiffReport:
     def __repr__(self) -> str:
         targets = sorted({r.target for r in self.results})
         scenarios = len({r.scenario.name for r in self.results})
+        failed = f", {len(self.failed_runs)} failed run(s)" if self.failed_runs else ""
         return (f"<DiffReport {scenarios} scenario(s) on {', '.join(targets)}: {len(self.divergences)} diverging "
-                f"pair(s), {len(self.new)} new>")
+                f"pair(s), {len(self.new)} new{failed}>")
+
+    @property
+    def failed_runs(self) -> list[Result]:
+        """The runs whose driver failed (each names it in ``driver_failure``); none of them was compared."""
+        return [r for r in self.results if r.driver_failure is not None]
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -197,7 +197,6 @@ class DiffReport:
         """The divergences no known difference explains."""
         return [d for d in self.divergences if d.known is None]
 
-
     def plot(self, scenario: str, axis: str = "steps"):
         """The named scenario's timelines on every target, stacked side by side (needs matplotlib)."""
         from ..views.plot import timeline
@@ -209,7 +208,8 @@ class DiffReport:
 
 def diff(scenarios: Iterable[Scenario | str | os.PathLike], targets: Sequence[str] | None = None) -> DiffReport:
     """Run each scenario on each target (default: every ready one) and find the first divergence of
-    each pair; each divergence says whether a known difference explains it."""
+    each pair; each divergence says whether a known difference explains it. A run whose driver failed
+    is listed in ``failed_runs`` and compared with nothing."""
     targets = list(targets) if targets is not None else all_ready()
     for name in targets:
         get_target(name)
@@ -222,7 +222,7 @@ def diff(scenarios: Iterable[Scenario | str | os.PathLike], targets: Sequence[st
         for scenario in loaded:
             runs = [run(scenario, name) for name in targets]
             results.extend(runs)
-            for left, right in itertools.combinations(runs, 2):
+            for left, right in compared_pairs(runs):
                 found = first_divergence(scenario, left, right)
                 if found is not None:
                     divergences.append(found)

@@ -3,19 +3,55 @@
 Each :class:`KnownDifference` is one row of the table in
 ``docs/differences.md`` (the table is rendered from this list: ``make docs``;
 a test keeps the two the same). It says which targets differ, in which frames a
-divergence shows it, and how to recognise it (``matches``, over a
-:class:`~harness.runs.diff.Divergence` and the two runs behind it). ``harness
-diff`` and exploration mark each divergence with the name of the first known
-difference that matches, or leave it new.
+divergence shows it, and how to recognise it (``matches``, over a divergence
+and the two runs behind it). ``harness diff`` and exploration mark each
+divergence with the name of the first known difference that matches, or leave
+it new.
+
+A matcher reads a divergence through the :class:`DivergenceFacts` protocol:
+this module does not import :mod:`harness.runs.diff`, which imports it to
+classify what it finds, so the dependency goes one way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import Callable, Protocol
 
-if TYPE_CHECKING:
-    from .diff import Divergence
+from ..results.result import Result
+from ..vocabulary.model import CACHE_FOREVER, Scenario
+
+
+class DivergenceFacts(Protocol):
+    """What a matcher reads of a divergence: where two targets first differ, and the two runs behind it
+    (:class:`harness.runs.diff.Divergence` is the one the kit makes)."""
+
+    @property
+    def scenario(self) -> Scenario: ...
+
+    @property
+    def left(self) -> str: ...
+
+    @property
+    def right(self) -> str: ...
+
+    @property
+    def frame(self) -> str: ...
+
+    @property
+    def step(self) -> int: ...
+
+    @property
+    def left_row(self) -> dict | None: ...
+
+    @property
+    def right_row(self) -> dict | None: ...
+
+    @property
+    def left_result(self) -> Result | None: ...
+
+    @property
+    def right_result(self) -> Result | None: ...
 
 PYTHON = frozenset({"sdk", "sdk-async"})
 GO_FAMILY = frozenset({"contract", "go", "go-v6"})  # the contract model follows Go where the docs are silent
@@ -32,10 +68,10 @@ class KnownDifference:
     follows: str                        # which side follows the documented contract
     sides: tuple[frozenset, frozenset] | None  # a divergence between one of each; None: diff cannot see it
     frames: tuple[str, ...] = ()
-    matches: Callable[["Divergence"], bool] = field(default=lambda d: True, compare=False)
+    matches: Callable[[DivergenceFacts], bool] = field(default=lambda d: True, compare=False)
     violations: tuple[tuple[str, str], ...] = ()  # (checker, target) violations this difference explains
 
-    def explains(self, divergence: "Divergence") -> bool:
+    def explains(self, divergence: DivergenceFacts) -> bool:
         if self.sides is None or divergence.frame not in self.frames:
             return False
         a, b = self.sides
@@ -47,7 +83,7 @@ class KnownDifference:
 
 # ----------------------------------------------------------------------------- what the matchers read
 
-def _side(d: "Divergence", group: frozenset):
+def _side(d: DivergenceFacts, group: frozenset):
     return d.left_result if d.left in group else d.right_result
 
 
@@ -55,57 +91,57 @@ def _ops(result, upto: int, at_least: int = -1) -> list[dict]:
     return [op for op in result.recording.dicts("ops") if at_least <= op["step"] <= upto]
 
 
-def _ignored_write_on_sdk(d: "Divergence", before: bool = False) -> bool:
+def _ignored_write_on_sdk(d: DivergenceFacts, before: bool = False) -> bool:
     ops = _ops(_side(d, frozenset({"sdk"})), d.step if not before else d.step - 1, -1 if before else d.step)
     return any(op["outcome"] == "ignored" and op["op"] in ("upsert", "delete") for op in ops)
 
 
-def _python_state_before(d: "Divergence") -> list[str]:
+def _python_state_before(d: DivergenceFacts) -> list[str]:
     return [row["state"] for row in _side(d, PYTHON).recording.dicts("status") if row["step"] <= d.step]
 
 
-def _off_then_interrupted(d: "Divergence") -> bool:
+def _off_then_interrupted(d: DivergenceFacts) -> bool:
     states = _python_state_before(d)
     return bool(states) and states[-1] == "OFF" and "VALID" not in states
 
 
-def _off_is_final(d: "Divergence") -> bool:
+def _off_is_final(d: DivergenceFacts) -> bool:
     states = _python_state_before(d)
     return bool(states) and states[-1] == "OFF"
 
 
-def _init_applied_on_go(d: "Divergence") -> bool:
+def _init_applied_on_go(d: DivergenceFacts) -> bool:
     return any(op["op"] == "init" and op["outcome"] == "applied" for op in _ops(_side(d, GO_FAMILY), d.step, d.step))
 
 
-def _init_failed_only_on_python(d: "Divergence") -> bool:
+def _init_failed_only_on_python(d: DivergenceFacts) -> bool:
     python = {op["step"]: op for op in _ops(_side(d, PYTHON), d.step) if op["op"] == "init"}
     go = {op["step"]: op for op in _ops(_side(d, GO_FAMILY), d.step) if op["op"] == "init"}
     return any(op["outcome"] == "error" and go.get(step, {}).get("outcome") == "applied"
                for step, op in python.items())
 
 
-def _only_stale_differs(d: "Divergence") -> bool:
+def _only_stale_differs(d: DivergenceFacts) -> bool:
     a, b = d.left_row, d.right_row
     return a is not None and b is not None and a["available"] == b["available"] and a["stale"] != b["stale"]
 
 
-def _availability_differs(d: "Divergence") -> bool:
+def _availability_differs(d: DivergenceFacts) -> bool:
     return not _only_stale_differs(d)
 
 
-def _evaluation_raised_on_sdk(d: "Divergence") -> bool:
+def _evaluation_raised_on_sdk(d: DivergenceFacts) -> bool:
     rows = _side(d, frozenset({"sdk"})).recording.dicts("evaluations")
     return any(row["reason"].startswith("RAISED:") for row in rows if row["step"] <= d.step)
 
 
-def _infinite_cache(d: "Divergence") -> bool:
-    """A forever cache, and a write that failed on the Python side (Go would have kept it)."""
+def _infinite_cache(d: DivergenceFacts) -> bool:
+    """An infinite cache, and a write that failed on the Python side (Go would have kept it)."""
     failed = any(op["outcome"] == "error" for op in _ops(_side(d, PYTHON), d.step))
-    return d.scenario.store.cache_ttl == "forever" and failed
+    return d.scenario.store.cache_ttl == CACHE_FOREVER and failed
 
 
-def _exception_where_go_read_missing(d: "Divergence") -> bool:
+def _exception_where_go_read_missing(d: DivergenceFacts) -> bool:
     """The Python side's evaluation failed with an exception where Go's went on."""
     mine, other = _side(d, PYTHON), _side(d, GO_FAMILY)
     python = [r for r in mine.recording.dicts("evaluations") if r["step"] <= d.step]
@@ -113,20 +149,20 @@ def _exception_where_go_read_missing(d: "Divergence") -> bool:
     return any(p["reason"] == "ERROR:EXCEPTION" and g["reason"] != "ERROR:EXCEPTION" for p, g in zip(python, go))
 
 
-def _failed_init_kept_cache(d: "Divergence") -> bool:
+def _failed_init_kept_cache(d: DivergenceFacts) -> bool:
     """A finite cache, and an init that failed on the Python side before the difference."""
-    if d.scenario.store.cache_ttl == "forever" or d.scenario.store.type != "persistent":
+    if d.scenario.store.cache_ttl == CACHE_FOREVER or d.scenario.store.type != "persistent":
         return False
     return any(op["op"] == "init" and op["outcome"] == "error" for op in _ops(_side(d, PYTHON), d.step))
 
 
-def _store_status_twice_at_one_instant(d: "Divergence") -> bool:
+def _store_status_twice_at_one_instant(d: DivergenceFacts) -> bool:
     """Go's side reports the store status twice at one instant (a poll and a write that fails, in its order)."""
     times = [row["t"] for row in _side(d, frozenset({"go", "go-v6"})).recording.dicts("store_status")]
     return len(times) != len(set(times))
 
 
-def _async_never_reports_store_status(d: "Divergence") -> bool:
+def _async_never_reports_store_status(d: DivergenceFacts) -> bool:
     """sdk-async shows only its initial store status, while the other side reported a change."""
     mine = _side(d, frozenset({"sdk-async"})).recording.dicts("store_status")
     other = d.left_result if d.left != "sdk-async" else d.right_result
@@ -275,7 +311,7 @@ KNOWN: tuple[KnownDifference, ...] = (
 )
 
 
-def classify(divergence: "Divergence") -> str | None:
+def classify(divergence: DivergenceFacts) -> str | None:
     """The name of the first known difference that explains ``divergence``, or None (a new one)."""
     for known in KNOWN:
         if known.explains(divergence):

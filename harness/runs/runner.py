@@ -16,7 +16,7 @@ from ..checks.expectations import Failure, check, check_violations
 from ..errors import DriverError
 from ..replay.recording import Recording
 from ..replay.freeze import frozen_clock, real_perf_counter, virtual_time
-from ..results.result import Result
+from ..results.result import DRIVER_FAILED, Result
 from ..vocabulary.loader import load_path, load_scenario
 from ..vocabulary.model import Scenario
 from ..drivers import get_target
@@ -42,7 +42,7 @@ def _run(scenario: Scenario, chosen, target: str) -> Result:
             recording = chosen.run(scenario, clock)
         except DriverError as e:  # the driver broke down: a failed run, with what it recorded so far
             partial = e.partial if isinstance(e.partial, Recording) else Recording(clock.read)
-            return Result(scenario, target, partial, [Failure("driver", "a complete run", str(e))])
+            return Result(scenario, target, partial, [Failure(DRIVER_FAILED, "a complete run", str(e))])
     expect = scenario.expect.for_target(target)
     verdicts = check_all(recording, target)
     failures = check(expect, recording) + check_violations(expect, verdicts)

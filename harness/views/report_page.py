@@ -16,13 +16,12 @@ One static page, readable without a server:
 from __future__ import annotations
 
 import html
-import itertools
 import re
 from pathlib import Path
 from typing import Sequence
 
 from ..results.result import Result
-from ..runs.diff import Divergence, first_divergence
+from ..runs.diff import Divergence, compared_pairs, first_divergence
 from ..runs.known import KNOWN
 from ..vocabulary.model import Scenario
 from ..vocabulary.render import scenario_yaml
@@ -59,8 +58,9 @@ def section_ids(groups: list[tuple[Scenario, list[Result]]]) -> dict[int, str]:
 
 
 def divergences(runs: list[Result]) -> list[Divergence]:
+    """The first divergence of each pair of a scenario's runs (a run whose driver failed is in no pair)."""
     found = []
-    for left, right in itertools.combinations(runs, 2):
+    for left, right in compared_pairs(runs):
         divergence = first_divergence(left.scenario, left, right)
         if divergence is not None:
             found.append(divergence)

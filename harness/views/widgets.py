@@ -20,6 +20,7 @@ import numpy as np
 from PIL import Image as PILImage
 
 from . import plot
+from .timeline_axis import TimelineAxis
 from ..vocabulary.loader import catalogue_path, load_scenario, scenario_files
 from ..vocabulary.model import Scenario
 from ..replay.recording import store_at
@@ -39,7 +40,7 @@ class _Picture:
         self.figure = plot.timeline(result)
         self.figure.set_dpi(DPI)
         self.axes = [ax for ax in self.figure.get_axes()]
-        self.axis = plot._Axis(result.recording, "steps")
+        self.axis = TimelineAxis(result.recording, "steps")
         plot.set_cursor(self.axes, self.axis, -1)
         self.lines = [ax._harness_cursor for ax in self.axes]
         for line in self.lines:

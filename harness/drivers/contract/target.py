@@ -6,7 +6,8 @@ import contextlib
 from typing import Iterator
 
 from ...replay.clock import VirtualClock
-from .model import ContractSink, ModelStore, DataSourceStatus
+from .model import ContractSink, DataSourceStatus
+from .store import ModelStore
 from .evaluation import evaluate
 from ...replay.faults import Faults
 from ...vocabulary.model import ErrorInfo, Scenario
