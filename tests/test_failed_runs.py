@@ -21,15 +21,16 @@ REFUSER = textwrap.dedent('''
     import json, sys
     def say(obj):
         sys.stdout.write(json.dumps(obj) + "\\n"); sys.stdout.flush()
-    say({"hello": "refuser", "protocol": 1})
+    say({"hello": "refuser", "protocol": 2})
     for line in sys.stdin:
-        op = json.loads(line)["op"]
+        command = json.loads(line)
+        op, re = command["op"], command["id"]
         if op == "begin":
             say({"row": "status", "t": 0, "state": "INITIALIZING", "since": 0, "error_kind": None,
-                 "status_code": None, "error_message": None, "error_time": None})
-            say({"reply": "begin"})
+                 "status_code": None, "error_message": None, "error_time": None, "re": re})
+            say({"reply": "begin", "re": re})
         else:
-            say({"error": "cannot hold that value"})
+            say({"error": "cannot hold that value", "re": re})
 ''')
 
 

@@ -1,6 +1,6 @@
 """Check a run's recording against a scenario's ``expect:`` block.
 
-Pure: reads the plain rows of a :class:`~harness.recording.Recording`. Each
+Pure: reads the plain rows of a :class:`~harness.replay.recording.Recording`. Each
 failing item becomes a :class:`Failure` that shows expected against actual.
 """
 

@@ -22,7 +22,7 @@ from ...replay.clock import VirtualClock
 from ...replay.play import play
 from ...replay.recording import Recording
 from ...replay.source import SimulatedDataSource, SourceSteps
-from ...vocabulary.model import Scenario, StoreConfig
+from ...vocabulary.model import CACHE_FOREVER, Scenario, StoreConfig
 from ...vocabulary.values import ErrorInfo
 from ..registry import Availability
 from .process import DriverProcess
@@ -84,9 +84,9 @@ class ProtocolWorld(SourceSteps):
 
 
 def store_setting(store: StoreConfig) -> dict:
-    """The scenario's store as the driver takes it (``cache_ttl`` in microseconds, or ``forever``)."""
-    forever = store.cache_ttl == "forever"
-    return {"type": store.type, "cache_ttl": None if forever else store.cache_ttl, "forever": forever}
+    """The scenario's store as the driver takes it (``cache_ttl`` in microseconds, or ``infinite``)."""
+    infinite = store.cache_ttl == CACHE_FOREVER
+    return {"type": store.type, "cache_ttl": None if infinite else store.cache_ttl, "infinite": infinite}
 
 
 class DriverTarget:

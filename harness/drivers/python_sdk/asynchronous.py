@@ -113,7 +113,7 @@ class FaultyAsyncMemoryStore(AsyncInMemoryFeatureStore):
 
 
 class FaultyAsyncCore(FaultyCore):
-    """:class:`~harness.stores.FaultyCore` with the async core's coroutine methods."""
+    """:class:`~harness.drivers.python_sdk.stores.FaultyCore` with the async core's coroutine methods."""
 
     async def init_internal(self, all_data):
         super().init_internal(all_data)

@@ -79,7 +79,7 @@ func Begin(cmd Command, wait func()) (*Scenario, error) {
 		s.store = core
 		builder := persistentDataStoreOf(coreFactory{core})
 		switch {
-		case store.Forever:
+		case store.Infinite:
 			builder = builder.CacheForever()
 		case store.CacheTTL != nil && *store.CacheTTL == 0:
 			builder = builder.NoCaching()

@@ -50,7 +50,7 @@ type Command struct {
 type StoreConfig struct {
 	Type     string `json:"type"`      // memory or persistent
 	CacheTTL *int64 `json:"cache_ttl"` // microseconds; absent: the SDK's default
-	Forever  bool   `json:"forever"`   // an infinite cache
+	Infinite bool   `json:"infinite"`  // an infinite cache (CacheForever)
 }
 
 // ErrorInfo is a data source error as the kit writes it.
