@@ -12,8 +12,8 @@ A new target family gets its own sub-package here and one
 from .contract.target import ContractTarget
 from .go import GO, GO_V6
 from .python_sdk import ASYNC, SYNC
-from .registry import (Availability, Target, all_targets, get_target, register_target, targets,
-                       unregister_target)
+from .registry import (Availability, Target, all_targets, expand_targets, families, get_target, register_family,
+                       register_target, release_target, targets, unregister_target)
 
 register_target(SYNC)
 register_target(ASYNC)
@@ -21,5 +21,5 @@ register_target(ContractTarget())
 register_target(GO)
 register_target(GO_V6)
 
-__all__ = ["Availability", "Target", "all_targets", "get_target", "register_target", "targets",
-           "unregister_target"]
+__all__ = ["Availability", "Target", "all_targets", "expand_targets", "families", "get_target", "register_family",
+           "register_target", "release_target", "targets", "unregister_target"]

@@ -17,13 +17,14 @@ every step kind in the vocabulary, and names what is missing otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Iterable, Protocol
 
 from ..errors import HarnessError, UsageError
 from ..replay.clock import VirtualClock
 from ..replay.recording import Recording
 from ..vocabulary.model import Scenario
 from ..vocabulary.steps import STEP_KINDS, handler_name
+from .releases import Family, TargetName, in_range, release_name
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Target(Protocol):
 
 
 _TARGETS: dict[str, Target] = {}
+_FAMILIES: dict[str, Family] = {}
+_RELEASE_TARGETS: dict[str, Target] = {}  # "sdk@9.10.0" -> its target, made on first use
 
 
 def missing_handlers(world_type: type) -> list[str]:
@@ -84,9 +87,62 @@ def targets(ready_only: bool = True) -> list[str]:
     return sorted(name for name, t in _TARGETS.items() if not ready_only or t.availability().ready)
 
 
+def register_family(family: Family) -> None:
+    """Let ``family@release`` and ``family@low..high`` name its releases (see :mod:`.releases`)."""
+    _FAMILIES[family.name] = family
+    for name in [name for name in _RELEASE_TARGETS if name.partition("@")[0] == family.name]:
+        del _RELEASE_TARGETS[name]
+
+
+def families() -> list[Family]:
+    """Every target family whose releases can be named, by name."""
+    return [_FAMILIES[name] for name in sorted(_FAMILIES)]
+
+
+def family(name: str) -> Family:
+    found = _FAMILIES.get(name)
+    if found is None:
+        known = ", ".join(sorted(_FAMILIES)) or "none"
+        raise UsageError(f"no target family {name!r} has releases to choose from (families: {known})")
+    return found
+
+
+def release_target(name: str) -> Target:
+    """The target for one release (``sdk@9.10.0``), ready here or not."""
+    parsed = TargetName.parse(name)
+    if parsed.is_range or parsed.low is None:
+        raise UsageError(f"{name!r} names a range of releases, not one: expand it first "
+                         "(harness.drivers.expand_targets)")
+    chosen = family(parsed.family)
+    chosen.check_release(parsed.low)
+    key = release_name(parsed.family, parsed.low)
+    target = _RELEASE_TARGETS.get(key)
+    if target is None:
+        target = _RELEASE_TARGETS[key] = chosen.release_target(parsed.low)  # type: ignore[assignment]
+    return target
+
+
+def expand_targets(names: Iterable[str]) -> list[str]:
+    """The names with every range (``sdk@9.1.0..9.20.0``, ``go@v7.0.0..``) replaced by the served
+    releases it covers, oldest first; other names as they are."""
+    out: list[str] = []
+    for name in names:
+        parsed = TargetName.parse(name)
+        if not parsed.is_range:
+            out.append(name)
+            continue
+        chosen = family(parsed.family)
+        chosen.check_release(parsed.low)
+        covered = in_range(chosen.releases(), parsed)
+        if not covered:
+            raise UsageError(f"{name!r} covers no release served here")
+        out.extend(release_name(parsed.family, release.version) for release in covered)
+    return out
+
+
 def get_target(name: str) -> Target:
     """The target of that name, if it is ready here; :class:`UsageError` otherwise."""
-    target = _TARGETS.get(name)
+    target = release_target(name) if "@" in name else _TARGETS.get(name)
     if target is None:
         raise UsageError(f"unknown target {name!r}; available: {', '.join(targets(ready_only=False))}")
     available = target.availability()
