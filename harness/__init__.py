@@ -18,7 +18,9 @@ from .errors import (DriverError, ExpectationFailed, HarnessError, ScenarioError
 from .replay.clock import VirtualClock
 from .replay.freeze import virtual_time
 from .results.result import Result
+from .runs.bisect import BisectResult, bisect
 from .runs.diff import DiffReport, Divergence, diff
+from .runs.matrix import MatrixReport, matrix
 from .runs.runner import collect, run, run_many
 from .vocabulary.builder import ScenarioBuilder, scenario
 from .vocabulary.loader import catalogue_path, load_scenario, scenario_from_data, scenario_from_yaml
@@ -31,6 +33,17 @@ from .exploration import ExploreReport, explore
 SUBMODULES_ON_FIRST_USE = ("plot", "widgets", "strategies")
 
 
+def _version() -> str:
+    from importlib import metadata
+    try:
+        return metadata.version("ld-sink-harness")
+    except metadata.PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _version()
+
+
 def __getattr__(name):
     # harness.plot(res) works after a bare `import harness`: the submodule is imported here, once,
     # and the import binds it on the package, so this is not called for it again.
@@ -41,9 +54,9 @@ def __getattr__(name):
 
 
 __all__ = [
-    "DiffReport", "Divergence", "DriverError", "ExpectationFailed", "ExploreReport", "HarnessError", "Result",
+    "BisectResult", "DiffReport", "Divergence", "DriverError", "ExpectationFailed", "ExploreReport", "HarnessError", "Result",
     "Scenario", "ScenarioBuilder", "ScenarioError", "SdkMismatch", "UsageError", "VirtualClock",
-    "VirtualTimeError", "catalogue_path", "collect", "diff", "explore", "load_scenario", "register_target", "run",
+    "VirtualTimeError", "catalogue_path", "collect", "diff", "explore", "load_scenario", "matrix", "MatrixReport", "bisect", "register_target", "run",
     "run_many", "scenario", "scenario_from_data", "scenario_from_yaml", "scenario_yaml", "schema", "targets",
-    "virtual_time",
+    "virtual_time", "__version__",
 ]

@@ -104,5 +104,5 @@ class ContractTarget:
         recording.store_status(True, False)
         source = SimulatedDataSource(recording, clock, ContractPort(sink, store))
         sink.listening = scenario.listen
-        yield ContractWorld(sink, store, source, faults, recording)
+        yield self.world(sink, store, source, faults, recording)
         source.close()
