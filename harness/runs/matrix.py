@@ -97,7 +97,7 @@ class MatrixReport:
     def plot(self):
         """Scenarios against releases, coloured by behaviour, each change marked (needs matplotlib)."""
         from ..views.matrix_picture import matrix_picture
-        return matrix_picture(self)
+        return matrix_picture(self.frame, FAILED)
 
 
 def matrix(scenarios: Iterable[Scenario | str | os.PathLike], targets: Sequence[str]) -> MatrixReport:

@@ -9,13 +9,9 @@ its left. Deterministic: the same matrix draws the same picture.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
-
-if TYPE_CHECKING:
-    from ..runs.matrix import MatrixReport
 
 # Behaviour colours: the first (usually the newest's equal) light, the others distinct.
 PALETTE = ("#cfe3f3", "#f6c48a", "#b6dba8", "#e5a5c4", "#c9b8e6", "#f2e394", "#a9d8d4", "#e8b4a4")
@@ -23,18 +19,17 @@ FAILED_COLOUR = "#d9d9d9"
 CHANGE_COLOUR = "#c0392b"
 
 
-def _columns(report: "MatrixReport") -> list[tuple[str, str | None]]:
+def _columns(frame: pd.DataFrame) -> list[tuple[str, str | None]]:
     """(target, release) in the order run, each once."""
     seen: dict[tuple[str, str | None], None] = {}
-    for target, release in zip(report.frame["target"], report.frame["release"]):
+    for target, release in zip(frame["target"], frame["release"]):
         seen.setdefault((str(target), None if release is None or str(release) == "<NA>" else str(release)), None)
     return list(seen)
 
 
-def matrix_picture(report: "MatrixReport") -> Figure:
-    from ..runs.matrix import FAILED
-    frame = report.frame
-    columns = _columns(report)
+def matrix_picture(frame: pd.DataFrame, failed: str) -> Figure:
+    """The picture of a matrix's ``frame``; ``failed`` is the behaviour of a failed run."""
+    columns = _columns(frame)
     scenarios = list(dict.fromkeys(frame["scenario"].astype(str)))
     cell: dict[tuple[str, tuple[str, str | None]], str] = {}
     for row in frame.itertuples():
@@ -45,7 +40,7 @@ def matrix_picture(report: "MatrixReport") -> Figure:
     height = 1.6 + 0.3 * len(scenarios)
     fig = Figure(figsize=(width, height), dpi=100)
     ax = fig.add_axes((label_width / width, 1.2 / height, 1 - (label_width + 0.4) / width, 1 - 1.5 / height))
-    behaviours = sorted({b for b in cell.values() if b != FAILED}, key=lambda b: (len(b), b))
+    behaviours = sorted({b for b in cell.values() if b != failed}, key=lambda b: (len(b), b))
     colour = {b: PALETTE[i % len(PALETTE)] for i, b in enumerate(behaviours)}
     for y, scenario in enumerate(scenarios):
         previous = None
@@ -54,13 +49,13 @@ def matrix_picture(report: "MatrixReport") -> Figure:
             if behaviour is None:
                 previous = None
                 continue
-            failed = behaviour == FAILED
-            ax.add_patch(Rectangle((x, y), 1, 1, facecolor=FAILED_COLOUR if failed else colour[behaviour],
-                                   edgecolor="white", hatch="//" if failed else None, linewidth=0.8))
-            if not failed:
+            is_failed = behaviour == failed
+            ax.add_patch(Rectangle((x, y), 1, 1, facecolor=FAILED_COLOUR if is_failed else colour[behaviour],
+                                   edgecolor="white", hatch="//" if is_failed else None, linewidth=0.8))
+            if not is_failed:
                 ax.text(x + 0.5, y + 0.5, behaviour, ha="center", va="center", fontsize=7)
             same_target = previous is not None and previous[0][0] == column[0] and column[1] is not None
-            if same_target and not failed and previous[1] != FAILED and previous[1] != behaviour:
+            if same_target and not is_failed and previous[1] != failed and previous[1] != behaviour:
                 ax.plot([x, x], [y, y + 1], color=CHANGE_COLOUR, linewidth=2.5, solid_capstyle="butt")
             previous = (column, behaviour)
     ax.set_xlim(0, len(columns))
