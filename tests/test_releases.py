@@ -146,3 +146,9 @@ def test_the_matrix_picture_colours_each_behaviour_and_marks_the_change(fake, tm
     assert legend == ["behaviour A", "behaviour B", "failed run", "behaviour changed here"]
     fig.savefig(tmp_path / "matrix.png")
     assert (tmp_path / "matrix.png").stat().st_size > 5_000
+
+
+def test_releases_of_one_target_are_compared_each_with_the_next_and_the_last_with_the_others(fake):
+    report = harness.diff([OFF_THEN_VALID], ["fake@1.2.0..1.7.0", "contract"])
+    pairs = [(d.left, d.right) for d in report.divergences]
+    assert pairs == [("fake@1.4.0", "fake@1.6.0"), ("fake@1.7.0", "contract")]

@@ -108,3 +108,37 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
     # the report's state colours came through from the pictures (VALID green, INITIALIZING blue)
     present = {c for _, c in colours}
     assert (161, 217, 155) in present and (198, 219, 239) in present
+
+
+@pytest.fixture(scope="module")
+def release_report(tmp_path_factory):
+    """A report of runs over a range of (fake) releases: it gets a Releases section."""
+    from harness.drivers import register_family, registry
+    from harness.views.report import write_report
+    import harness
+    from fake_releases import FakeFamily
+    register_family(FakeFamily())
+    try:
+        results = list(harness.run_many([harness.load_scenario(SCENARIOS[1])], ["fake@1.3.0..1.7.0", "contract"]))
+    finally:
+        registry._FAMILIES.pop("fake", None)
+    out = tmp_path_factory.mktemp("releases")
+    write_report(results, out)
+    return out
+
+
+def test_a_report_over_releases_writes_the_matrix_as_data_and_picture(release_report):
+    import pandas as pd
+    frame = pd.read_csv(release_report / "matrix.csv")
+    assert list(frame.columns) == ["scenario", "file", "target", "release", "behaviour", "ok"]
+    assert list(frame["behaviour"]) == ["A", "A", "B", "B", "A"]  # fake 1.3.0, 1.4.0, 1.6.0, 1.7.0, contract
+    assert (release_report / "pictures" / "matrix.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@NO_BROWSER
+def test_the_releases_section_in_headless_chromium(release_report):
+    dom = _rendered((release_report / "index.html").as_uri())
+    section = dom.split('<h2 id="releases">Releases</h2>', 1)[1].split("<h2>", 1)[0]
+    assert '<img id="release-matrix" src="pictures/matrix.png"' in section
+    assert ('<a href="#off-is-final">off-is-final</a>: fake behaves differently from <b>1.6.0</b> on '
+            '(1.4.0 before): first differs in <b>status</b> at step 3') in section

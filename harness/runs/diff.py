@@ -27,7 +27,7 @@ from ..vocabulary.model import Expectations, Scenario
 from ..replay.recording import LAYOUTS, Recording
 from ..vocabulary.render import scenario_yaml
 from ..results.result import Result
-from ..drivers import targets as all_ready
+from ..drivers import expand_targets, targets as all_ready
 from .runner import get_target, run
 from ..replay.clock import to_micros
 from ..replay.freeze import virtual_time
@@ -152,8 +152,18 @@ def first_divergence(scenario: Scenario, left: Result, right: Result) -> Diverge
 
 
 def compared_pairs(runs: Sequence[Result]) -> list[tuple[Result, Result]]:
-    """Every pair of the runs (of one scenario) to compare: a run whose driver failed is in none."""
-    return list(itertools.combinations([r for r in runs if r.driver_failure is None], 2))
+    """The pairs of the runs (of one scenario) to compare: every pair of targets, but several releases
+    of one target (``sdk@9.17.0``, ``sdk@9.18.0``, ...) are compared each with the next, and only the
+    last of them with the other targets (a range of 40 releases makes 39 pairs, not 780). A run whose
+    driver failed is in no pair."""
+    finished = [r for r in runs if r.driver_failure is None]
+    by_family: dict[str, list[Result]] = {}
+    for result in finished:
+        family, has_release = result.target.partition("@")[0], "@" in result.target
+        by_family.setdefault(family if has_release else result.target, []).append(result)
+    pairs = [pair for group in by_family.values() for pair in zip(group, group[1:])]
+    representatives = [group[-1] for group in by_family.values()]
+    return pairs + list(itertools.combinations(representatives, 2))
 
 
 @dataclass
@@ -210,7 +220,7 @@ def diff(scenarios: Iterable[Scenario | str | os.PathLike], targets: Sequence[st
     """Run each scenario on each target (default: every ready one) and find the first divergence of
     each pair; each divergence says whether a known difference explains it. A run whose driver failed
     is listed in ``failed_runs`` and compared with nothing."""
-    targets = list(targets) if targets is not None else all_ready()
+    targets = expand_targets(targets) if targets is not None else all_ready()
     for name in targets:
         get_target(name)
     loaded: list[Scenario] = []

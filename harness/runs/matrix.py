@@ -110,6 +110,12 @@ def matrix(scenarios: Iterable[Scenario | str | os.PathLike], targets: Sequence[
     return MatrixReport(results, matrix_frame(results))
 
 
+def spans_releases(frame: pd.DataFrame) -> bool:
+    """Whether the runs cover two or more releases of one target (so a matrix says something)."""
+    releases = frame[frame["release"].notna()]
+    return bool(len(releases)) and bool((releases.groupby("target")["release"].nunique() > 1).any())
+
+
 def matrix_frame(results: Sequence[Result]) -> pd.DataFrame:
     """scenario, file, target, release, behaviour, ok: one row a run, in the order run."""
     letters: dict[str, dict[str, str]] = {}  # scenario -> digest -> letter

@@ -19,7 +19,7 @@ from ..replay.freeze import frozen_clock, real_perf_counter, virtual_time
 from ..results.result import DRIVER_FAILED, Result
 from ..vocabulary.loader import load_path, load_scenario
 from ..vocabulary.model import Scenario
-from ..drivers import get_target
+from ..drivers import expand_targets, get_target
 
 # run_many holds one freeze for this long (real seconds) before handing results
 # over: a freeze costs milliseconds, and a caller holding a paused generator must
@@ -64,7 +64,7 @@ def run_many(scenarios: Iterable[Scenario], target_names: Iterable[str] = ("sdk"
     is released before results are handed over, so the caller's code between
     results runs on real time.
     """
-    names = list(target_names)
+    names = expand_targets(target_names)
     for name in names:
         get_target(name)
     pending = [(scenario, name) for scenario in scenarios for name in names]

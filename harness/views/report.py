@@ -6,8 +6,10 @@ Layout::
     DIR/summary.md                       the same, as a table, with failures
     DIR/<target>/<scenario>/<frame>.csv  status, ops, changes, ..., store, timeline
     DIR/pictures/<scenario>.png          one picture a scenario, its targets stacked (with matplotlib)
-    DIR/index.html                       a matrix of scenario by target, the known differences, and a
-                                         section per scenario (see ``report_page.py``)
+    DIR/matrix.csv                       when the runs span releases of a target: one row a run, with
+    DIR/pictures/matrix.png              its behaviour (see ``runs/matrix.py``), and its picture
+    DIR/index.html                       a matrix of scenario by target, the releases' changes, the known
+                                         differences, and a section per scenario (see ``report_page.py``)
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from tqdm import tqdm
 
 from ..errors import HarnessError
 from ..results.result import Result
+from ..runs.matrix import FAILED, MatrixReport, matrix_frame, spans_releases
 from .report_page import by_scenario, render, section_ids, slug
 
 
@@ -131,7 +134,21 @@ def write_report(results: Sequence[Result], out: Path, fmt: str = "csv", plots: 
         for future in as_completed(pending):
             future.result()
             bar.update()
-    (out / "index.html").write_text(render(results, pictures), encoding="utf-8")
+    releases = _write_release_matrix(results, out, fmt, plots and _plots_available())
+    (out / "index.html").write_text(render(results, pictures, releases), encoding="utf-8")
+
+
+def _write_release_matrix(results: Sequence[Result], out: Path, fmt: str, plots: bool) -> MatrixReport | None:
+    """When the runs span releases of a target: matrix.csv (or .parquet) and pictures/matrix.png."""
+    frame = matrix_frame(results)
+    if not spans_releases(frame):
+        return None
+    _write(frame, out / "matrix", fmt)
+    if plots:
+        from .matrix_picture import matrix_picture
+        (out / "pictures").mkdir(exist_ok=True)
+        matrix_picture(frame, FAILED).savefig(out / "pictures" / "matrix.png")
+    return MatrixReport(list(results), frame)
 
 
 def _write_frames(results: Sequence[Result], out: Path, fmt: str) -> None:

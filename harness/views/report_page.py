@@ -23,6 +23,7 @@ from typing import Sequence
 from ..results.result import Result
 from ..runs.diff import Divergence, compared_pairs, first_divergence
 from ..runs.known import KNOWN
+from ..runs.matrix import MatrixReport
 from ..vocabulary.model import Scenario
 from ..vocabulary.render import scenario_yaml
 
@@ -103,8 +104,31 @@ function applyFilters() {
 """
 
 
-def render(results: Sequence[Result], pictures: dict[str, str]) -> str:
-    """The page. ``pictures`` maps a scenario's section id to its picture's path."""
+def release_section(releases: "MatrixReport | None", ids: dict[int, str], groups) -> str:
+    """The releases' matrix picture and each change, linked to its scenario's section."""
+    if releases is None:
+        return ""
+    esc = html.escape
+    anchors = {scenario.name: ids[id(scenario)] for scenario, _ in groups}
+    changes = []
+    for change in releases.changes:
+        where = (f": first differs in <b>{esc(change.divergence.frame)}</b> at step {change.divergence.step}"
+                 if change.divergence is not None else "")
+        changes.append(f'<li><a href="#{anchors.get(change.scenario, "")}">{esc(change.scenario)}</a>: '
+                       f'{esc(change.target)} behaves differently from <b>{esc(change.after)}</b> on '
+                       f'({esc(change.before)} before){where}</li>')
+    listed = (f'<ul id="release-changes">{"".join(changes)}</ul>' if changes else
+              '<p id="release-changes">Every scenario behaves alike on every release run.</p>')
+    return (f'<h2 id="releases">Releases</h2>\n<p>Each scenario on each release, coloured by behaviour '
+            f'(runs alike on the compared frames share a letter); a red line marks a change. '
+            f'The data: <a href="matrix.csv">matrix.csv</a>.</p>\n'
+            f'<img id="release-matrix" src="pictures/matrix.png" alt="scenarios against releases, coloured by '
+            f'behaviour">\n{listed}\n')
+
+
+def render(results: Sequence[Result], pictures: dict[str, str], releases: "MatrixReport | None" = None) -> str:
+    """The page. ``pictures`` maps a scenario's section id to its picture's path; ``releases`` is the
+    matrix of the runs when they span releases of a target."""
     esc = html.escape
     groups = by_scenario(results)
     targets = list(dict.fromkeys(r.target for r in results))
@@ -192,7 +216,7 @@ The targets differ in {len(all_diffs)} pair(s): {len(all_diffs) - len(new)} know
 </option>{options}</select></div>
 <h2>Scenario by target</h2>
 {matrix}
-<h2>Known differences</h2>
+{release_section(releases, ids, groups)}<h2>Known differences</h2>
 {known_table}
 {"".join(sections)}
 <script>{SCRIPT}</script>
