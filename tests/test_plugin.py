@@ -150,3 +150,16 @@ def test_the_shared_freeze_belongs_to_the_session_that_took_it(suite):
     seen = [line[line.index("SEEN"):] for line in result.stdout.lines if "SEEN [" in line][0]
     assert seen == ("SEEN [('ScenarioItem', True, True), ('ScenarioItem', True, True), ('Function', False, False), "
                     "('end', False, False)]")
+
+
+def test_the_conformance_suite_runs_under_pytest_xdist(tmp_path):
+    """`pytest -n 2 scenarios/` spreads the catalogue's items over two worker processes."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
+                           "--harness-target", "contract", "--harness-target", "sdk", str(root / "scenarios" / "status")],
+                          cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "16 passed" in done.stdout and "bringing up nodes" in done.stdout  # xdist ran the items
