@@ -3,7 +3,7 @@
 Plain pytest runs it with a few examples; HypoFuzz (``pip install hypofuzz``) runs it for as long as you
 let it, on as many cores as you give it, all sharing one example database::
 
-    HARNESS_FUZZ_DB=/shared/fuzz-db hypothesis fuzz --num-processes 8 -- tests/test_fuzz_property.py
+    HARNESS_FUZZ_DB=/shared/fuzz-db hypothesis fuzz --no-dashboard --numprocesses 8 -- tests/test_fuzz_property.py -k shows_only
 
 A signature no known difference explains (a checker violated, or two targets parting where
 harness/runs/known.py says nothing) fails the example, and Hypothesis shrinks it; the failure prints
@@ -20,10 +20,12 @@ import harness
 from harness.exploration import run_on, sightings
 
 TARGETS = harness.targets()
-DATABASE = DirectoryBasedExampleDatabase(os.environ.get("HARNESS_FUZZ_DB", ".hypothesis/fuzz"))
+if os.environ.get("HARNESS_FUZZ_DB"):  # HypoFuzz fuzzes tests whose database is the default one: make it shared
+    settings.register_profile("harness-fuzz", database=DirectoryBasedExampleDatabase(os.environ["HARNESS_FUZZ_DB"]))
+    settings.load_profile("harness-fuzz")
 
 
-@settings(database=DATABASE, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow],
           max_examples=int(os.environ.get("HARNESS_FUZZ_EXAMPLES", "40")))
 @given(harness.strategies.scenarios())
 def test_every_target_shows_only_known_differences(scenario):
