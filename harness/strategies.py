@@ -26,7 +26,7 @@ import functools
 from hypothesis import strategies as st
 
 from .vocabulary.model import Expectations, Scenario, StoreConfig
-from .vocabulary.steps import (Delete, Disconnect, Evaluate, Init, Listen, Reconnect, SetStatus, Step, Stop, StoreDown,
+from .vocabulary.steps import (Delete, Disconnect, Evaluate, Init, Listen, Reconnect, Status, Step, Stop, StoreDown,
                                StoreUp, Upsert, Wait)
 from .vocabulary.values import ERROR_KINDS, STATES, STORE_OPS, ErrorInfo, Item
 
@@ -125,7 +125,7 @@ def _action(kind: str, a: int, b: int, c: int):
     if kind == "init":
         return _init(a, b, c)
     if kind == "status":
-        return SetStatus(STATES[a % len(STATES)], None if b % 2 == 0 else _error(b // 2, c))
+        return Status(STATES[a % len(STATES)], None if b % 2 == 0 else _error(b // 2, c))
     if kind == "store_down":
         fail = frozenset(op for bit, op in enumerate(STORE_OPS) if a >> bit & 1) or frozenset(STORE_OPS)
         return StoreDown(fail, bool(b & 1))

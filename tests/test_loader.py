@@ -5,7 +5,7 @@ import textwrap
 import pytest
 
 import harness
-from harness.vocabulary.model import Init, SetStatus, StoreDown, Upsert
+from harness.vocabulary.model import Init, Status, StoreDown, Upsert
 
 GOOD = """\
 name: good
@@ -163,7 +163,7 @@ def test_builder_uses_the_same_vocabulary_and_checks():
           .store_down(fail=["get"])
           .expect(outcomes=["applied"])
           .build())
-    assert isinstance(sc.steps[1].action, SetStatus) and sc.steps[1].at == 2_000_000
+    assert isinstance(sc.steps[1].action, Status) and sc.steps[1].at == 2_000_000
     assert sc.steps[2].action == StoreDown(frozenset({"get"}))
     assert sc.store.cache_ttl == 5_000_000
     with pytest.raises(harness.ScenarioError, match="less than the minimum") as info:

@@ -24,7 +24,7 @@ from typing import Any, Callable, Protocol, TypeVar
 
 from ..errors import HarnessError
 from ..vocabulary.items import item_json, plain_json
-from ..vocabulary.steps import Delete, Disconnect, Init, Reconnect, SetStatus, Stop, Upsert
+from ..vocabulary.steps import Delete, Disconnect, Init, Reconnect, Status, Stop, Upsert
 from ..vocabulary.values import ErrorInfo
 from .clock import Timer, VirtualClock
 from .recording import OPS, Recording
@@ -123,7 +123,7 @@ class SimulatedDataSource:
         """An upsert or delete (``action``) of one item by version alone, given as its row (see ``Steps``)."""
         self._remember(kind, key, version, plain_json(kind, key, version) if action == "upsert" else None)
 
-    def status(self, action: SetStatus) -> None:
+    def status(self, action: Status) -> None:
         self._send_status(action.state, action.error)
 
     def disconnect(self, action: Disconnect) -> None:
@@ -238,7 +238,7 @@ class SourceSteps:
         """A plain write (an upsert or delete by version alone) as its row; see ``play``."""
         self.source.write_plain(action, kind, key, version)
 
-    def on_status(self, action: SetStatus) -> None:
+    def on_status(self, action: Status) -> None:
         self.source.status(action)
 
     def on_disconnect(self, action: Disconnect) -> None:

@@ -19,13 +19,13 @@ from typing import Any, ClassVar, Mapping
 from ..errors import ScenarioError
 from .durations import format_duration
 from .step_list import Steps
-from .steps import (STEP_KINDS, Action, Delete, Disconnect, Evaluate, Init, Listen, Reconnect, SetStatus, Step, Stop,
+from .steps import (STEP_KINDS, Action, Delete, Disconnect, Evaluate, Init, Listen, Reconnect, Status, Step, Stop,
                     StoreDown, StoreUp, Upsert, Wait)
 from .values import (DATA_OPS, DEFAULT_START, ERROR_KINDS, KINDS, LATEST_TIME, OUTCOMES, STATES, STORE_OPS, ErrorInfo,
                      Item, check, check_key, is_whole)
 
 # The whole vocabulary, from one module: the steps and values are re-exported here.
-__all__ = ["STEP_KINDS", "Action", "Delete", "Disconnect", "Evaluate", "Init", "Listen", "Reconnect", "SetStatus",
+__all__ = ["STEP_KINDS", "Action", "Delete", "Disconnect", "Evaluate", "Init", "Listen", "Reconnect", "Status",
            "Step", "Stop", "StoreDown", "StoreUp", "Upsert", "Wait", "DATA_OPS", "DEFAULT_START", "ERROR_KINDS",
            "KINDS", "LATEST_TIME", "OUTCOMES", "STATES", "STORE_OPS", "ErrorInfo", "Item", "CACHE_FOREVER",
            "StoreConfig", "Expectations", "Scenario", "Steps"]

@@ -246,7 +246,7 @@ class Delete(Action):
 
 @step_kind
 @dataclass(frozen=True, slots=True)
-class SetStatus(Action):
+class Status(Action):
     """``sink.update_status(state, error)``."""
 
     name: ClassVar[str] = "status"

@@ -48,7 +48,7 @@ STATUS_RULES: dict[tuple[str, str], str] = {
 
 
 @dataclass(frozen=True)
-class Status:
+class DataSourceStatus:
     state: str
     since: int                                    # microseconds since the epoch
     error: tuple[str, int, str, int] | None = None  # kind, status code, message, time
@@ -339,7 +339,7 @@ class OutageTracker:
 class ContractSink:
     """The contract's sink: Init/Upsert return False on a store failure instead of raising."""
 
-    def __init__(self, store: ModelStore, clock: VirtualClock, *, on_status: Callable[[Status], None],
+    def __init__(self, store: ModelStore, clock: VirtualClock, *, on_status: Callable[[DataSourceStatus], None],
                  on_change: Callable[[str], None], log: Callable[[str, str], None], outage_log_after: int):
         self.store = store
         self.clock = clock
@@ -347,7 +347,7 @@ class ContractSink:
         self.on_change = on_change
         self.log = log
         self.listening = False
-        self.status = Status("INITIALIZING", clock.now)
+        self.status = DataSourceStatus("INITIALIZING", clock.now)
         self.graph = DependencyGraph()
         self.outage = OutageTracker(clock, outage_log_after, log)
         self._last_write_failed = False
@@ -420,6 +420,6 @@ class ContractSink:
             return
         since = old.since if state == old.state else self.clock.now
         last_error = old.error if error is None else (error.kind, error.status_code, error.message, self.clock.now)
-        self.status = Status(state, since, last_error)
+        self.status = DataSourceStatus(state, since, last_error)
         self.outage.track(state, error)
         self.on_status(self.status)

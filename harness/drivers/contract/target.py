@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...replay.clock import VirtualClock
-from .model import ContractSink, ModelStore, Status
+from .model import ContractSink, DataSourceStatus, ModelStore
 from .evaluation import evaluate
 from ...replay.faults import Faults
 from ...vocabulary.model import ErrorInfo, Scenario
@@ -64,7 +64,7 @@ class ContractWorld(SourceSteps):
         self.recording.evaluation(action.flag, action.context, value, reason)
 
 
-def record_status(recording: Recording, status: Status) -> None:
+def record_status(recording: Recording, status: DataSourceStatus) -> None:
     recording.status(status.state, status.since, status.error)
 
 
