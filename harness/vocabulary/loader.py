@@ -19,13 +19,12 @@ from .durations import parse_duration
 from .model import CACHE_FOREVER, DEFAULT_START, Expectations, Scenario, Step, StoreConfig
 from .schema import line_of, validate
 from .step_list import PlainWrite, Steps
-from .yaml_reader import dotted, read_yaml
+from .yaml_reader import KeyPath, dotted, read_yaml
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
-Path_ = tuple  # a path into the data: ("steps", 3, "upsert", "version")
 
 
-def _path_of(dotted_key: str) -> Path_:
+def _path_of(dotted_key: str) -> KeyPath:
     parts: list = []
     for piece in dotted_key.split("."):
         name, _, rest = piece.partition("[")
@@ -85,13 +84,13 @@ def _store(value: Any) -> StoreConfig:
     return StoreConfig(value["type"], ttl)
 
 
-def scenario_from_data(data: Any, file: str | None = None, lines: dict[Path_, int] | None = None) -> Scenario:
+def scenario_from_data(data: Any, file: str | None = None, lines: dict[KeyPath, int] | None = None) -> Scenario:
     """Build a :class:`Scenario` from plain data (the YAML form), checking everything."""
     with gc_paused():
         return _scenario_from_data(data, file, lines)
 
 
-def _scenario_from_data(data: Any, file: str | None, lines: dict[Path_, int] | None) -> Scenario:
+def _scenario_from_data(data: Any, file: str | None, lines: dict[KeyPath, int] | None) -> Scenario:
     lines = lines or {}
     # Steps in their common form are read and checked without the schema (much
     # faster); the schema checks the rest, and explains every problem.
@@ -100,7 +99,7 @@ def _scenario_from_data(data: Any, file: str | None, lines: dict[Path_, int] | N
               for index, step in enumerate(raw)] if isinstance(raw, list) else []
     validate(data, file, lines, steps=[index for index, step in enumerate(simple) if step is None])
 
-    def located(e: ScenarioError, path: Path_) -> ScenarioError:
+    def located(e: ScenarioError, path: KeyPath) -> ScenarioError:
         full = dotted(path) if not e.key else f"{dotted(path)}.{e.key}" if path else e.key
         return ScenarioError(e.message, key=full or None, file=file, line=line_of(lines, _path_of(full)))
 
@@ -134,7 +133,7 @@ def _read_step(data: Any, line: int | None) -> Step | PlainWrite | None:
     return data if type(data) is tuple else Step.from_simple_data(data, line)
 
 
-def _step_as_read(path: Path_, value: Any, line: int) -> Any:
+def _step_as_read(path: KeyPath, value: Any, line: int) -> Any:
     """A step in its common form becomes its Step as soon as the reader has it."""
     if len(path) == 2 and path[0] == "steps":
         return _read_step(value, line) or value

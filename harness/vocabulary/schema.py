@@ -17,16 +17,15 @@ import json
 import sys
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path as FilePath
+from pathlib import Path
 from typing import Any, Iterable
 
 import jsonschema
 
 from ..errors import ScenarioError
-from .steps import STEP_KINDS, TIMING_KEYS
-from .yaml_reader import dotted
+from .steps import STEP_KINDS, TIMING_DOCS
+from .yaml_reader import KeyPath, dotted
 
-Path = tuple
 PUBLISHED = "scenario.schema.json"
 
 
@@ -37,7 +36,7 @@ def _published() -> dict:
 def build_schema() -> dict:
     """The published schema with every step kind's body schema taken from the registry."""
     document = _published()
-    properties = {key: document["$defs"]["step"]["properties"][key] for key in TIMING_KEYS}
+    properties = {key: {"$ref": "#/$defs/duration", "description": doc} for key, doc in TIMING_DOCS.items()}
     for name, kind in STEP_KINDS.items():
         properties[name] = copy.deepcopy(kind.body_schema)
     document["$defs"]["step"]["properties"] = properties
@@ -73,7 +72,7 @@ def _compiled_step(kinds: tuple[str, ...]) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator({"$ref": "#/$defs/step", "$defs": _assembled(kinds)["$defs"]})
 
 
-def line_of(lines: dict[Path, int], path) -> int | None:
+def line_of(lines: dict[KeyPath, int], path) -> int | None:
     """The line of ``path``, or of its nearest ancestor that has one."""
     path = tuple(path)
     while path not in lines and path:
@@ -91,7 +90,7 @@ def _did_you_mean(word: str, choices) -> str:
 _RANK = {"required": 1}
 
 
-def _explain(error: jsonschema.ValidationError, prefix: Path = ()) -> tuple[Path, str, int]:
+def _explain(error: jsonschema.ValidationError, prefix: KeyPath = ()) -> tuple[KeyPath, str, int]:
     path = prefix + tuple(error.absolute_path)
     rank = _RANK.get(error.validator, 0)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -119,7 +118,7 @@ def _explain(error: jsonschema.ValidationError, prefix: Path = ()) -> tuple[Path
     return path, error.message, rank
 
 
-def validate(data: Any, file: str | None = None, lines: dict[Path, int] | None = None,
+def validate(data: Any, file: str | None = None, lines: dict[KeyPath, int] | None = None,
              steps: Iterable[int] | None = None) -> None:
     """Check ``data`` against the schema; raise :class:`ScenarioError` for the first problem by line.
 
@@ -146,7 +145,7 @@ def validate(data: Any, file: str | None = None, lines: dict[Path, int] | None =
 
 def main() -> None:
     """Rewrite the published schema file from the registry."""
-    target = FilePath(__file__).with_name(PUBLISHED)
+    target = Path(__file__).with_name(PUBLISHED)
     target.write_text(json.dumps(build_schema(), indent=2) + "\n", encoding="utf-8")
     print(f"wrote {target}", file=sys.stderr)
 
