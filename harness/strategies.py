@@ -25,11 +25,10 @@ import functools
 
 from hypothesis import strategies as st
 
-from .vocabulary.values import Item
+from .vocabulary.item_fields import Item
 from .vocabulary.model import Expectations, Scenario, StoreConfig
 from .vocabulary.steps import STEP_KINDS, Action, Step
-from .vocabulary.steps.drawing import (CONTEXTS, FLAGS, MS, SEGMENTS, WAITS, flag_item,  # noqa: F401 (shown here)
-                                       segment_item, written_item)
+from .vocabulary.steps.drawing import MS, WAITS, written_item
 
 
 def versions(low: int = 0, high: int = 6) -> st.SearchStrategy[int]:

@@ -11,10 +11,11 @@ import pytest
 import harness
 from harness.strategies import kind_table, scenario_from_bytes, step_from_bytes
 from harness.vocabulary import builder as builder_module
+from harness.vocabulary.item_fields import Item
 from harness.vocabulary.schema import build_schema
 from harness.vocabulary.steps import (STEP_KINDS, Action, Delete, Disconnect, Evaluate, Init, Listen, Reconnect,
                                       Status, Step, Stop, StoreDown, StoreUp, Upsert, Wait, option, step_kind)
-from harness.vocabulary.values import ErrorInfo, Item
+from harness.vocabulary.values import ErrorInfo
 from harness.vocabulary.steps.forms import BOOLEAN, KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,10 +101,11 @@ def test_each_builder_call_adds_the_yaml_step_it_stands_for(call, step):
 
 def test_plain_writes_are_kept_as_rows_and_everything_else_as_data():
     b = (harness.scenario("x").upsert(flag="f1", version=2).delete(segment="s1", version=3)
-         .upsert(flag="f1", version=3, on=False).upsert(flag="f1", version=4, at="1s"))
+         .upsert(flag="f1", version=3, on=False).upsert(flag="f1", version=4, at="1s")
+         .upsert(flag="f1", version=2 ** 53))
     rows = b._data["steps"]
     assert rows[:2] == [("upsert", "flags", "f1", 2), ("delete", "segments", "s1", 3)]
-    assert all(type(row) is dict for row in rows[2:])  # a spec, a time: the schema's eye
+    assert all(type(row) is dict for row in rows[2:])  # a spec, a time, a version out of range: the schema's eye
 
 
 def test_a_wrong_builder_call_is_a_type_error_as_for_any_python_method():
@@ -118,6 +120,12 @@ def test_a_wrong_builder_call_is_a_type_error_as_for_any_python_method():
         b.upsert("f1", 2)
     with pytest.raises(TypeError, match="multiple values for argument 'flag'"):
         b.evaluate("f1", flag="f2")
+
+
+def test_a_misspelt_upsert_field_from_the_builder_is_named_with_a_suggestion():
+    with pytest.raises(harness.ScenarioError, match="unknown key 'verison', did you mean 'version'") as info:
+        harness.scenario("x").upsert(flag="f1", version=1, verison=2).build()
+    assert info.value.key == "steps[0].upsert.verison"
 
 
 # ----------------------------------------------------------------------------- a new kind, declared here

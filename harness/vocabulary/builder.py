@@ -29,7 +29,7 @@ from .loader import scenario_from_data
 from .model import Scenario
 from .step_list import PLAIN_WRITES, is_plain_write
 from .steps import MAPPING, TIMING_DOCS, VALUE, Action, when_declared
-from .steps.declaration import REQUIRED, description
+from .steps.declaration import description
 
 
 class ScenarioBuilder:
@@ -40,7 +40,7 @@ class ScenarioBuilder:
 
     def _add(self, kind: type[Action], given: dict[str, Any], at: Any, after: Any) -> "ScenarioBuilder":
         """Append a step of ``kind`` from the arguments given (an option given None: left out)."""
-        options = kind._by_name()  # an option given None is left out; an extra key's None is a JSON null
+        options = kind.param_index  # an option given None is left out; an extra key's None is a JSON null
         given = {name: value for name, value in given.items()
                  if not ((value is None or type(value) is _Default) and name in options)}
         if at is None and after is None and kind.name in PLAIN_WRITES and len(given) == 2:
@@ -168,8 +168,8 @@ def _method(kind: type[Action]):
         for name in required:
             if name not in given:
                 raise TypeError(f"{kind.name}() missing required argument: {name!r}")
-        if not extra and not given.keys() <= kind._by_name().keys():
-            unknown = sorted(given.keys() - kind._by_name().keys())[0]
+        if not extra and not given.keys() <= kind.param_index.keys():
+            unknown = sorted(given.keys() - kind.param_index.keys())[0]
             raise TypeError(f"{kind.name}() got an unexpected keyword argument {unknown!r}")
         return self._add(kind, given, at, after)
 

@@ -8,6 +8,8 @@ run too; every error names the file, the line and the key.
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -152,16 +154,42 @@ def scenario_from_yaml(text: str, file: str | None = None) -> Scenario:
         return scenario_from_data(data, file, lines)
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load and check one scenario file."""
+def _not_a_file(mode: int) -> str | None:
+    """What a path is when it is not a regular file (a FIFO would block the reader, a
+    device such as /dev/zero would never end), else None."""
+    if stat.S_ISREG(mode):
+        return None
+    for test, what in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return what
+    return "not a regular file"
+
+
+def read_scenario_text(path: str | Path) -> str:
+    """The text of a scenario file. Anything but a regular file (after following
+    symlinks) is refused before it is opened for reading."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        what = _not_a_file(os.stat(path).st_mode)
+        if what is None:
+            # Opened without blocking, and checked again: the path may have changed since.
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as stream:
+                what = _not_a_file(os.fstat(stream.fileno()).st_mode)
+                if what is None:
+                    return stream.read().decode("utf-8")
     except OSError as e:
         raise ScenarioError(f"cannot read the scenario: {e.strerror or e}", file=str(path)) from None
     except UnicodeDecodeError:
         raise ScenarioError("the scenario is not UTF-8 text", file=str(path)) from None
-    return scenario_from_yaml(text, str(path))
+    raise ScenarioError(f"cannot read the scenario: it is {what}, not a regular file", file=str(path))
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and check one scenario file."""
+    return scenario_from_yaml(read_scenario_text(path), str(path))
 
 
 def catalogue_path() -> Path:

@@ -1,12 +1,17 @@
 """The scenario format as a JSON Schema, and validation with located errors.
 
-The published file ``scenario.schema.json`` (for editors) is assembled from
-the step registry: each step kind's ``body_schema`` is its entry under
-``$defs.step.properties``. After adding a step kind, rewrite the file with::
+The published file ``scenario.schema.json`` (for editors, which show each
+description on hover) is assembled from the code: each step kind's
+``body_schema`` is its entry under ``$defs.step.properties`` (see
+``steps/declaration.py``), the flag and segment specs come from
+``item_fields.py``, and the words and ranges (states, error kinds, versions,
+status codes) from ``values.py``. The top-level keys and the ``expect:``
+block are written in the file itself. After changing any of these, rewrite the
+file with::
 
     make schema
 
-(the test suite fails until the published file matches the registry).
+(the test suite fails until the published file matches the code).
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ from typing import Any, Iterable
 import jsonschema
 
 from ..errors import ScenarioError
+from .item_fields import spec_schema
 from .steps import STEP_KINDS, TIMING_DOCS
+from .values import ERROR_KINDS, MAX_STATUS_CODE, MAX_VERSION, STATES, VERSION_RANGE_WHY
 from .yaml_reader import KeyPath, dotted
 
 PUBLISHED = "scenario.schema.json"
@@ -33,9 +40,28 @@ def _published() -> dict:
     return json.loads(resources.files(__package__).joinpath(PUBLISHED).read_text(encoding="utf-8"))
 
 
+def _code_defs() -> dict:
+    """The definitions made from the code's words, ranges and item fields."""
+    return {
+        "version": {"type": "integer", "minimum": 0, "maximum": MAX_VERSION,
+                    "description": f"a whole number from 0 to 2**53 - 1 ({VERSION_RANGE_WHY})"},
+        "state": {"enum": list(STATES)},
+        "error_kind": {"enum": list(ERROR_KINDS)},
+        "error": {"type": "object", "additionalProperties": False, "description": "a data source error",
+                  "properties": {"kind": {"$ref": "#/$defs/error_kind", "description": "what went wrong "
+                                                                                         "(default UNKNOWN)"},
+                                 "status_code": {"type": "integer", "minimum": 0, "maximum": MAX_STATUS_CODE,
+                                                 "description": "the HTTP status code, 0 for none"},
+                                 "message": {"type": "string", "description": "what the error says"}}},
+        "flag_spec": spec_schema("flags"),
+        "segment_spec": spec_schema("segments"),
+    }
+
+
 def build_schema() -> dict:
-    """The published schema with every step kind's body schema taken from the registry."""
+    """The published schema with every part the code owns made from the code."""
     document = _published()
+    document["$defs"].update(_code_defs())
     properties = {key: {"$ref": "#/$defs/duration", "description": doc} for key, doc in TIMING_DOCS.items()}
     for name, kind in STEP_KINDS.items():
         properties[name] = copy.deepcopy(kind.body_schema)
@@ -105,6 +131,10 @@ def _explain(error: jsonschema.ValidationError, prefix: KeyPath = ()) -> tuple[K
             hint = _did_you_mean(key, allowed) or (f"; expected one of: {', '.join(sorted(allowed))}"
                                                    if allowed else "")
             return path + (key,), f"unknown key {key!r}{hint}", rank
+    if error.instance is None and path and error.validator in ("type", "enum", "if", "const", "anyOf"):
+        return path, f"'{path[-1]}' has no value (is the line below it indented enough?)", rank
+    if error.validator == "maximum" and error.validator_value == MAX_VERSION:
+        return path, f"version {error.instance} is above 2**53 - 1 ({MAX_VERSION:,}): {VERSION_RANGE_WHY}", rank
     if error.validator == "required":
         return path, error.message.replace("is a required property", "is required"), rank
     if error.validator == "enum":
@@ -112,9 +142,6 @@ def _explain(error: jsonschema.ValidationError, prefix: KeyPath = ()) -> tuple[K
     if error.validator == "pattern" and "ms|s|m|h" in str(error.validator_value):
         return (path, f"bad duration {error.instance!r}: write a number and one unit of ms, s, m or h "
                       "(e.g. '250ms')", rank)
-    if error.validator == "type" and error.instance is None and path:
-        return (path, f"'{path[-1]}' has no value (is the line below it indented enough?); "
-                      f"{error.message}", rank)
     return path, error.message, rank
 
 

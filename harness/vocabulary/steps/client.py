@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..values import check, check_key
+from ..values import check, check_json, check_key
 from . import drawing
 from .declaration import VALUE, Action, option, step_kind
 from .forms import BOOLEAN, JSON_VALUE, KEY
@@ -44,6 +44,7 @@ class Evaluate(Action):
     def __post_init__(self):
         check_key(self.flag, "a flag key", "flag")
         check_key(self.context, "a context key", "context")
+        check_json(self.default, "default", "the default")
 
     @classmethod
     def drawn(cls, a: int, b: int, c: int) -> "Evaluate":

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import functools
 
-from ..values import ERROR_KINDS, ErrorInfo, Item
+from ..item_fields import Item
+from ..values import ERROR_KINDS, ErrorInfo
 
 FLAGS = ("f1", "f2", "f3")
 SEGMENTS = ("s1", "s2")

@@ -12,7 +12,8 @@ from typing import Any, Callable
 
 from ...errors import ScenarioError
 from ..durations import format_duration, parse_duration, simple_duration
-from ..values import STATES, STORE_OPS, ErrorInfo, Item
+from ..item_fields import Item
+from ..values import STATES, STORE_OPS, ErrorInfo, is_version
 
 #: What :attr:`Form.quick` returns for a value it leaves to the schema.
 NOT_QUICK = object()
@@ -62,14 +63,14 @@ def _read_error(value: Any, key: str) -> ErrorInfo | None:
 
 
 KEY = Form({"$ref": "#/$defs/key"}, quick=_quick_key)
-VERSION = Form({"$ref": "#/$defs/version"}, quick=lambda v: v if type(v) is int and v >= 0 else NOT_QUICK)
+VERSION = Form({"$ref": "#/$defs/version"}, quick=lambda v: v if is_version(v) else NOT_QUICK)
 STATE = Form({"$ref": "#/$defs/state"}, quick=lambda v: v if type(v) is str and v in STATES else NOT_QUICK)
 BOOLEAN = Form({"type": "boolean"}, quick=lambda v: v if type(v) is bool else NOT_QUICK)
 TEXT = Form({"type": "string"}, quick=lambda v: v if type(v) is str else NOT_QUICK)
 DURATION = Form({"$ref": "#/$defs/duration"}, read=lambda v, key: parse_duration(v, key=key), write=format_duration,
                 quick=_quick_duration)
 ERROR = Form({"$ref": "#/$defs/error"}, read=_read_error, write=lambda e: None if e is None else e.to_data())
-#: Any value.
+#: Any JSON value (the model checks it is JSON: no NaN or Infinity).
 JSON_VALUE = Form({}, quick=_same)
 STORE_OP_SET = Form({"type": "array", "items": {"enum": list(STORE_OPS)}},
                     read=lambda v, key: frozenset(v), write=lambda ops: [op for op in STORE_OPS if op in ops])

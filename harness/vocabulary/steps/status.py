@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ...errors import ScenarioError
 from ..values import STATES, STORE_OPS, ErrorInfo, check
 from . import drawing
 from .declaration import VALUE_OR_MAPPING, Action, option, step_kind
@@ -25,7 +26,8 @@ class Status(Action):
     error: ErrorInfo | None = option(ERROR, "the error reported with it: {kind, status_code, message}", default=None)
 
     def __post_init__(self):
-        check(self.state in STATES, f"state must be one of {', '.join(STATES)}, not {self.state!r}", "state")
+        if self.state not in STATES:
+            raise ScenarioError(f"state must be one of {', '.join(STATES)}, not {self.state!r}", key="state")
         check(self.error is None or isinstance(self.error, ErrorInfo), "error must be an ErrorInfo", "error")
 
     @classmethod

@@ -32,7 +32,7 @@ class Disconnect(Action):
     def __post_init__(self):
         check(isinstance(self.error, ErrorInfo), "error must be an ErrorInfo", "error")
         if self.reconnect_after is not None:
-            check_micros(self.reconnect_after, "reconnect_after")
+            check_micros(self.reconnect_after, "reconnect_after", "reconnect_after")
 
     @classmethod
     def drawn(cls, a: int, b: int, c: int) -> "Disconnect":

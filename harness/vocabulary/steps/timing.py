@@ -31,7 +31,7 @@ class Wait(Action):
     micros: int = option(DURATION, "how long: 250ms, 2s, 1m, 1h", name="duration")
 
     def __post_init__(self):
-        check_micros(self.micros, "wait")
+        check_micros(self.micros, None, "wait")
 
     @classmethod
     def drawn(cls, a: int, b: int, c: int) -> "Wait":
@@ -59,7 +59,7 @@ class Step:
         for name in TIMING_KEYS:
             value = getattr(self, name)
             if value is not None:
-                check_micros(value, name)
+                check_micros(value, name, name)
 
     @classmethod
     def from_data(cls, data: Mapping, line: int | None = None) -> "Step":

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ...errors import ScenarioError
-from ..values import KINDS, Item, check, check_key, check_version
+from ..item_fields import Item, any_spec_properties
+from ..values import KINDS, check, check_key, check_version
 from . import drawing
 from .declaration import Action, Param, option, step_kind
 from .forms import KEY, VERSION, items_of
@@ -42,9 +43,8 @@ class Upsert(Action):
 
     name: ClassVar[str] = "upsert"
     params: ClassVar[tuple[Param, ...]] = TARGET_PARAMS
-    extra: ClassVar = ("spec", {"prerequisites": {"$ref": "#/$defs/flag_spec/properties/prerequisites"},
-                                "segments": {"$ref": "#/$defs/keys"}, "included": {"$ref": "#/$defs/keys"}},
-                       "the item's other fields (on, prerequisites, rules, ...), copied into its JSON")
+    extra: ClassVar = ("spec", any_spec_properties(),
+                       "the item's other fields (on, prerequisites, rules, ...), checked against the SDKs' models")
     weight: ClassVar[int] = 2  # writes collide most
     item: Item
 
