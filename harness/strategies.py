@@ -25,17 +25,10 @@ import functools
 
 from hypothesis import strategies as st
 
-from .vocabulary.model import Expectations, Scenario, StoreConfig
-from .vocabulary.steps import (Delete, Disconnect, Evaluate, Init, Listen, Reconnect, Status, Step, Stop, StoreDown,
-                               StoreUp, Upsert, Wait)
-from .vocabulary.values import ERROR_KINDS, STATES, STORE_OPS, ErrorInfo, Item
-
-FLAGS = ("f1", "f2", "f3")
-SEGMENTS = ("s1", "s2")
-CONTEXTS = ("user-1", "user-2")
-MS = 1_000
-# Around the availability poll (0.5 s), the default outage log threshold (1 m) and cache TTLs.
-WAITS = (0, 250 * MS, 500 * MS, 501 * MS, 1_000 * MS, 5_000 * MS, 30_000 * MS, 60_000 * MS, 61_000 * MS)
+from .vocabulary.item_fields import Item
+from .vocabulary.model import CACHE_FOREVER, Expectations, Scenario, StoreConfig
+from .vocabulary.steps import STEP_KINDS, Action, Step
+from .vocabulary.steps.drawing import MS, WAITS, written_item
 
 
 def versions(low: int = 0, high: int = 6) -> st.SearchStrategy[int]:
@@ -47,104 +40,31 @@ def versions(low: int = 0, high: int = 6) -> st.SearchStrategy[int]:
 #
 # Each step is read from four bytes, so a whole scenario is one draw of bytes:
 # Hypothesis spends about a millisecond on a list of 50 draws and a quarter of
-# that on one draw, and exploring runs thousands of scenarios. Every field is a
-# byte (or a few bits of one) taken modulo its choices, with choice 0 the
-# plainest, so Hypothesis's shrinking (shorter, then smaller bytes) deletes
-# steps and makes the rest plainer. The tables below are the whole shape.
+# that on one draw, and exploring runs thousands of scenarios. The first byte
+# picks the step's kind from the generation table (and the wait before it);
+# the kind's own declaration, ``drawn(a, b, c)``, reads the other three (see
+# harness/vocabulary/steps/drawing.py for the shapes).
 
 STEP_BYTES = 4
-# Step kinds by the first byte (upserts twice: writes collide most). Upsert first: a zero byte is the plainest step.
-KIND_TABLE = ("upsert", "upsert", "delete", "init", "status", "store_down", "store_up", "wait", "listen",
-              "evaluate", "disconnect", "reconnect", "stop")
 AFTERS = (None, None, None) + WAITS[1:6]  # the wait before a step, by the first byte's high part
-# Writes collide: one flag written most, and versions bunched low (ties and stale writes).
-WRITTEN = (("flags", "f1"),) * 4 + (("flags", "f2"),) * 2 + (("flags", "f3"), ("segments", "s1"),
-                                                                ("segments", "s1"), ("segments", "s2"))
-WRITE_VERSIONS = (1, 1, 2, 2, 0, 1, 2, 3, 3, 4, 5, 6)
-ERROR_CODES = (0, 0, 401, 503)
-ERROR_MESSAGES = ("", "connection reset", "bad gateway")
-DEFAULTS = (None, False, True)
 
 
 @functools.lru_cache(maxsize=None)
-def _error(a: int, b: int) -> ErrorInfo:
-    return ErrorInfo(ERROR_KINDS[a % len(ERROR_KINDS)], ERROR_CODES[b % 4], ERROR_MESSAGES[(b // 4) % 3])
+def _table(kinds: tuple[str, ...]) -> tuple[type[Action], ...]:
+    return tuple(STEP_KINDS[name] for name in kinds for _ in range(STEP_KINDS[name].weight))
 
 
-def flag_item(key: str, version: int, options: int) -> Item:
-    """A flag spec: maybe off, maybe with a prerequisite or a segment rule, served by variation 0 or 1."""
-    spec: dict = {"version": version}
-    if options & 1:
-        spec["fallthrough"] = {"variation": (options >> 1) & 1}
-    if (options >> 2) & 3 == 3:
-        spec["on"] = False
-    others = [f for f in FLAGS if f != key]
-    if (options >> 4) & 3 == 3:
-        spec["prerequisites"] = [others[(options >> 6) & 1]]
-    if (options >> 2) & 3 == 1:
-        spec["segments"] = [SEGMENTS[(options >> 6) & 1]]
-    return Item("flags", key, spec)
-
-
-def segment_item(key: str, version: int, options: int) -> Item:
-    spec: dict = {"version": version}
-    if options & 1:
-        spec["included"] = [CONTEXTS[(options >> 1) & 1]]
-    return Item("segments", key, spec)
-
-
-def _item(a: int, version: int, options: int) -> Item:
-    return _written_item(a % len(WRITTEN), version, options)
-
-
-@functools.lru_cache(maxsize=None)  # items are immutable, and a campaign writes the same ones again and again
-def _written_item(index: int, version: int, options: int) -> Item:
-    kind, key = WRITTEN[index]
-    return flag_item(key, version, options) if kind == "flags" else segment_item(key, version, options)
-
-
-def _init(a: int, b: int, c: int) -> Init:
-    """Which flags and segments from ``a``'s bits; their versions and options from ``b`` and ``c``."""
-    flags = [key for bit, key in enumerate(FLAGS) if a >> bit & 1]
-    segments = [key for bit, key in enumerate(SEGMENTS) if a >> (bit + 3) & 1]
-    number = b * 256 + c
-    made = []
-    for index, key in enumerate(flags + segments):
-        version = (number // 7 ** index) % 7
-        options = (c >> index) & 0x55
-        made.append(flag_item(key, version, options) if key in FLAGS else segment_item(key, version, options))
-    return Init(tuple(i for i in made if i.kind == "flags"), tuple(i for i in made if i.kind == "segments"))
-
-
-def _action(kind: str, a: int, b: int, c: int):
-    if kind == "upsert":
-        return Upsert(_item(a, WRITE_VERSIONS[b % len(WRITE_VERSIONS)], c))
-    if kind == "delete":
-        item = _item(a, 0, 0)
-        return Delete(item.kind, item.key, WRITE_VERSIONS[b % len(WRITE_VERSIONS)])
-    if kind == "init":
-        return _init(a, b, c)
-    if kind == "status":
-        return Status(STATES[a % len(STATES)], None if b % 2 == 0 else _error(b // 2, c))
-    if kind == "store_down":
-        fail = frozenset(op for bit, op in enumerate(STORE_OPS) if a >> bit & 1) or frozenset(STORE_OPS)
-        return StoreDown(fail, bool(b & 1))
-    if kind == "wait":
-        return Wait(WAITS[a % len(WAITS)])
-    if kind == "listen":
-        return Listen(not a & 1)
-    if kind == "evaluate":
-        return Evaluate(FLAGS[a % len(FLAGS)], CONTEXTS[(a // 3) % len(CONTEXTS)], DEFAULTS[b % 3])
-    if kind == "disconnect":
-        return Disconnect(_error(a, b), None if c % 2 == 0 else WAITS[1 + (c // 2) % 5])
-    return {"store_up": StoreUp, "reconnect": Reconnect, "stop": Stop}[kind]()
+def kind_table() -> tuple[type[Action], ...]:
+    """The generation table: every registered step kind, as many times as its ``weight``,
+    in the order they were declared (``upsert`` first: a zero byte is the plainest step)."""
+    return _table(tuple(STEP_KINDS))
 
 
 def step_from_bytes(chunk: bytes) -> Step:
-    """The step four bytes stand for (see the tables above); any four bytes make a valid step."""
+    """The step four bytes stand for; any four bytes make a valid step."""
     first, a, b, c = chunk
-    kind = KIND_TABLE[first % len(KIND_TABLE)]
-    return Step(_action(kind, a, b, c), after=AFTERS[(first // len(KIND_TABLE)) % len(AFTERS)])
+    table = kind_table()
+    return Step(table[first % len(table)].drawn(a, b, c), after=AFTERS[(first // len(table)) % len(AFTERS)])
 
 
 def steps_from_bytes(data: bytes) -> tuple[Step, ...]:
@@ -153,7 +73,7 @@ def steps_from_bytes(data: bytes) -> tuple[Step, ...]:
 
 def items() -> st.SearchStrategy[Item]:
     """A flag or segment spec, as upserts carry them."""
-    return st.builds(_item, st.integers(0, 255), versions(), st.integers(0, 255))
+    return st.builds(written_item, st.integers(0, 255), versions(), st.integers(0, 255))
 
 
 def steps() -> st.SearchStrategy[Step]:
@@ -163,7 +83,7 @@ def steps() -> st.SearchStrategy[Step]:
 
 STORES = (StoreConfig(), StoreConfig("persistent"), StoreConfig("persistent", 0),
           StoreConfig("persistent", 1_000 * MS), StoreConfig("persistent", 30_000 * MS),
-          StoreConfig("persistent", "forever"))
+          StoreConfig("persistent", CACHE_FOREVER))
 OUTAGE_LOG_AFTER = (60_000_000, 0, 1_000_000)
 
 

@@ -205,3 +205,23 @@ def test_the_shared_defaults_of_plain_items_survive_the_whole_catalogue_on_every
     assert json.dumps([PLAIN_FLAG, PLAIN_SEGMENT]) == before
     assert item_json(Item("flags", "f9", {"version": 4})) == flag_json("f9", {"version": 4})
     assert item_json(Item("segments", "s9", {"version": 4})) == segment_json("s9", {"version": 4})
+
+
+def test_no_form_reads_quickly_a_value_its_schema_refuses():
+    """Every option's quick reading, over the edges, against the option's own schema."""
+    import jsonschema
+
+    from harness.vocabulary.steps.forms import NOT_QUICK
+    defs = harness.schema()["$defs"]
+    values = EDGES + [2 ** 53 - 1, 2 ** 53, -2 ** 53, 0.5, float("nan"), "INITIALIZING", "OFF", "999999999999999999h"]
+    checked = 0
+    for kind in STEP_KINDS.values():
+        for param in kind.params:
+            if param.form.quick is None:
+                continue
+            validator = jsonschema.Draft202012Validator({**param.schema(), "$defs": defs})
+            for value in values:
+                if param.form.quick(copy.deepcopy(value)) is not NOT_QUICK:
+                    checked += 1
+                    assert validator.is_valid(value), (kind.name, param.name, value)
+    assert checked > 20

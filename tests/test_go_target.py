@@ -215,8 +215,6 @@ def test_a_driver_of_another_protocol_version_is_refused(fake):
 @pytest.mark.parametrize("target", ["go", "go-v6"])
 def test_an_item_the_go_sdk_cannot_read_is_a_failed_write_and_the_run_goes_on(target):
     from harness.replay.source import SimulatedDataSource
-    from harness.vocabulary.steps import Upsert
-    from harness.vocabulary.values import Item
     # The vocabulary refuses such an item at load; a world built in code can still send one.
     sc = (harness.scenario("unreadable").init(flags={"f1": {"version": 1}}).status("VALID")
           .upsert(flag="f1", version=2).upsert(flag="f1", version=3).build())

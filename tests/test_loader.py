@@ -188,3 +188,85 @@ def test_the_schema_is_published_and_valid():
     on_disk = json.loads((ROOT / "harness" / "vocabulary" / "scenario.schema.json").read_text())
     jsonschema.Draft202012Validator.check_schema(on_disk)
     assert harness.schema() == on_disk
+
+
+# ----------------------------------------------------------------------------- what a path may be
+
+@pytest.fixture
+def hang_guard():
+    """Fail instead of hanging on a path that blocks (a guard, far above any real load)."""
+    import signal
+
+    def alarm(*_):
+        raise AssertionError("the loader hangs")
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_named_pipe_is_refused_before_it_is_opened(tmp_path, hang_guard):
+    import os
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(harness.ScenarioError, match="a named pipe .FIFO., not a regular file") as info:
+        harness.load_scenario(fifo)
+    assert info.value.file == str(fifo)
+    with pytest.raises(harness.ScenarioError, match="named pipe"):
+        harness.collect([fifo])  # as the runner and the command line read a path
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null", "/dev/urandom"])
+def test_a_symlink_to_a_device_is_refused_without_reading_it(tmp_path, hang_guard, device):
+    import tracemalloc
+    link = tmp_path / "endless.yaml"
+    link.symlink_to(device)
+    tracemalloc.start()
+    try:
+        with pytest.raises(harness.ScenarioError, match="a character device, not a regular file") as info:
+            harness.load_scenario(link)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert info.value.file == str(link) and peak < 2 ** 20
+
+
+def test_a_folder_given_as_a_scenario_file_is_refused(tmp_path):
+    with pytest.raises(harness.ScenarioError, match="a folder, not a regular file"):
+        harness.load_scenario(tmp_path)
+
+
+def test_a_symlink_to_a_regular_file_loads(tmp_path, write_scenario):
+    link = tmp_path / "link.yaml"
+    link.symlink_to(write_scenario(GOOD))
+    assert harness.load_scenario(link).name == "good"
+
+
+# ----------------------------------------------------------------------------- the schema as help
+
+def test_the_schema_describes_every_step_kind_option_and_item_field():
+    from harness.vocabulary.steps import STEP_KINDS
+    steps = harness.schema()["$defs"]["step"]["properties"]
+    for name, body in steps.items():
+        assert body.get("description"), name
+        mapping = body.get("then", body)
+        for option, schema in mapping.get("properties", {}).items():
+            assert schema.get("description"), f"{name}.{option}"
+    assert set(steps) == set(STEP_KINDS) | {"at", "after"}
+    for spec in ("flag_spec", "segment_spec"):
+        fields = harness.schema()["$defs"][spec]["properties"]
+        assert all(schema.get("description") for schema in fields.values()), spec
+    assert "heartbeat" not in steps
+
+
+def test_a_mis_indented_init_gives_the_hint_alone(write_scenario):
+    path, error = error_for(write_scenario, """\
+        name: x
+        steps:
+          - init:
+            flags: {f1: {version: 1}}
+        """)
+    assert error.line == 3 and error.key == "steps[0].init"
+    assert error.message.startswith("'init' has no value (is the line below it indented enough?)")
+    assert "None" not in error.message and "not of type" not in error.message

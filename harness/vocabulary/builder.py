@@ -8,31 +8,47 @@
           .expect(outcomes=["applied", "applied", "ignored"], store={"flags": {"f1": 3}})
           .build())
 
-Each method appends the step as its YAML data; :meth:`ScenarioBuilder.build`
-checks it all exactly as a file would be checked. A plain upsert or delete,
-``flag``/``segment`` and ``version`` only, is checked when it is added and
-kept as its row (see ``Steps``): builders of 100,000 steps spent most of their
-time making dicts and step objects.
+:class:`ScenarioBuilder` has a method for every step kind, made from the
+kind's declaration (see ``steps/declaration.py``): its options are the
+method's parameters, with their defaults and descriptions in ``help()``, and
+``at=``/``after=`` move the clock first. A kind declared later gets its method
+as it is declared. Each call appends the step as its YAML data;
+:meth:`ScenarioBuilder.build` checks it all exactly as a file would be
+checked. A plain upsert or delete, ``flag``/``segment`` and ``version`` only,
+is checked when it is added and kept as its row (see ``Steps``): builders of
+100,000 steps spent most of their time making dicts and step objects.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from ..bulk import gc_paused
 from .loader import scenario_from_data
 from .model import Scenario
-from .step_list import is_plain_write
+from .step_list import PLAIN_WRITES, is_plain_write
+from .steps import MAPPING, TIMING_DOCS, VALUE, Action, when_declared
+from .steps.declaration import description
 
 
 class ScenarioBuilder:
-    """Chainable steps; every step method takes ``at=`` or ``after=`` ("2s")."""
+    """Chainable steps, one method per step kind; every step method takes ``at=`` or ``after=`` ("2s")."""
 
     def __init__(self, name: str, **settings: Any):
         self._data: dict[str, Any] = {"name": name, **settings, "steps": []}
 
-    def _step(self, action: str, body: Any, at: str | None, after: str | None) -> "ScenarioBuilder":
-        step: dict[str, Any] = {action: body}
+    def _add(self, kind: type[Action], given: dict[str, Any], at: Any, after: Any) -> "ScenarioBuilder":
+        """Append a step of ``kind`` from the arguments given (an option given None: left out)."""
+        options = kind.param_index  # an option given None is left out; an extra key's None is a JSON null
+        given = {name: value for name, value in given.items()
+                 if not ((value is None or type(value) is _Default) and name in options)}
+        if at is None and after is None and kind.name in PLAIN_WRITES and len(given) == 2:
+            row = _plain_row(kind.name, given)
+            if row is not None:
+                self._data["steps"].append(row)
+                return self
+        step: dict[str, Any] = {kind.name: _body(kind, given)}
         if at is not None:
             step["at"] = at
         if after is not None:
@@ -40,71 +56,8 @@ class ScenarioBuilder:
         self._data["steps"].append(step)
         return self
 
-    def init(self, flags: dict | None = None, segments: dict | None = None, *, at=None, after=None):
-        body: dict[str, Any] = {"flags": flags or {}}
-        if segments:
-            body["segments"] = segments
-        return self._step("init", body, at, after)
-
-    def _plain(self, action: str, flag, segment, version, at, after) -> bool:
-        """Keep a plain write as its row, ("upsert" or "delete", item kind, key, version), when
-        nothing about it needs the schema's eye."""
-        if at is not None or after is not None or (flag is None) == (segment is None):
-            return False
-        row = (action, "flags", flag, version) if segment is None else (action, "segments", segment, version)
-        if not is_plain_write(row):
-            return False
-        self._data["steps"].append(row)
-        return True
-
-    def upsert(self, *, flag: str | None = None, segment: str | None = None, version: Any = None, at=None,
-               after=None, **spec):
-        if not spec and self._plain("upsert", flag, segment, version, at, after):
-            return self
-        target = _target(flag, segment)
-        if version is not None:
-            spec["version"] = version
-        return self._step("upsert", {**target, **spec}, at, after)
-
-    def delete(self, *, flag: str | None = None, segment: str | None = None, version: int, at=None, after=None):
-        if self._plain("delete", flag, segment, version, at, after):
-            return self
-        target = _target(flag, segment)
-        return self._step("delete", {**target, "version": version}, at, after)
-
-    def status(self, state: str, error: dict | None = None, *, at=None, after=None):
-        return self._step("status", state if error is None else {"state": state, "error": error}, at, after)
-
-    def store_down(self, *, at=None, after=None, **fault):
-        return self._step("store_down", fault, at, after)
-
-    def store_up(self, *, at=None, after=None):
-        return self._step("store_up", {}, at, after)
-
-    def wait(self, duration: str, *, at=None, after=None):
-        return self._step("wait", duration, at, after)
-
-    def listen(self, on: bool = True, *, at=None, after=None):
-        return self._step("listen", on, at, after)
-
-    def evaluate(self, flag: str, context: str = "user-1", default: Any = None, *, at=None, after=None):
-        return self._step("evaluate", {"flag": flag, "context": context, "default": default}, at, after)
-
-    def disconnect(self, error: dict | None = None, reconnect_after: str | None = None, *, at=None, after=None):
-        body: dict[str, Any] = {}
-        if error is not None:
-            body["error"] = error
-        if reconnect_after is not None:
-            body["reconnect_after"] = reconnect_after
-        return self._step("disconnect", body, at, after)
-
-    def reconnect(self, *, at=None, after=None):
-        return self._step("reconnect", {}, at, after)
-
-    def stop(self, *, at=None, after=None):
-        return self._step("stop", {}, at, after)
-
     def expect(self, **expectations: Any) -> "ScenarioBuilder":
+        """What the run must show: the keys of the YAML ``expect:`` block."""
         self._data.setdefault("expect", {}).update(expectations)
         return self
 
@@ -114,19 +67,126 @@ class ScenarioBuilder:
         return {**self._data, "steps": steps}
 
     def build(self) -> Scenario:
-        """Check everything and return the :class:`~harness.model.Scenario`."""
+        """Check everything and return the :class:`~harness.vocabulary.model.Scenario`."""
         with gc_paused():
             return scenario_from_data(self._data)
 
 
-def _target(flag, segment) -> dict:
-    """The item named, as written (both or neither are left for the checks to refuse)."""
-    return {name: key for name, key in (("flag", flag), ("segment", segment)) if key is not None}
+def _body(kind: type[Action], given: dict[str, Any]) -> Any:
+    """The step's YAML body from the builder's arguments (written forms, as in YAML)."""
+    first = kind.params[0] if kind.params else None
+    if kind.body == VALUE:
+        return given[first.name] if first.name in given else _written_default(first)  # type: ignore[union-attr]
+    if kind.body != MAPPING and given.keys() == {first.name}:  # type: ignore[union-attr]
+        return given[first.name]  # type: ignore[union-attr]
+    return given
+
+
+def _plain_row(action: str, given: dict[str, Any]) -> tuple | None:
+    """("upsert" or "delete", kind, key, version) of two arguments naming one item and its version
+    alone, else None."""
+    key = given.get("flag")
+    row = (action, "flags", key, given.get("version")) if key is not None else \
+        (action, "segments", given.get("segment"), given.get("version"))
+    return row if is_plain_write(row) else None
 
 
 def _plain_data(plain: tuple) -> dict:
     action, kind, key, version = plain
     return {action: {"flag" if kind == "flags" else "segment": key, "version": version}}
+
+
+# -- a method per step kind ------------------------------------------------------------------
+
+class _Default:
+    """An argument left out: the step's own default applies. Shown as that default in ``help()``."""
+
+    __slots__ = ("shown",)
+
+    def __init__(self, shown: Any):
+        self.shown = shown
+
+    def __repr__(self) -> str:
+        return repr(self.shown)
+
+
+def _written_default(param) -> Any:
+    default = param.default_value()
+    return None if default is None else param.form.write(default)
+
+
+def _signature(kind: type[Action]) -> inspect.Signature:
+    """``(self, <options>, *, at=None, after=None[, **extra])``: options by position too, unless a
+    required one follows one with a default (then all are keyword-only, as for upsert)."""
+    params = kind.params
+    in_order = all(not later.required or earlier.required for earlier, later in zip(params, params[1:]))
+    style = inspect.Parameter.POSITIONAL_OR_KEYWORD if in_order else inspect.Parameter.KEYWORD_ONLY
+    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    for param in params:
+        default = inspect.Parameter.empty if param.required else _Default(_written_default(param))
+        parameters.append(inspect.Parameter(param.name, style, default=default))
+    parameters += [inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=None) for key in TIMING_DOCS]
+    if kind.extra is not None:
+        parameters.append(inspect.Parameter(kind.extra[0], inspect.Parameter.VAR_KEYWORD))
+    return inspect.Signature(parameters)
+
+
+def _docstring(kind: type[Action]) -> str:
+    lines = [description(kind), "", f"The ``{kind.name}:`` step; returns the builder. Parameters:", ""]
+    lines += [f"- ``{param.name}``: {param.doc}" + ("" if param.required else
+                                                  f" (default {_written_default(param)!r})")
+              for param in kind.params]
+    if kind.extra is not None:
+        lines.append(f"- ``**{kind.extra[0]}``: {kind.extra[2]}")
+    lines += [f"- ``{key}``: {doc}, e.g. \"2s\"" for key, doc in TIMING_DOCS.items()]
+    return "\n".join(lines)
+
+
+def _method(kind: type[Action]):
+    """The builder method of a step kind: binds the arguments as its signature says."""
+    signature = _signature(kind)
+    names = [param.name for param in kind.params]
+    by_position = names and signature.parameters[names[0]].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    positional = len(names) if by_position else 0
+    required = [param.name for param in kind.params if param.required]
+    extra = kind.extra is not None
+    plain = kind.name in PLAIN_WRITES
+
+    def add_step(self, *args, at=None, after=None, **given):
+        if plain and not args and at is None and after is None and len(given) == 2:
+            row = _plain_row(kind.name, given)  # the common case first: builders of 100,000 writes feel each call
+            if row is not None:
+                self._data["steps"].append(row)
+                return self
+        if args:
+            if len(args) > positional:
+                raise TypeError(f"{kind.name}() takes {positional} positional argument(s) but {len(args)} were given")
+            for name, value in zip(names, args):
+                if name in given:
+                    raise TypeError(f"{kind.name}() got multiple values for argument {name!r}")
+                given[name] = value
+        for name in required:
+            if name not in given:
+                raise TypeError(f"{kind.name}() missing required argument: {name!r}")
+        if not extra and not given.keys() <= kind.param_index.keys():
+            unknown = sorted(given.keys() - kind.param_index.keys())[0]
+            raise TypeError(f"{kind.name}() got an unexpected keyword argument {unknown!r}")
+        return self._add(kind, given, at, after)
+
+    add_step.__name__ = kind.name
+    add_step.__qualname__ = f"ScenarioBuilder.{kind.name}"
+    add_step.__signature__ = signature  # type: ignore[attr-defined]
+    add_step.__doc__ = _docstring(kind)
+    return add_step
+
+
+def _add_method(kind: type[Action]) -> None:
+    if kind.name in ScenarioBuilder.__dict__ and not hasattr(ScenarioBuilder.__dict__[kind.name], "__signature__"):
+        raise TypeError(f"step kind {kind.name!r} would hide the builder's own method {kind.name}()")
+    setattr(ScenarioBuilder, kind.name, _method(kind))
+
+
+when_declared(_add_method)
 
 
 def scenario(name: str, **settings: Any) -> ScenarioBuilder:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Item
+from .item_fields import Item
 from .values import plain_copy
 
 

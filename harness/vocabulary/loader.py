@@ -8,6 +8,8 @@ run too; every error names the file, the line and the key.
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -19,13 +21,12 @@ from .durations import parse_duration
 from .model import CACHE_FOREVER, DEFAULT_START, Expectations, Scenario, Step, StoreConfig
 from .schema import line_of, validate
 from .step_list import PlainWrite, Steps
-from .yaml_reader import dotted, read_yaml
+from .yaml_reader import KeyPath, dotted, read_yaml
 
 SCENARIO_SUFFIXES = (".yaml", ".yml")
-Path_ = tuple  # a path into the data: ("steps", 3, "upsert", "version")
 
 
-def _path_of(dotted_key: str) -> Path_:
+def _path_of(dotted_key: str) -> KeyPath:
     parts: list = []
     for piece in dotted_key.split("."):
         name, _, rest = piece.partition("[")
@@ -85,13 +86,13 @@ def _store(value: Any) -> StoreConfig:
     return StoreConfig(value["type"], ttl)
 
 
-def scenario_from_data(data: Any, file: str | None = None, lines: dict[Path_, int] | None = None) -> Scenario:
+def scenario_from_data(data: Any, file: str | None = None, lines: dict[KeyPath, int] | None = None) -> Scenario:
     """Build a :class:`Scenario` from plain data (the YAML form), checking everything."""
     with gc_paused():
         return _scenario_from_data(data, file, lines)
 
 
-def _scenario_from_data(data: Any, file: str | None, lines: dict[Path_, int] | None) -> Scenario:
+def _scenario_from_data(data: Any, file: str | None, lines: dict[KeyPath, int] | None) -> Scenario:
     lines = lines or {}
     # Steps in their common form are read and checked without the schema (much
     # faster); the schema checks the rest, and explains every problem.
@@ -100,7 +101,7 @@ def _scenario_from_data(data: Any, file: str | None, lines: dict[Path_, int] | N
               for index, step in enumerate(raw)] if isinstance(raw, list) else []
     validate(data, file, lines, steps=[index for index, step in enumerate(simple) if step is None])
 
-    def located(e: ScenarioError, path: Path_) -> ScenarioError:
+    def located(e: ScenarioError, path: KeyPath) -> ScenarioError:
         full = dotted(path) if not e.key else f"{dotted(path)}.{e.key}" if path else e.key
         return ScenarioError(e.message, key=full or None, file=file, line=line_of(lines, _path_of(full)))
 
@@ -134,7 +135,7 @@ def _read_step(data: Any, line: int | None) -> Step | PlainWrite | None:
     return data if type(data) is tuple else Step.from_simple_data(data, line)
 
 
-def _step_as_read(path: Path_, value: Any, line: int) -> Any:
+def _step_as_read(path: KeyPath, value: Any, line: int) -> Any:
     """A step in its common form becomes its Step as soon as the reader has it."""
     if len(path) == 2 and path[0] == "steps":
         return _read_step(value, line) or value
@@ -153,16 +154,42 @@ def scenario_from_yaml(text: str, file: str | None = None) -> Scenario:
         return scenario_from_data(data, file, lines)
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load and check one scenario file."""
+def _not_a_file(mode: int) -> str | None:
+    """What a path is when it is not a regular file (a FIFO would block the reader, a
+    device such as /dev/zero would never end), else None."""
+    if stat.S_ISREG(mode):
+        return None
+    for test, what in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return what
+    return "not a regular file"
+
+
+def read_scenario_text(path: str | Path) -> str:
+    """The text of a scenario file. Anything but a regular file (after following
+    symlinks) is refused before it is opened for reading."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        what = _not_a_file(os.stat(path).st_mode)
+        if what is None:
+            # Opened without blocking, and checked again: the path may have changed since.
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as stream:
+                what = _not_a_file(os.fstat(stream.fileno()).st_mode)
+                if what is None:
+                    return stream.read().decode("utf-8")
     except OSError as e:
         raise ScenarioError(f"cannot read the scenario: {e.strerror or e}", file=str(path)) from None
     except UnicodeDecodeError:
         raise ScenarioError("the scenario is not UTF-8 text", file=str(path)) from None
-    return scenario_from_yaml(text, str(path))
+    raise ScenarioError(f"cannot read the scenario: it is {what}, not a regular file", file=str(path))
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and check one scenario file."""
+    return scenario_from_yaml(read_scenario_text(path), str(path))
 
 
 def catalogue_path() -> Path:

@@ -19,16 +19,18 @@ from typing import Any, ClassVar, Mapping
 from ..errors import ScenarioError
 from .durations import format_duration
 from .step_list import Steps
+from .item_fields import Item
 from .steps import (STEP_KINDS, Action, Delete, Disconnect, Evaluate, Init, Listen, Reconnect, Status, Step, Stop,
                     StoreDown, StoreUp, Upsert, Wait)
-from .values import (DATA_OPS, DEFAULT_START, ERROR_KINDS, KINDS, LATEST_TIME, OUTCOMES, STATES, STORE_OPS, ErrorInfo,
-                     Item, check, check_key, is_whole)
+from .values import (DATA_OPS, DEFAULT_START, EARLIEST_TIME, ERROR_KINDS, KINDS, LATEST_TIME, OUTCOMES, STATES,
+                     STORE_OPS, TIME_RANGE_WHY, ErrorInfo, check, check_key, check_micros, is_version, is_whole)
 
 # The whole vocabulary, from one module: the steps and values are re-exported here.
 __all__ = ["STEP_KINDS", "Action", "Delete", "Disconnect", "Evaluate", "Init", "Listen", "Reconnect", "Status",
            "Step", "Stop", "StoreDown", "StoreUp", "Upsert", "Wait", "DATA_OPS", "DEFAULT_START", "ERROR_KINDS",
-           "KINDS", "LATEST_TIME", "OUTCOMES", "STATES", "STORE_OPS", "ErrorInfo", "Item", "CACHE_FOREVER",
-           "StoreConfig", "Expectations", "Scenario", "Steps"]
+           "KINDS", "EARLIEST_TIME", "LATEST_TIME", "OUTCOMES", "STATES", "STORE_OPS", "ErrorInfo", "Item",
+           "CACHE_FOREVER", "StoreConfig", "Expectations", "Scenario", "Steps"]
+
 
 @dataclass(frozen=True)
 class StoreConfig:
@@ -48,6 +50,8 @@ class StoreConfig:
         check(self.cache_ttl is None or self.cache_ttl == CACHE_FOREVER or (is_whole(self.cache_ttl)
                                                                            and self.cache_ttl >= 0),
               f"cache_ttl must be a duration or {CACHE_FOREVER!r}", "store.cache_ttl")
+        if is_whole(self.cache_ttl):
+            check_micros(self.cache_ttl, "store.cache_ttl", "cache_ttl")
 
     @property
     def finite_ttl(self) -> int:
@@ -123,8 +127,9 @@ class Expectations:
         for kind, entries in (self.store or {}).items():
             check(kind in KINDS, f"unknown store kind {kind!r}", f"expect.store.{kind}")
             for key, want in entries.items():
-                ok = (isinstance(want, int) and not isinstance(want, bool) and want >= 0) or want in STORE_EXPECT_WORDS
-                check(ok, f"expected a version, 'deleted' or 'absent', not {want!r}", f"expect.store.{kind}.{key}")
+                ok = is_version(want) or (isinstance(want, str) and want in STORE_EXPECT_WORDS)
+                check(ok, f"expected a version (0 to 2**53 - 1), 'deleted' or 'absent', not {want!r}",
+                      f"expect.store.{kind}.{key}")
 
     def for_target(self, target: str) -> "Expectations":
         """These expectations with the target's overrides applied."""
@@ -178,8 +183,7 @@ class Scenario:
                "start must be a time with a zone, e.g. 2024-01-01T00:00:00Z", "start")
         check(isinstance(self.seed, int) and not isinstance(self.seed, bool), "seed must be a whole number", "seed")
         check(isinstance(self.listen, bool), "listen must be true or false", "listen")
-        check(isinstance(self.outage_log_after, int) and self.outage_log_after >= 0,
-               "outage_log_after must not be negative", "outage_log_after")
+        check_micros(self.outage_log_after, "outage_log_after", "outage_log_after")
         if not isinstance(self.steps, Steps):
             object.__setattr__(self, "steps", Steps(self.steps))
         self._check_clock_range()
@@ -198,14 +202,15 @@ class Scenario:
         return known
 
     def _check_clock_range(self) -> None:
-        """Every time the run can reach, timers included, must fit in a datetime."""
-        room = LATEST_TIME - self.start
-        check(room > timedelta(0), f"start leaves the virtual clock no room: it must be before "
-                                   f"{LATEST_TIME.date().isoformat()}", "start")
-        limit = room // timedelta(microseconds=1)
+        """Every instant the run can reach, timers included, must lie from EARLIEST_TIME to
+        LATEST_TIME: what every target and every frame can hold."""
+        span = f"{EARLIEST_TIME.date().isoformat()} to {LATEST_TIME.date().isoformat()} UTC"
+        check(EARLIEST_TIME <= self.start < LATEST_TIME,
+              f"start must lie from {span} ({TIME_RANGE_WHY}), not {self.start.isoformat()}", "start")
+        limit = (LATEST_TIME - self.start) // timedelta(microseconds=1)
         timers = self.outage_log_after + self.store.finite_ttl
-        check(timers < limit, "outage_log_after and cache_ttl reach past what the clock can hold "
-                              f"(year {LATEST_TIME.year})", "outage_log_after")
+        check(timers < limit, f"outage_log_after and cache_ttl reach past {LATEST_TIME.year}, the latest time the "
+                              f"virtual clock may reach ({TIME_RANGE_WHY})", "outage_log_after")
         elapsed, last = 0, limit - timers
         for index, step in self.steps.kept_as_steps():  # a plain write kept as a row takes no time
             if step.at is not None and step.at > elapsed:
@@ -214,8 +219,9 @@ class Scenario:
                 elapsed += step.after
             elapsed += step.action.extent()
             if elapsed >= last:
-                raise ScenarioError(f"the steps run the virtual clock past the year {LATEST_TIME.year} "
-                                    f"(start {self.start.isoformat()})", key=f"steps[{index}]")
+                raise ScenarioError(f"the steps run the virtual clock past {LATEST_TIME.year}, the latest time it "
+                                    f"may reach ({TIME_RANGE_WHY}; start {self.start.isoformat()})",
+                                    key=f"steps[{index}]")
 
     def _check_expected_keys(self) -> None:
         if not any(e.store or e.changes for e in (self.expect, *self.expect.targets.values())):

@@ -1,12 +1,17 @@
 """The scenario format as a JSON Schema, and validation with located errors.
 
-The published file ``scenario.schema.json`` (for editors) is assembled from
-the step registry: each step kind's ``body_schema`` is its entry under
-``$defs.step.properties``. After adding a step kind, rewrite the file with::
+The published file ``scenario.schema.json`` (for editors, which show each
+description on hover) is assembled from the code: each step kind's
+``body_schema`` is its entry under ``$defs.step.properties`` (see
+``steps/declaration.py``), the flag and segment specs come from
+``item_fields.py``, and the words and ranges (states, error kinds, versions,
+status codes) from ``values.py``. The top-level keys and the ``expect:``
+block are written in the file itself. After changing any of these, rewrite the
+file with::
 
     make schema
 
-(the test suite fails until the published file matches the registry).
+(the test suite fails until the published file matches the code).
 """
 
 from __future__ import annotations
@@ -17,16 +22,17 @@ import json
 import sys
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path as FilePath
+from pathlib import Path
 from typing import Any, Iterable
 
 import jsonschema
 
 from ..errors import ScenarioError
-from .steps import STEP_KINDS, TIMING_KEYS
-from .yaml_reader import dotted
+from .item_fields import spec_schema
+from .steps import STEP_KINDS, TIMING_DOCS
+from .values import ERROR_KINDS, MAX_STATUS_CODE, MAX_VERSION, STATES, VERSION_RANGE_WHY
+from .yaml_reader import KeyPath, dotted
 
-Path = tuple
 PUBLISHED = "scenario.schema.json"
 
 
@@ -34,10 +40,29 @@ def _published() -> dict:
     return json.loads(resources.files(__package__).joinpath(PUBLISHED).read_text(encoding="utf-8"))
 
 
+def _code_defs() -> dict:
+    """The definitions made from the code's words, ranges and item fields."""
+    return {
+        "version": {"type": "integer", "minimum": 0, "maximum": MAX_VERSION,
+                    "description": f"a whole number from 0 to 2**53 - 1 ({VERSION_RANGE_WHY})"},
+        "state": {"enum": list(STATES)},
+        "error_kind": {"enum": list(ERROR_KINDS)},
+        "error": {"type": "object", "additionalProperties": False, "description": "a data source error",
+                  "properties": {"kind": {"$ref": "#/$defs/error_kind", "description": "what went wrong "
+                                                                                         "(default UNKNOWN)"},
+                                 "status_code": {"type": "integer", "minimum": 0, "maximum": MAX_STATUS_CODE,
+                                                 "description": "the HTTP status code, 0 for none"},
+                                 "message": {"type": "string", "description": "what the error says"}}},
+        "flag_spec": spec_schema("flags"),
+        "segment_spec": spec_schema("segments"),
+    }
+
+
 def build_schema() -> dict:
-    """The published schema with every step kind's body schema taken from the registry."""
+    """The published schema with every part the code owns made from the code."""
     document = _published()
-    properties = {key: document["$defs"]["step"]["properties"][key] for key in TIMING_KEYS}
+    document["$defs"].update(_code_defs())
+    properties = {key: {"$ref": "#/$defs/duration", "description": doc} for key, doc in TIMING_DOCS.items()}
     for name, kind in STEP_KINDS.items():
         properties[name] = copy.deepcopy(kind.body_schema)
     document["$defs"]["step"]["properties"] = properties
@@ -73,7 +98,7 @@ def _compiled_step(kinds: tuple[str, ...]) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator({"$ref": "#/$defs/step", "$defs": _assembled(kinds)["$defs"]})
 
 
-def line_of(lines: dict[Path, int], path) -> int | None:
+def line_of(lines: dict[KeyPath, int], path) -> int | None:
     """The line of ``path``, or of its nearest ancestor that has one."""
     path = tuple(path)
     while path not in lines and path:
@@ -91,7 +116,7 @@ def _did_you_mean(word: str, choices) -> str:
 _RANK = {"required": 1}
 
 
-def _explain(error: jsonschema.ValidationError, prefix: Path = ()) -> tuple[Path, str, int]:
+def _explain(error: jsonschema.ValidationError, prefix: KeyPath = ()) -> tuple[KeyPath, str, int]:
     path = prefix + tuple(error.absolute_path)
     rank = _RANK.get(error.validator, 0)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -106,6 +131,10 @@ def _explain(error: jsonschema.ValidationError, prefix: Path = ()) -> tuple[Path
             hint = _did_you_mean(key, allowed) or (f"; expected one of: {', '.join(sorted(allowed))}"
                                                    if allowed else "")
             return path + (key,), f"unknown key {key!r}{hint}", rank
+    if error.instance is None and path and error.validator in ("type", "enum", "if", "const", "anyOf"):
+        return path, f"'{path[-1]}' has no value (is the line below it indented enough?)", rank
+    if error.validator == "maximum" and error.validator_value == MAX_VERSION:
+        return path, f"version {error.instance} is above 2**53 - 1 ({MAX_VERSION:,}): {VERSION_RANGE_WHY}", rank
     if error.validator == "required":
         return path, error.message.replace("is a required property", "is required"), rank
     if error.validator == "enum":
@@ -113,13 +142,10 @@ def _explain(error: jsonschema.ValidationError, prefix: Path = ()) -> tuple[Path
     if error.validator == "pattern" and "ms|s|m|h" in str(error.validator_value):
         return (path, f"bad duration {error.instance!r}: write a number and one unit of ms, s, m or h "
                       "(e.g. '250ms')", rank)
-    if error.validator == "type" and error.instance is None and path:
-        return (path, f"'{path[-1]}' has no value (is the line below it indented enough?); "
-                      f"{error.message}", rank)
     return path, error.message, rank
 
 
-def validate(data: Any, file: str | None = None, lines: dict[Path, int] | None = None,
+def validate(data: Any, file: str | None = None, lines: dict[KeyPath, int] | None = None,
              steps: Iterable[int] | None = None) -> None:
     """Check ``data`` against the schema; raise :class:`ScenarioError` for the first problem by line.
 
@@ -146,7 +172,7 @@ def validate(data: Any, file: str | None = None, lines: dict[Path, int] | None =
 
 def main() -> None:
     """Rewrite the published schema file from the registry."""
-    target = FilePath(__file__).with_name(PUBLISHED)
+    target = Path(__file__).with_name(PUBLISHED)
     target.write_text(json.dumps(build_schema(), indent=2) + "\n", encoding="utf-8")
     print(f"wrote {target}", file=sys.stderr)
 

@@ -20,7 +20,8 @@ from typing import Iterable, Iterator, Sequence
 
 from ..errors import ScenarioError
 from .steps import Action, Delete, Step, Upsert
-from .values import KINDS, Item
+from .item_fields import Item
+from .values import KINDS, is_version
 
 #: A plain write as a row: ("upsert" or "delete", kind, key, version).
 PlainWrite = tuple
@@ -53,9 +54,9 @@ def _canonical(row: Step | PlainWrite) -> Step | PlainWrite:
 
 def is_plain_write(row: tuple) -> bool:
     """Whether ``row`` is a well-formed plain write: a known action and kind, a non-empty key,
-    a whole version not below zero (the checks an Item or a Delete makes)."""
+    a version in range (the checks an Item or a Delete makes)."""
     return (len(row) == 4 and row[0] in PLAIN_WRITES and row[1] in KINDS and type(row[2]) is str and row[2] != ""
-            and type(row[3]) is int and row[3] >= 0)
+            and is_version(row[3]))
 
 
 def _checked(row: tuple, index: int) -> PlainWrite:

@@ -1,13 +1,27 @@
-"""The scenario vocabulary's words and small values: states, error kinds, items.
+"""The scenario vocabulary's words, the ranges every target can hold, and small values.
 
 Pure: no YAML, no pandas, no SDK. Every value checks itself when built and
 raises :class:`~harness.errors.ScenarioError` naming the offending key.
+
+The ranges are what every target and every frame can hold, checked at load so
+that nothing fails later:
+
+- versions are whole numbers from 0 to 2**53 - 1 (:data:`MAX_VERSION`): every
+  SDK reads item JSON through float64 or JavaScript numbers, where larger whole
+  numbers lose precision (and Go reads 2**63 - 1 as a negative number);
+- status codes run from 0 to 999 (:data:`MAX_STATUS_CODE`);
+- every virtual instant a scenario can reach lies from 1970-01-01 to
+  2200-01-01 UTC (:data:`EARLIEST_TIME`, :data:`LATEST_TIME`): pandas'
+  datetime64[ns] ends in 2262 and Go's time.Duration holds 292 years, so no
+  duration may exceed that span (:data:`LONGEST_DURATION`) either;
+- values sent to the SDKs are JSON: no NaN or Infinity (:func:`check_json`).
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
@@ -20,8 +34,15 @@ STORE_OPS = ("init", "upsert", "delete", "get", "all")
 OUTCOMES = ("applied", "ignored", "error")
 DATA_OPS = ("init", "upsert", "delete")
 DEFAULT_START = datetime(2024, 1, 1, tzinfo=timezone.utc)
-# The virtual clock must stay inside what datetime can hold, timers included.
-LATEST_TIME = datetime(9999, 1, 1, tzinfo=timezone.utc)
+
+MAX_VERSION = 2 ** 53 - 1
+VERSION_RANGE_WHY = "the SDKs read item JSON as float64 or JavaScript numbers, exact up to 2**53 - 1"
+MAX_STATUS_CODE = 999
+# Every instant the virtual clock can reach, timers included, lies in this span.
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST_TIME = datetime(2200, 1, 1, tzinfo=timezone.utc)
+TIME_RANGE_WHY = "pandas' datetime64[ns] ends in 2262 and Go's time.Duration holds 292 years"
+LONGEST_DURATION = (LATEST_TIME - EARLIEST_TIME).days * 86_400_000_000  # microseconds: about 230 years
 
 
 def check(condition: bool, message: str, key: str | None = None) -> None:
@@ -34,18 +55,52 @@ def is_whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def check_version(version: object, key: str) -> None:
+def is_version(value: object) -> bool:
+    """A whole number from 0 to :data:`MAX_VERSION` (the quick test; :func:`check_version` explains)."""
+    return type(value) is int and 0 <= value <= MAX_VERSION
+
+
+# The checks below are called for every step of long scenarios: they build their message only on failure.
+
+def check_version(version: object, key: str | None) -> None:
+    if is_version(version):
+        return
     check(is_whole(version), f"version must be a whole number, not {version!r}", key)
     check(version >= 0, f"version must not be negative, got {version}", key)  # type: ignore[operator]
+    raise ScenarioError(f"version {version} is above {MAX_VERSION:,} (2**53 - 1): {VERSION_RANGE_WHY}", key=key)
 
 
 def check_key(value: object, what: str, key: str) -> None:
-    check(isinstance(value, str) and value != "", f"{what} must be a non-empty string, not {value!r}", key)
+    if not (isinstance(value, str) and value != ""):
+        raise ScenarioError(f"{what} must be a non-empty string, not {value!r}", key=key)
 
 
-def check_micros(value: object, key: str) -> None:
-    """A duration in whole microseconds, not negative."""
-    check(is_whole(value) and value >= 0, f"{key} must be a duration that is not negative", key)  # type: ignore
+def check_micros(value: object, key: str | None, what: str = "a duration") -> None:
+    """A duration in whole microseconds, not negative and at most :data:`LONGEST_DURATION`."""
+    if type(value) is int and 0 <= value <= LONGEST_DURATION:
+        return
+    check(is_whole(value) and value >= 0, f"{what} must be a duration that is not negative", key)  # type: ignore
+    raise ScenarioError(f"{what} is longer than the virtual clock's whole span, {EARLIEST_TIME.year} to "
+                        f"{LATEST_TIME.year} ({TIME_RANGE_WHY})", key=key)
+
+
+def check_json(value: Any, key: str | None, what: str = "a value") -> None:
+    """``value`` is JSON data the drivers can send: mappings with text keys, lists, text,
+    true/false, null, whole numbers and finite numbers (no NaN or Infinity)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float):
+            check(math.isfinite(item), f"{what} holds {item!r}, which is not JSON (the drivers speak JSON)", key)
+        elif isinstance(item, dict):
+            for name, inner in item.items():
+                check(isinstance(name, str), f"{what} holds the key {name!r}; JSON keys are text", key)
+                stack.append(inner)
+        elif isinstance(item, list):
+            stack.extend(item)
+        else:
+            check(item is None or isinstance(item, (str, int)), f"{what} holds {item!r}, which is not JSON data",
+                  key)
 
 
 _IMMUTABLE = (str, int, float, bool, type(None))
@@ -62,40 +117,6 @@ def plain_copy(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
-    """A flag or segment as a scenario gives it: a short spec that ``items.py``
-    expands into the SDK's real JSON. ``spec`` holds every key the author wrote
-    (``version`` included)."""
-
-    kind: str
-    key: str
-    spec: Mapping[str, Any]
-    #: The SDK's JSON for this item, made on first use by ``items.item_json``.
-    json_cache: dict | None = field(default=None, init=False, repr=False, compare=False)
-
-    def __post_init__(self):
-        spec = self.spec
-        if type(spec) is dict and len(spec) == 1 and type(spec.get("version")) is int and spec["version"] >= 0 \
-                and self.kind in KINDS and type(self.key) is str and self.key:
-            object.__setattr__(self, "spec", {"version": spec["version"]})  # the common case, checked quickly
-            return
-        check(self.kind in KINDS, f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}", "kind")
-        check_key(self.key, "an item key", "key")
-        check(isinstance(self.spec, Mapping), f"the spec of {self.key!r} must be a mapping", self.key)
-        check("version" in self.spec, f"{self.key!r} needs a version", f"{self.key}.version")
-        check_version(self.spec["version"], f"{self.key}.version")
-        for ref in ("prerequisites", "segments", "included"):
-            refs = self.spec.get(ref)
-            if refs is not None:
-                check(isinstance(refs, list), f"{ref} must be a list", f"{self.key}.{ref}")
-        object.__setattr__(self, "spec", plain_copy(dict(self.spec)))
-
-    @property
-    def version(self) -> int:
-        return self.spec["version"]
-
-
 @dataclass(frozen=True)
 class ErrorInfo:
     """A data source error as the SDK reports it."""
@@ -107,8 +128,9 @@ class ErrorInfo:
     def __post_init__(self):
         check(self.kind in ERROR_KINDS,
               f"error kind must be one of {', '.join(ERROR_KINDS)}, not {self.kind!r}", "kind")
-        check(is_whole(self.status_code) and self.status_code >= 0,
-              f"status_code must be a whole number >= 0, not {self.status_code!r}", "status_code")
+        check(is_whole(self.status_code) and 0 <= self.status_code <= MAX_STATUS_CODE,
+              f"status_code must be a whole number from 0 to {MAX_STATUS_CODE}, not {self.status_code!r}",
+              "status_code")
         check(isinstance(self.message, str), f"message must be a string, not {self.message!r}", "message")
 
     @classmethod

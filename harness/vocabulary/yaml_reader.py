@@ -30,7 +30,7 @@ from yaml.nodes import ScalarNode
 
 from ..errors import ScenarioError
 
-Path = tuple  # a path into the data: ("steps", 3, "upsert", "version")
+KeyPath = tuple  # a path into the data: ("steps", 3, "upsert", "version")
 
 MAX_DEPTH = 64
 ALIAS_BUDGET = 100_000
@@ -111,19 +111,19 @@ class _Builder:
     def __init__(self, file: str | None, depth: int | None = None, finish=None):
         self.file = file
         self.finish = finish
-        self.lines: dict[Path, int] = {}
+        self.lines: dict[KeyPath, int] = {}
         self.depth = MAX_DEPTH + 1 if depth is None else depth  # note lines of paths up to this long
         self.stack: list[_Open] = []
         self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, size); open ones hold None
         self.extra = 0  # values added by aliases
         self.result: Any = _NO_KEY
 
-    def fail(self, message: str, line: int | None, path: Path | None = None) -> ScenarioError:
+    def fail(self, message: str, line: int | None, path: KeyPath | None = None) -> ScenarioError:
         return ScenarioError(message, file=self.file, line=line, key=dotted(path) if path else None)
 
     # -- where a new value goes ------------------------------------------------------
 
-    def _place(self, event) -> tuple[Path, bool]:
+    def _place(self, event) -> tuple[KeyPath, bool]:
         """(path of the value that starts here, whether it is a mapping key)."""
         if not self.stack:
             return (), False
@@ -294,7 +294,7 @@ def _syntax_error(e: yaml.MarkedYAMLError, text: str, file: str | None) -> Scena
 
 
 def read_yaml(text: str, file: str | None = None, depth: int | None = None,
-              finish: Callable[[Path, Any, int], Any] | None = None) -> tuple[Any, dict[Path, int]]:
+              finish: Callable[[KeyPath, Any, int], Any] | None = None) -> tuple[Any, dict[KeyPath, int]]:
     """(data, line of every key and list item by path) of one YAML document.
 
     ``depth``: note the lines of paths up to this long only (``2``: the top-level

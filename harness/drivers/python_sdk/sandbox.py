@@ -4,7 +4,7 @@ Inside :func:`sdk_sandbox`:
 
 - the SDK's ``RepeatingTask`` (the store wrapper's availability poller: first
   check at once, then every 0.5 s) is replaced by :class:`VirtualRepeatingTask`,
-  which schedules on the run's :class:`~harness.clock.VirtualClock`;
+  which schedules on the run's :class:`~harness.replay.clock.VirtualClock`;
 - starting a real thread or calling ``time.sleep`` from the running thread
   raises :class:`~harness.errors.VirtualTimeError`, so a timer the kit does not
   know about fails loudly instead of running on real time.
