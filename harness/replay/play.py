@@ -22,6 +22,7 @@ from ..vocabulary.model import Scenario
 from ..vocabulary.step_list import step_of
 from ..vocabulary.steps import Wait, handler_name
 from .clock import VirtualClock
+from .interrupts import check_interrupt
 from .recording import Recording
 
 
@@ -33,6 +34,7 @@ def play(scenario: Scenario, clock: VirtualClock, recording: Recording, world: o
     plain_write = getattr(world, "on_plain_write", None)
     step_times = recording.step_times
     for index, step in enumerate(scenario.steps.rows()):
+        check_interrupt()  # a safe point: a Ctrl-C stops the run between steps
         recording.step = index
         if type(step) is tuple:
             if plain_write is not None:
