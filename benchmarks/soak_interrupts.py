@@ -123,14 +123,16 @@ def child(seed: int, long_writes: int) -> None:
 
     def once(scenario, target):
         harness.run(scenario, target)
+        return 1
 
     def shared_freeze(scenario, target):
         with harness.virtual_time():
             for _ in range(3):
                 harness.run(scenario, target)
+        return 3
 
     def batch(scenario, target):
-        list(harness.run_many([scenario] * 3, [target]))
+        return len(list(harness.run_many([scenario] * 3, [target])))
 
     jobs = [(job, scenario, target) for target in names for scenario in (short, long)
             for job in (once, shared_freeze, batch)]
@@ -143,9 +145,9 @@ def child(seed: int, long_writes: int) -> None:
         job, scenario, target = rng.choice(jobs)
         try:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-            job(scenario, target)
+            done = job(scenario, target)
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-            runs += 1
+            runs += done
         except KeyboardInterrupt as e:
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
             running, zombies = children()
@@ -157,6 +159,7 @@ def child(seed: int, long_writes: int) -> None:
             }
             try:
                 found["following run failed"] = not harness.run(short, target).ok
+                runs += 1
             except Exception as failure:  # noqa: BLE001 (reported, not raised: the storm goes on)
                 print(f"following run on {target}: {failure!r}", file=sys.stderr, flush=True)
                 found["following run failed"] = True
@@ -240,7 +243,8 @@ def storm(interrupts: int, max_delay: float, hang_after: float, seed: int, long_
         runs += done["done"] if done else child_runs
         current.process.wait()
     seconds = time.perf_counter() - started
-    print(f"soak: {interrupts:,} interrupts over {runs:,} runs on {', '.join(names)} in {seconds:.0f} s")
+    print(f"soak: {interrupts:,} interrupts and {runs:,} whole runs on {', '.join(names)}, "
+          f"in {seconds:.0f} s")
     print("  where they landed: " + ", ".join(f"{place} {n:,}" for place, n in places.most_common()))
     print(f"  hangs: {counts['hangs']}")
     for problem in PROBLEMS:

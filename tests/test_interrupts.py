@@ -337,7 +337,7 @@ def test_a_sigint_storm_on_every_target_leaves_nothing_behind():
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     out = done.stdout
-    assert "soak: 300 interrupts over" in out and ", ".join(harness.targets()) in out
+    assert "soak: 300 interrupts and " in out and ", ".join(harness.targets()) in out
     for line in ("hangs: 0", "frozen clock: 0", "handler not restored: 0", "leaked thread: 0", "leaked driver: 0",
                  "following run failed: 0"):
         assert f"  {line}\n" in out, out
