@@ -321,11 +321,47 @@ def test_a_stuck_run_stops_on_a_second_press_and_cleans_up(monkeypatch):
     assert harness.run(two_evaluations(), "sdk").ok
 
 
-def test_every_way_to_run_goes_through_the_marked_run():
-    """run, run_many, diff, explore, the CLI and the pytest plugin all replay through runner._run."""
-    from harness.runs import runner
-    assert interrupts._MARKED[runner._run.__code__] == interrupts.DEFER
-    assert interrupts._MARKED[harness.virtual_time.__exit__.__code__] == interrupts.HOLD
+CATALOGUED = "scenarios/status/off_is_final.yaml"
+WAYS_IN = {
+    "run": lambda: harness.run(CATALOGUED, "sdk"),
+    "run_many": lambda: list(harness.run_many([harness.load_scenario(CATALOGUED)], ["sdk"])),
+    "diff": lambda: harness.diff([CATALOGUED], ["contract", "sdk"]),
+    "explore": lambda: harness.explore(["sdk"], max_examples=8),
+}
+
+
+@pytest.mark.parametrize("way", [*WAYS_IN, "cli"])
+def test_every_way_in_stops_at_a_safe_point_with_the_clock_real(monkeypatch, way):
+    from harness.cli import main
+    from harness.drivers.python_sdk.sync import SdkTarget
+    real = SdkTarget.run
+
+    def pressed(target, scenario, clock):
+        press()  # lands as the run begins on the SDK
+        return real(target, scenario, clock)
+    monkeypatch.setattr(SdkTarget, "run", pressed)
+    if way == "cli":
+        assert main(["run", CATALOGUED, "--target", "sdk"]) == 130
+    else:
+        with pytest.raises(KeyboardInterrupt) as raised:
+            WAYS_IN[way]()
+        assert "check_interrupt" in frames_of(raised)
+    assert clock_is_real()
+    monkeypatch.undo()
+    assert harness.run(CATALOGUED, "sdk").ok
+
+
+def test_the_pytest_plugin_stops_at_a_safe_point_and_lets_the_freeze_go(pytester, monkeypatch):
+    from harness.drivers.python_sdk.sync import SdkTarget
+    real = SdkTarget.run
+    monkeypatch.setattr(SdkTarget, "run", lambda target, scenario, clock: (press(), real(target, scenario, clock))[1])
+    pytester.makefile(".yaml", **{"scenarios/a": (ROOT / CATALOGUED).read_text(),
+                                  "scenarios/b": (ROOT / CATALOGUED).read_text().replace("off-is-final", "b")})
+    recorded = pytester.inline_run("scenarios", "--harness-target", "sdk", no_reraise_ctrlc=True)
+    assert recorded.ret == pytest.ExitCode.INTERRUPTED
+    interrupt = recorded.getcalls("pytest_keyboard_interrupt")[-1].excinfo
+    assert "check_interrupt" in frames_of(interrupt)
+    assert clock_is_real()  # the plugin's shared freeze let go at the session's end
 
 
 # ----------------------------------------------------------------------------- the storm

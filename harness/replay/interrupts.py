@@ -150,7 +150,8 @@ def release_interrupts() -> None:
     """Undo one :func:`handle_interrupts`; the last puts the old handler back.
 
     Call it last thing in the marked function that handled: a waiting SIGINT is
-    delivered here unless a marked function further up the stack still runs.
+    delivered here unless a marked function further up the stack still runs
+    with the handler in place.
     """
     _release(sys._getframe(1))
 
@@ -162,7 +163,8 @@ def _release(caller: FrameType) -> None:
     previous = _State.previous
     if _State.users == 0 and previous is not None:
         signal.signal(signal.SIGINT, previous)  # from here a SIGINT goes to the old handler
-    if _State.pending_since is not None and _protection(caller.f_back) is None:
+    # The waiting SIGINT is this release's to deliver when no marked code is left to (nor any handler).
+    if _State.pending_since is not None and (_State.users == 0 or _protection(caller.f_back) is None):
         _State.pending_since = None
         if previous is not None:
             previous(signal.SIGINT, None)
