@@ -4,18 +4,21 @@
 a summary; exit 0 when every expectation was met, 1 when one failed.
 ``harness diff PATH... --targets sdk,sdk-async,contract`` shows where targets
 first differ; exit 1 when some pair differs. Exit 2, for either, means a bad
-scenario or bad arguments (the message names file, line and key).
+scenario or bad arguments, an output path that cannot be written included (a
+one-line message, naming file, line and key for a scenario). A Ctrl-C stops
+the command (after the run in progress has cleaned up) with exit 130.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
 import textwrap
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from tqdm import tqdm
 
@@ -107,12 +110,51 @@ def summary_table(results: Sequence[Result]) -> str:
 PICTURE_POOL_FROM = 8
 
 
+# ----------------------------------------------------------------------------- output paths
+
+def check_output(option: str, path: Path | None, *, folder: bool) -> None:
+    """Refuse, before anything runs, an output path that plainly cannot be written: a file where a
+    folder must go, a folder where a file must go, or a file on the way (``afile/x.csv``)."""
+    if path is None:
+        return
+    try:
+        if folder and path.exists() and not path.is_dir():
+            raise UsageError(f"{option} {path}: that is a file, not a folder")
+        if not folder and path.is_dir():
+            raise UsageError(f"{option} {path}: that is a folder, not a file")
+        above = next((parent for parent in path.parents if parent.exists()), None)  # the nearest that exists
+        if above is not None and not above.is_dir():
+            raise UsageError(f"{option} {path}: {above} is a file, not a folder")
+    except OSError as e:
+        raise UsageError(f"{option} {path}: {e.strerror or e}") from None
+
+
+@contextlib.contextmanager
+def writing(option: str, path: Path) -> Iterator[None]:
+    """What the system refuses while an output is written (a folder in /proc, a full disk) is
+    a bad argument, exit 2, with the option named."""
+    try:
+        yield
+    except OSError as e:
+        raise UsageError(f"{option} {path}: cannot write there ({e.strerror or e})") from None
+
+
+def at_least_one(option: str, value: int | None) -> None:
+    if value is not None and value < 1:
+        raise UsageError(f"{option} must be at least 1, not {value}")
+
+
+# ----------------------------------------------------------------------------- commands
+
 def cmd_run(args: argparse.Namespace) -> int:
     if args.out and args.format == "parquet":
         try:
             import pyarrow  # noqa: F401
         except ImportError:
             raise UsageError("--format parquet needs pyarrow: pip install 'ld-sink-harness[parquet]'") from None
+    check_output("--out", args.out, folder=True)
+    check_output("--junit-xml", args.junit_xml, folder=False)
+    at_least_one("--jobs", args.jobs)
     names = chosen_targets(args)
     for name in names:
         get_target(name)
@@ -146,10 +188,12 @@ def _run_and_report(args: argparse.Namespace, scenarios, names: list[str], pool)
               f"{result.scenario.name} [{result.target}]: " + "; ".join(map(str, result.failures)))
     print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
     if args.junit_xml:
-        write_junit(results, args.junit_xml)
+        with writing("--junit-xml", args.junit_xml):
+            write_junit(results, args.junit_xml)
         print(f"JUnit XML written to {args.junit_xml}")
     if args.out:
-        write_report(results, args.out, args.format, plots=args.plots, pool=pool)
+        with writing("--out", args.out):
+            write_report(results, args.out, args.format, plots=args.plots, pool=pool)
         page = args.out / "index.html"
         print(f"report written to {args.out}/" + (f" (open {page})" if page.exists() else ""))
     return 1 if failed else 0
@@ -181,6 +225,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     names = chosen_targets(args)
     if len(names) < 2:
         raise UsageError("diff needs at least two targets")
+    check_output("--out", args.out, folder=False)
     report = diff(args.paths, names)
     for divergence in report.divergences:
         print(divergence)
@@ -193,24 +238,32 @@ def cmd_diff(args: argparse.Namespace) -> int:
     print(f"\n{scenarios} scenarios on {len(names)} targets: {len(report.divergences)} diverging pair(s), "
           f"{len(report.divergences) - len(new)} known, {len(new)} new")
     if args.out:
-        report.frame.to_csv(args.out, index=False)
+        with writing("--out", args.out):
+            report.frame.to_csv(args.out, index=False)
     return 1 if new else 0
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
     from .views.plot import save, timeline
-    scenario = load_scenario(args.scenario)
-    results = list(run_many([scenario], chosen_targets(args)))
     suffix = args.output.suffix.lstrip(".").lower()
     if suffix not in ("png", "svg", "pdf"):
         raise UsageError(f"cannot write a {suffix or 'suffix-less'} picture; use .png, .svg or .pdf")
-    save(timeline(results, axis=args.axis), str(args.output), suffix)
+    check_output("-o", args.output, folder=False)
+    scenario = load_scenario(args.scenario)
+    results = list(run_many([scenario], chosen_targets(args)))
+    with writing("-o", args.output):
+        save(timeline(results, axis=args.axis), str(args.output), suffix)
     print(f"{args.output}: " + ", ".join(f"{r.target} {'ok' if r.ok else 'FAILED'}" for r in results))
     return 0
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
     from .exploration import explore
+    at_least_one("--max-examples", args.max_examples)
+    at_least_one("--steps", args.steps)
+    at_least_one("--jobs", args.jobs)
+    check_output("--out", args.out, folder=True)
+    check_output("--database", args.database, folder=True)
     names = chosen_targets(args)
     shard = None
     if args.shard:
@@ -278,9 +331,12 @@ def cmd_new(args: argparse.Namespace) -> int:
     path = Path(name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
     if path.exists():
         raise UsageError(f"{path} exists already; choose another name")
+    check_output("new", path, folder=False)
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "my-scenario"
     schema = resources.files("harness").joinpath("vocabulary", "scenario.schema.json")
-    path.write_text(TEMPLATE.format(name=slug, schema=schema), encoding="utf-8")
+    with writing("new", path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(TEMPLATE.format(name=slug, schema=schema), encoding="utf-8")
     load_scenario(path)  # the template must load as it is
     print(f"wrote {path}: edit it, then 'harness run {path}'")
     return 0
@@ -321,6 +377,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HarnessError as e:
         print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
         return 2
+    except OSError as e:  # a file the system refuses to read or write that no check above named
+        print(f"error: {e.filename + ': ' if e.filename else ''}{e.strerror or e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # the run in progress stopped at a safe point and cleaned up
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

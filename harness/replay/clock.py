@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from ..errors import VirtualTimeError
+from .interrupts import check_interrupt
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MAX_FIRINGS_PER_ADVANCE = 1_000_000
@@ -117,6 +118,7 @@ class VirtualClock:
             raise VirtualTimeError(f"the virtual clock cannot go back ({target} < {self._now})")
         fired = 0
         while self._queue and self._queue[0].due <= target:
+            check_interrupt()  # a safe point: a Ctrl-C stops the run between timers
             timer = heapq.heappop(self._queue)
             if timer.cancelled:
                 continue

@@ -28,6 +28,7 @@ import freezegun.api
 
 from ..errors import VirtualTimeError
 from .clock import VirtualClock, from_micros
+from .interrupts import handle_interrupts, holds_interrupts, release_interrupts
 
 
 def real_perf_counter() -> float:
@@ -50,7 +51,9 @@ _NOT_FROZEN = ["tqdm", "pandas", "numpy", "matplotlib", "PIL", "IPython", "ipywi
                "prompt_toolkit", "pygments", "jedi", "parso", "hypothesis", "jsonschema", "referencing", "yaml"]
 
 
+@holds_interrupts
 def _enter() -> None:
+    """Start the freeze, or join the one in place."""
     if _Freeze.depth == 0:
         freezer = freezegun.freeze_time(datetime(2000, 1, 1), tick=False, ignore=list(_NOT_FROZEN))
         _Freeze.factory = freezer.start()
@@ -59,7 +62,11 @@ def _enter() -> None:
     _Freeze.depth += 1
 
 
+@holds_interrupts
 def _exit() -> None:
+    """Leave the freeze; the last one out stops it. Leaving more often than joining does nothing."""
+    if _Freeze.depth == 0:
+        return
     _Freeze.depth -= 1
     if _Freeze.depth == 0:
         freezer, _Freeze.freezer, _Freeze.factory = _Freeze.freezer, None, None
@@ -87,12 +94,26 @@ class virtual_time(contextlib.ContextDecorator):
     freeze is held while the coroutine runs, not just while it is created.
     """
 
+    # Joining and leaving hold a Ctrl-C back (see .interrupts): cut half way, freezegun would stay patched
+    # with a depth of 0, and time would stand still for the rest of the process. The kit's SIGINT handler
+    # stays in place while the freeze is held, so that it is there when the exit begins.
+
+    @holds_interrupts
     def __enter__(self) -> "virtual_time":
-        _enter()
+        handle_interrupts()
+        try:
+            _enter()
+        except BaseException:
+            release_interrupts()
+            raise
         return self
 
+    @holds_interrupts
     def __exit__(self, *exc) -> None:
-        _exit()
+        try:
+            _exit()
+        finally:
+            release_interrupts()
 
     def __call__(self, func):
         if inspect.iscoroutinefunction(func):

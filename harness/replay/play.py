@@ -25,6 +25,7 @@ from ..vocabulary.model import Scenario
 from ..vocabulary.step_list import step_of
 from ..vocabulary.steps import Wait, handler_name
 from .clock import VirtualClock
+from .interrupts import check_interrupt
 from .recording import Recording
 
 
@@ -63,6 +64,7 @@ def play_steps(scenario: Scenario, clock: VirtualClock, recording: Recording, wo
     plain_write = getattr(world, "on_plain_write", None)
     step_times = recording.step_times
     for index, step in enumerate(scenario.steps.rows()):
+        check_interrupt()  # a safe point: a Ctrl-C stops the run between steps
         recording.step = index
         if type(step) is tuple:
             if plain_write is not None:

@@ -16,6 +16,7 @@ from ..checks.expectations import Failure, check, check_violations
 from ..errors import DriverError
 from ..replay.recording import Recording
 from ..replay.freeze import frozen_clock, real_perf_counter, virtual_time
+from ..replay.interrupts import defers_interrupts, handling_interrupts
 from ..results.result import DRIVER_FAILED, Result
 from ..vocabulary.loader import load_path, load_scenario
 from ..vocabulary.model import Scenario
@@ -36,8 +37,11 @@ def run(scenario: Scenario | str | os.PathLike, target: str = "sdk") -> Result:
     return _run(scenario, get_target(target), target)
 
 
+@defers_interrupts
 def _run(scenario: Scenario, chosen, target: str) -> Result:
-    with frozen_clock(scenario.start) as clock:
+    # A Ctrl-C stops the run at its next safe point (between steps, between timers, in a driver's
+    # read loop), after the target's clean-up and with the clock real again (see replay/interrupts.py).
+    with handling_interrupts(), frozen_clock(scenario.start) as clock:
         try:
             recording = chosen.run(scenario, clock)
         except DriverError as e:  # the driver broke down: a failed run, with what it recorded so far

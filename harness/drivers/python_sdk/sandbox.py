@@ -100,9 +100,9 @@ def no_real_time() -> Iterator[None]:
             raise VirtualTimeError(f"the code under test tried to sleep {seconds} s in real time")
         return _real_sleep(seconds)
 
-    threading.Thread.start = guarded_start  # type: ignore[method-assign]
-    time.sleep = guarded_sleep
-    try:
+    try:  # patched inside the try, so that whatever cuts in is undone too
+        threading.Thread.start = guarded_start  # type: ignore[method-assign]
+        time.sleep = guarded_sleep
         yield
     finally:
         threading.Thread.start = _real_thread_start  # type: ignore[method-assign]
@@ -116,7 +116,6 @@ def sdk_sandbox(clock: VirtualClock, on_task_error: Callable[[str, BaseException
     task_class = repeating_task_on(clock, on_task_error)
     with contextlib.ExitStack() as stack:
         stack.enter_context(no_real_time())
-        original = fdv1.RepeatingTask
+        stack.callback(setattr, fdv1, "RepeatingTask", fdv1.RepeatingTask)
         fdv1.RepeatingTask = task_class
-        stack.callback(setattr, fdv1, "RepeatingTask", original)
         yield task_class
