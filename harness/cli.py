@@ -233,14 +233,18 @@ def cmd_diff(args: argparse.Namespace) -> int:
             with virtual_time():
                 shrunk = divergence.shrink()
             print(textwrap.indent(shrunk.replay(), "    "))
+    for failed in report.failed_runs:  # a failed run is not behaviour: named, never compared
+        print(f"{failed.scenario.name}: the run on {failed.target} failed, so it was not compared: "
+              f"{failed.driver_failure.actual} [FAILED RUN]")
     scenarios = len({r.scenario.name for r in report.results})
     new = report.new
-    print(f"\n{scenarios} scenarios on {len(names)} targets: {len(report.divergences)} diverging pair(s), "
-          f"{len(report.divergences) - len(new)} known, {len(new)} new")
+    print(f"\n{scenarios} scenarios on {len(set(r.target for r in report.results))} targets: "
+          f"{len(report.divergences)} diverging pair(s), {len(report.divergences) - len(new)} known, {len(new)} new, "
+          f"{len(report.failed_runs)} failed run(s)")
     if args.out:
         with writing("--out", args.out):
             report.frame.to_csv(args.out, index=False)
-    return 1 if new else 0
+    return 1 if new or report.failed_runs else 0
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
@@ -277,6 +281,9 @@ def cmd_explore(args: argparse.Namespace) -> int:
     known = findings[findings["known"]]
     print(f"{report.examples} scenarios on {', '.join(names)}: {len(known)} known group(s), "
           f"{len(report.new)} new")
+    for failed in report.failed_runs.values():  # not findings: the driver failed, twice
+        print(f"{failed.count} run(s) on {failed.target} failed, and again when run once more (not compared): "
+              f"{failed.message}")
     for _, row in findings[~findings["known"]].iterrows():
         print(f"\nNEW {row['signature']} (seen {row['count']} times; shrunk to {row['steps']} step(s)):")
         print(textwrap.indent(row["yaml"], "    "))

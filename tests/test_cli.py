@@ -237,10 +237,6 @@ def run_cli_apart(arguments: list[str], cwd) -> subprocess.CompletedProcess:
                           text=True, timeout=15, preexec_fn=limit_memory)
 
 
-LOADER_FIX = pytest.mark.xfail(strict=True, reason="loader fix on branch vocab")
-
-
-@LOADER_FIX
 def test_a_fifo_as_a_scenario_exits_two_at_once(tmp_path):
     os.mkfifo(tmp_path / "fifo.yaml")
     done = run_cli_apart(["run", "fifo.yaml", "--target", "contract"], tmp_path)
@@ -248,7 +244,6 @@ def test_a_fifo_as_a_scenario_exits_two_at_once(tmp_path):
     assert done.returncode == 2 and err.startswith("error: ") and "\n" not in err and "fifo.yaml" in err, err
 
 
-@LOADER_FIX
 def test_a_symlink_to_dev_zero_as_a_scenario_exits_two_at_once(tmp_path):
     (tmp_path / "zero.yaml").symlink_to("/dev/zero")
     done = run_cli_apart(["run", "zero.yaml", "--target", "contract"], tmp_path)

@@ -154,3 +154,13 @@ def test_shards_add_up_their_failed_runs():
     assert (merged.examples, merged.retried) == (20, 4)
     failed = merged.failed_runs["go"]
     assert (failed.count, failed.example.name, failed.message) == (3, "short", "go: the driver refused 'init': x")
+
+
+def test_harness_diff_names_a_failed_run_and_exits_one(refuser, tmp_path, capsys):
+    from harness.cli import main
+    path = tmp_path / "writes.yaml"
+    path.write_text(harness.scenario_yaml(SCENARIO))
+    assert main(["diff", str(path), "--target", "contract", "--target", "sdk", "--target", "refuser"]) == 1
+    out = capsys.readouterr().out
+    assert "the run on refuser failed, so it was not compared: refuser: the driver refused" in out
+    assert "0 diverging pair(s), 0 known, 0 new, 1 failed run(s)" in out and "has no such row" not in out

@@ -291,3 +291,23 @@ def test_log_lines_of_one_instant_come_in_one_order_whatever_the_scheduler_does(
     assert len(orders) == 1, orders
     (order,) = orders
     assert any("outage" in line for line in order) and any("available again" in line for line in order)
+
+
+def test_a_ctrl_c_stops_a_run_waiting_on_a_hung_driver_at_once(fake):
+    import signal
+    target = fake("hang")
+    target.timeout = 60.0  # the timeout alone would take a minute
+    original = target.command
+
+    def pressed_after_start():
+        signal.setitimer(signal.ITIMER_REAL, 0.5)  # SIGALRM half a second in, turned into a Ctrl-C below
+        return original()
+    target.command = pressed_after_start
+    previous = signal.signal(signal.SIGALRM, lambda *_: signal.raise_signal(signal.SIGINT))
+    try:
+        with pytest.raises(KeyboardInterrupt):  # the driver's timeout would have given a failed Result instead
+            harness.run(STALE, target.name)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    assert target._driver is None  # and the hung driver is gone
+    assert harness.run(STALE, "go").ok

@@ -333,13 +333,13 @@ WAYS_IN = {
 @pytest.mark.parametrize("way", [*WAYS_IN, "cli"])
 def test_every_way_in_stops_at_a_safe_point_with_the_clock_real(monkeypatch, way):
     from harness.cli import main
-    from harness.drivers.python_sdk.sync import SdkTarget
-    real = SdkTarget.run
+    from harness.drivers.python_sdk import sync
+    real = sync.run
 
-    def pressed(target, scenario, clock):
+    def pressed(scenario, clock):
         press()  # lands as the run begins on the SDK
-        return real(target, scenario, clock)
-    monkeypatch.setattr(SdkTarget, "run", pressed)
+        return real(scenario, clock)
+    monkeypatch.setattr(sync, "run", pressed)
     if way == "cli":
         assert main(["run", CATALOGUED, "--target", "sdk"]) == 130
     else:
@@ -352,9 +352,9 @@ def test_every_way_in_stops_at_a_safe_point_with_the_clock_real(monkeypatch, way
 
 
 def test_the_pytest_plugin_stops_at_a_safe_point_and_lets_the_freeze_go(pytester, monkeypatch):
-    from harness.drivers.python_sdk.sync import SdkTarget
-    real = SdkTarget.run
-    monkeypatch.setattr(SdkTarget, "run", lambda target, scenario, clock: (press(), real(target, scenario, clock))[1])
+    from harness.drivers.python_sdk import sync
+    real = sync.run
+    monkeypatch.setattr(sync, "run", lambda scenario, clock: (press(), real(scenario, clock))[1])
     pytester.makefile(".yaml", **{"scenarios/a": (ROOT / CATALOGUED).read_text(),
                                   "scenarios/b": (ROOT / CATALOGUED).read_text().replace("off-is-final", "b")})
     recorded = pytester.inline_run("scenarios", "--harness-target", "sdk", no_reraise_ctrlc=True)

@@ -18,6 +18,7 @@ import tempfile
 from typing import Any, Callable, Sequence
 
 from ...errors import DriverError
+from ...replay.interrupts import check_interrupt, holds_interrupts
 
 PROTOCOL = 2
 MAX_LINE = 64 << 20   # bytes: a longer line is a driver gone wrong, not data
@@ -38,6 +39,7 @@ def _exited(process: subprocess.Popen, seconds: float) -> bool:
 class DriverProcess:
     """One running driver. :meth:`exchange` sends a batch and reads until it is answered."""
 
+    @holds_interrupts  # a Ctrl-C waits until the driver is started and owned (or refused and closed)
     def __init__(self, command: Sequence[str], name: str, timeout: float = 60.0):
         self.name = name
         self.timeout = timeout
@@ -108,6 +110,7 @@ class DriverProcess:
                         raise self._died(f"while answering {what}")
                     self._take(chunk)
                     moved = True
+            check_interrupt()  # a safe point: a Ctrl-C stops the run here, and the target stops the driver
             idle = 0.0 if moved else idle + SLICE
             if idle >= self.timeout:
                 self.close(kill=True)
@@ -156,6 +159,7 @@ class DriverProcess:
         said = f"; it said:\n{tail}" if tail else ""
         return DriverError(f"{self.name}: the driver exited (code {code}) {when}{said}")
 
+    @holds_interrupts
     def close(self, kill: bool = False) -> None:
         """Stop the driver: it ends on its own when stdin closes; a hung one is killed at once."""
         process = self._process
