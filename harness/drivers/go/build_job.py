@@ -18,18 +18,26 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from tqdm import tqdm
 
 from ...errors import HarnessError
 
-if TYPE_CHECKING:
-    from .build import Flavour
-
 # The lines of a failed build that say what went wrong: go's own (not its news) and the compiler's.
 _ERROR_LINE = re.compile(r"^(go: (?!downloading |finding |extracting |added |upgraded |found )|\S+\.go:\d+(:\d+)?: )")
 MAX_REASON = 400  # characters
+
+
+class Buildable(Protocol):
+    """What a job needs of a :class:`~.build.Flavour`."""
+
+    module: str
+
+    @property
+    def version(self) -> str: ...
+
+    def files(self) -> dict[str, bytes]: ...
 
 
 class BuildFailed(HarnessError):
@@ -39,7 +47,7 @@ class BuildFailed(HarnessError):
 class BuildJob:
     """One flavour's build, phase by phase; :attr:`result` is the binary or a :class:`BuildFailed`."""
 
-    def __init__(self, flavour: "Flavour", target: Path, go: str, env: dict, row: int = 0, progress: bool = True):
+    def __init__(self, flavour: Buildable, target: Path, go: str, env: dict, row: int = 0, progress: bool = True):
         self.flavour = flavour
         self.target = target
         self.go = go

@@ -1,6 +1,6 @@
 """Every release of the Go SDK v6 and v7 there is, oldest first.
 
-Taken from the ``## [X.Y.Z]`` headings of the SDK's CHANGELOG.md in
+Taken from the ``## [X.Y.Z]`` headings of the SDK's CHANGELOG in
 github.com/launchdarkly/go-server-sdk/v7@v7.14.6 (v7.0.0 on, and v6.0.0 to v6.1.1)
 and /v6@v6.2.1 (adds v6.2.0 and v6.2.1). The Go module proxy's own list
 (``go list -m -versions``) cannot be used instead: here it lists only v7.14.6
