@@ -40,10 +40,11 @@ class GoFamily:
             go_toolchain()
         except GoMissing as e:
             return tuple(Release(version, False, str(e)) for version in self.known)
-        answers = self.ask(_module_version(version) for version in self.known)
-        releases = tuple(Release(version, answer.served, answer.reason)
-                         for version, answer in ((v, answers[_module_version(v)]) for v in self.known))
-        if all(answer.definite for answer in answers.values()):
+        names = [_module_version(version) for version in self.known]
+        told = self.ask(names)  # one question about them all
+        answers = [told[name] for name in names]
+        releases = tuple(Release(version, answer.served, answer.reason) for version, answer in zip(self.known, answers))
+        if all(answer.definite for answer in answers):
             self._releases = releases
         return releases
 
