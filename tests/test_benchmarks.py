@@ -23,6 +23,9 @@ SMALL_RUNS = {
     "bench_scale.py": (["--max-ops", "1000"], ["| 1,000 |", "catalogue size:", "| 4 |"]),
     "bench_explore.py": (["--examples", "16", "--steps", "10"],
                          ["contract:", "sdk:", "go:", "(goal >= 500/s)", "(goal >= 80% of replay)"]),
+    "bench_releases.py": (["--keep-go-cache"],
+                          ["ask about the releases:", "served here; cold", "(goal <= 0.1 s)",
+                           "the Go cache as it is:", "Go cache warm:", "already built:", "(the cache hit; goal"]),
     "bench_views.py": (["--explorer-ops", "100", "--plot-ops", "500"],
                        ["explorer, 100 ops:", "plot, 500 ops:", "KiB PNG"]),
 }

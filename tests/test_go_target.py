@@ -271,7 +271,7 @@ def test_a_built_wheel_ships_the_go_driver_sources_the_schema_and_the_catalogue(
     assert done.returncode == 0, done.stderr
     (wheel,) = tmp_path.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for name in ("harness/drivers/go/driver/common/driver.go", "harness/drivers/go/driver/common/driver_test.go",
+    for name in ("harness/drivers/go/driver/common/protocol.go", "harness/drivers/go/driver/common/driver_test.go",
                  "harness/drivers/go/driver/v7/go.mod", "harness/drivers/go/driver/v7/go.sum",
                  "harness/drivers/go/driver/v6/sdk.go", "harness/vocabulary/scenario.schema.json",
                  "harness/catalogue/versioning/out_of_order.yaml"):

@@ -2,10 +2,18 @@
 
 The driver's Go sources ship inside the package (``driver/common`` plus one
 folder per SDK major version holding its ``go.mod``, ``go.sum`` and the SDK's
-names). ``testing/synctest`` bubbles exist only in test binaries, so the
-driver is built with ``go test -c``. A cold build compiles the standard
-library and the SDK (tens of seconds, shown as a progress bar); after that
-the cached binary starts in milliseconds.
+names, the per-major alias file ``sdk.go``). ``testing/synctest`` bubbles exist
+only in test binaries, so the driver is built with ``go test -c``. A cold
+build compiles the standard library and the SDK (tens of seconds, shown as a
+progress bar); after that the cached binary starts in milliseconds.
+
+A :class:`Flavour` is one SDK release. The release a major's ``go.mod`` pins
+(v7.14.6, v6.2.1) builds from the committed ``go.mod`` and ``go.sum``; any
+other release of that major builds from the same Go files and a generated
+``go.mod`` that requires only that release (``-mod=mod`` fills in the rest
+from the SDK's own ``go.mod``). Either way the cache key is the hash of the
+build's files and the Go version, so each release has its own binary.
+:func:`build_all` builds several at once (see :mod:`.build_job`).
 """
 
 from __future__ import annotations
@@ -13,53 +21,80 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import selectors
 import shutil
 import subprocess
-import sys
-import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-
-from tqdm import tqdm
+from typing import Iterable
 
 from ...errors import HarnessError
+from .build_job import BuildFailed, BuildJob
 
 MIN_GO = (1, 25)  # testing/synctest.Test
+CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
 class Flavour:
-    """One Go SDK major version: where its sources are and what it pins."""
+    """One Go SDK release: its major's sources, and the release (``None``: the one ``go.mod`` pins)."""
 
     folder: str   # "v7"
     module: str   # github.com/launchdarkly/go-server-sdk/v7
+    release: str | None = None  # "v7.5.0"; None builds the committed go.mod and go.sum
+
+    def __post_init__(self):
+        if self.release is not None and not re.fullmatch(re.escape(self.folder) + r"\.\d+\.\d+", self.release):
+            raise HarnessError(f"{self.release!r} is not a release of {self.module}")
 
     @property
     def sources(self):
         return resources.files(__package__).joinpath("driver")
 
+    def _committed_go_mod(self) -> str:
+        return self.sources.joinpath(self.folder, "go.mod").read_text(encoding="utf-8")
+
     @property
     def pinned(self) -> str:
-        text = self.sources.joinpath(self.folder, "go.mod").read_text(encoding="utf-8")
-        match = re.search(re.escape(self.module) + r" (v[\w.\-+]+)", text)
+        """The release the committed ``go.mod`` pins."""
+        match = re.search(re.escape(self.module) + r" (v[\w.\-+]+)", self._committed_go_mod())
         if not match:
             raise HarnessError(f"driver/{self.folder}/go.mod does not pin {self.module}")
         return match.group(1)
 
+    @property
+    def version(self) -> str:
+        """The release this flavour builds."""
+        return self.release or self.pinned
+
+    def at(self, release: str) -> "Flavour":
+        """The same major at ``release`` (the pinned release keeps the committed files)."""
+        return replace(self, release=None if release == self.pinned else release)
+
     def files(self) -> dict[str, bytes]:
-        """The build's files: the shared driver and this version's go.mod, go.sum and names."""
+        """The build's files: the shared driver, this major's names, and its go.mod (and go.sum)."""
         out: dict[str, bytes] = {}
+        endings = (".go", ".mod", ".sum") if self.release is None else (".go",)
         for folder in ("common", self.folder):
             for entry in sorted(self.sources.joinpath(folder).iterdir(), key=lambda e: e.name):
-                if entry.name.endswith((".go", ".mod", ".sum")):
+                if entry.name.endswith(endings):
                     out[entry.name] = entry.read_bytes()
+        if self.release is not None:
+            out["go.mod"] = self.generated_go_mod().encode()
         return out
+
+    def generated_go_mod(self) -> str:
+        """A go.mod requiring only this release (the go line is the committed one's)."""
+        go_line = re.search(r"^go \S+$", self._committed_go_mod(), re.M)
+        return (f"module harness/godriver\n\n{go_line.group(0) if go_line else 'go 1.25'}\n\n"
+                f"require {self.module} {self.version}\n")
 
 
 V7 = Flavour("v7", "github.com/launchdarkly/go-server-sdk/v7")
 V6 = Flavour("v6", "github.com/launchdarkly/go-server-sdk/v6")
+FLAVOURS = {6: V6, 7: V7}  # by major version
 
 
 class GoMissing(HarnessError):
@@ -95,45 +130,73 @@ def binary_path(flavour: Flavour) -> Path:
     for name, content in flavour.files().items():
         digest.update(name.encode() + b"\0" + content + b"\0")
     digest.update(version.encode())
-    return cache_root() / f"{flavour.folder}-{flavour.pinned}-{version}-{digest.hexdigest()[:16]}" / "driver.test"
+    return cache_root() / f"{flavour.folder}-{flavour.version}-{version}-{digest.hexdigest()[:16]}" / "driver.test"
+
+
+# Builds that failed in this process, by binary path: not tried again until the next process.
+_FAILED: dict[Path, BuildFailed] = {}
+
+
+def build_failure(flavour: Flavour) -> str:
+    """Why this flavour's build failed in this process ("" if it did not)."""
+    failed = _FAILED.get(binary_path(flavour))
+    return str(failed) if failed is not None else ""
 
 
 def ensure_built(flavour: Flavour, progress: bool = True) -> Path:
-    """The driver binary, built first if this is the first use of these sources with this Go."""
-    target = binary_path(flavour)
-    if target.exists():
-        return target
-    go, version = go_toolchain()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent) as work:
-        for name, content in flavour.files().items():
-            Path(work, name).write_bytes(content)
-        env = {**os.environ, "GOFLAGS": "-mod=mod"}
-        total = _package_count(go, work, env)
-        command = [go, "test", "-c", "-x", "-o", str(Path(work, "driver.test")),
-                   f"-ldflags=-X=harness/godriver.pinnedVersion={flavour.pinned}", "."]
-        log: list[str] = []
-        with tqdm(total=total, unit="pkg", desc=f"building the Go driver ({flavour.module}@{flavour.pinned})",
-                  disable=not progress, file=sys.stderr, leave=False) as bar:
-            build = subprocess.Popen(command, cwd=work, env=env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
-            assert build.stderr is not None
-            for line in build.stderr:
-                log.append(line)
-                if "/compile " in line and " -o " in line:
-                    bar.update()
-            code = build.wait()
-        if code != 0:
-            errors = [line for line in log if not line.startswith(("mkdir", "cd ", "cat ", "EOF", "#", "/", "WORK"))]
-            raise HarnessError(f"building the Go driver failed (go test -c, exit {code}):\n" + "".join(errors[-30:]))
-        os.replace(Path(work, "driver.test"), target)
-    return target
+    """The driver binary, built first if this is the first use of these sources with this Go;
+    raises :class:`BuildFailed` (one line) if it cannot be built."""
+    (built,) = build_all([flavour], jobs=1, progress=progress).values()
+    if isinstance(built, BuildFailed):
+        raise built
+    return built
 
 
-def _package_count(go: str, work: str, env: dict) -> int | None:
-    try:
-        listed = subprocess.run([go, "list", "-deps", "-test", "."], cwd=work, env=env, capture_output=True,
-                                text=True, timeout=600)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return len(listed.stdout.split()) if listed.returncode == 0 else None
+def build_all(flavours: Iterable[Flavour], jobs: int = 2, progress: bool = True) -> dict[Flavour, Path | BuildFailed]:
+    """Build every flavour not built yet, up to ``jobs`` ``go test -c`` at once, one progress bar
+    each; the binary of each, or why it failed. Warming a matrix's releases before running it."""
+    if jobs < 1:
+        raise HarnessError(f"jobs must be 1 or more, not {jobs}")
+    results: dict[Flavour, Path | BuildFailed] = {}
+    waiting: list[tuple[Flavour, Path]] = []
+    for flavour in dict.fromkeys(flavours):
+        target = binary_path(flavour)
+        if target.exists():
+            results[flavour] = target
+        elif target in _FAILED:
+            results[flavour] = _FAILED[target]
+        else:
+            waiting.append((flavour, target))
+    if not waiting:
+        return results
+    go, _ = go_toolchain()
+    env = {**os.environ, "GOFLAGS": "-mod=mod", "GOWORK": "off"}
+    running: list[BuildJob] = []
+    free = list(range(min(jobs, len(waiting))))  # progress-bar rows
+    with selectors.DefaultSelector() as selector:  # no threads: the pipes are read as they fill
+        try:
+            while waiting or running:
+                while waiting and free:
+                    flavour, target = waiting.pop(0)
+                    job = BuildJob(flavour, target, go, env, row=free.pop(0), progress=progress)
+                    running.append(job)
+                    selector.register(job.pipe, selectors.EVENT_READ, job)
+                for key, _ in selector.select():
+                    job = key.data
+                    chunk = os.read(key.fd, CHUNK)
+                    if chunk:
+                        job.take(chunk)
+                        continue
+                    selector.unregister(key.fileobj)
+                    if not job.next_phase():
+                        selector.register(job.pipe, selectors.EVENT_READ, job)
+                        continue
+                    running.remove(job)
+                    free.append(job.row)
+                    results[job.flavour] = job.result
+                    if isinstance(job.result, BuildFailed):
+                        _FAILED[job.target] = job.result
+        finally:
+            for job in running:  # interrupted: stop the builds, leave nothing half-made
+                job.abort()
+    return results

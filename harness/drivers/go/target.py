@@ -1,0 +1,53 @@
+"""A Go SDK release as a target: the real client and sink, through the Go driver, out of process."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from ...errors import DriverError
+from ..protocol import DriverTarget
+from ..registry import Availability
+from .build import BuildFailed, Flavour, GoMissing, build_all, build_failure, ensure_built, go_toolchain
+
+
+class GoTarget(DriverTarget):
+    """One Go SDK release's real client and sink, through the Go driver.
+
+    ``refusal`` says why the release cannot be had here ("" when it can: see
+    :mod:`.probe`); the plain targets have none. A build that failed in this
+    process makes the target not ready, with the build's one-line reason.
+    """
+
+    def __init__(self, name: str, flavour: Flavour, description: str, refusal: Callable[[], str] | None = None):
+        super().__init__(name, description)
+        self.flavour = flavour
+        self.refusal = refusal
+
+    def availability(self) -> Availability:
+        what = f"{self.flavour.module}@{self.flavour.version}"
+        try:
+            _, go_version = go_toolchain()
+        except GoMissing as e:
+            return Availability(False, what, str(e))
+        reason = (self.refusal() if self.refusal is not None else "") or build_failure(self.flavour)
+        if reason:
+            return Availability(False, what, reason)
+        return Availability(True, f"{what} ({go_version})")
+
+    def command(self) -> list[str]:
+        """The built driver (built first, the first time); a failed build is a failed run."""
+        try:
+            binary = ensure_built(self.flavour)
+        except BuildFailed as e:
+            raise DriverError(f"{self.name}: {e}") from None
+        return [str(binary), "-test.run=^TestDriver$", "-test.timeout=0"]
+
+
+def build_targets(targets: Iterable[GoTarget], jobs: int = 2, progress: bool = True) -> dict[str, str]:
+    """Build the drivers of these targets (a matrix's releases) before running them, up to ``jobs``
+    at once, a progress bar each. Returns, by target name, why each cannot run ("" when it can);
+    a target whose build failed says so from then on in its ``availability()``."""
+    targets = list(targets)
+    ready = [target for target in targets if target.availability().ready]
+    build_all([target.flavour for target in ready], jobs=jobs, progress=progress)
+    return {target.name: target.availability().reason for target in targets}  # a failed build is a reason now
