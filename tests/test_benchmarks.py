@@ -23,6 +23,9 @@ SMALL_RUNS = {
     "bench_scale.py": (["--max-ops", "1000"], ["| 1,000 |", "catalogue size:", "| 4 |"]),
     "bench_explore.py": (["--examples", "16", "--steps", "10"],
                          ["contract:", "sdk:", "go:", "(goal >= 500/s)", "(goal >= 80% of replay)"]),
+    "bench_python_releases.py": (["--tools", "uv", "--runs", "20"],
+                                 ["environment (uv", "fixed cost per scenario:", "through the Python driver",
+                                  "catalogue ("]),
     "bench_views.py": (["--explorer-ops", "100", "--plot-ops", "500"],
                        ["explorer, 100 ops:", "plot, 500 ops:", "KiB PNG"]),
 }

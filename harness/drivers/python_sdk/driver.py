@@ -111,8 +111,8 @@ class Scenario:
             self._stack.close()
             raise
 
-    def new_rows(self) -> list[tuple[int, dict]]:
-        """The rows recorded since the last call, in recorded order, as (seq, protocol row)."""
+    def new_rows(self) -> list[dict]:
+        """The rows recorded since the last call, in the order they were recorded, as protocol rows."""
         out = []
         for frame in ROW_FRAMES:
             rows, layout = self.recording.rows[frame], LAYOUTS[frame]
@@ -120,7 +120,7 @@ class Scenario:
                 out.append((row[0], {"row": frame, "t": row[2], **dict(zip(layout.values, row[3:]))}))
             self.sent[frame] = len(rows)
         out.sort(key=lambda pair: pair[0])
-        return out
+        return [row for _, row in out]
 
     # -- the sink calls, bracketed as the in-process source brackets them -----------------------
 
@@ -228,6 +228,40 @@ class Lines:
         return self.lines.pop(0)
 
 
+class Driver:
+    """The scenario running, if any, and what each command does to it."""
+
+    def __init__(self, mode: str):
+        self.mode = mode
+        self.scenario: Scenario | None = None
+
+    def obey(self, command: dict) -> tuple[list[dict], dict]:
+        """(the rows it caused, the reply's fields) for one command; raises for one it cannot obey."""
+        op = command["op"]
+        if op == "begin":
+            if self.scenario is not None:
+                raise ValueError("begin while a scenario is running")
+            self.scenario = Scenario(command, self.mode)
+            reply: dict = {}
+        elif op not in COMMANDS:
+            raise ValueError(f"unknown op {op!r}")
+        elif self.scenario is None:
+            raise ValueError(f"{op!r} before begin")
+        else:
+            reply = getattr(self.scenario, op)(command)
+        rows = self.scenario.new_rows()
+        if op == "end":
+            self.scenario = None
+        return rows, reply
+
+    def abandon(self) -> None:
+        """A command failed: the scenario is over (the kit stops this driver and starts another)."""
+        if self.scenario is not None:
+            with contextlib.suppress(Exception):
+                self.scenario.close()
+            self.scenario = None
+
+
 def serve(mode: str, stdin: int, stdout: Any) -> None:
     """Obey commands until stdin closes (see docs/driver-protocol.md)."""
     def write(message: dict) -> None:
@@ -236,38 +270,23 @@ def serve(mode: str, stdin: int, stdout: Any) -> None:
     write({"hello": "harness-python-driver", "protocol": PROTOCOL, "sdk": DISTRIBUTION, "version": sdk_version(),
            "mode": mode})
     lines = Lines(stdin, stdout.flush)
-    scenario: Scenario | None = None
+    driver = Driver(mode)
     with virtual_time():  # one freeze for the driver's life; each scenario's clock moves it
         while (line := lines.next()) is not None:
             command: Any = None
             try:
                 command = json.loads(line)
-                op = command["op"]
-                if op == "begin":
-                    if scenario is not None:
-                        raise ValueError("begin while a scenario is running")
-                    scenario = Scenario(command, mode)
-                    reply: dict = {}
-                elif scenario is None or op not in COMMANDS:
-                    raise ValueError(f"unknown op {op!r}" if op not in COMMANDS else f"{op!r} before begin")
-                else:
-                    reply = getattr(scenario, op)(command)
-                rows = scenario.new_rows() if scenario is not None else []
+                rows, reply = driver.obey(command)
             except Exception as e:
                 traceback.print_exc(file=sys.stderr)
-                re = command.get("id") if isinstance(command, dict) else None
-                write({"error": f"{type(e).__name__}: {e}", "re": re})
-                if scenario is not None:
-                    with contextlib.suppress(Exception):
-                        scenario.close()
-                    scenario = None
+                write({"error": f"{type(e).__name__}: {e}", "re": command.get("id") if isinstance(command, dict)
+                       else None})
+                driver.abandon()
                 continue
-            for _, row in rows:
+            for row in rows:
                 row["re"] = command["id"]
                 write(row)
-            write({"reply": op, "re": command["id"], **reply})
-            if op == "end":
-                scenario = None
+            write({"reply": command["op"], "re": command["id"], **reply})
     stdout.flush()
 
 

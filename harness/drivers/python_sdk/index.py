@@ -54,6 +54,15 @@ class IndexUnreachable(UsageError):
     """PyPI cannot be reached and no list of releases is cached."""
 
 
+def _now() -> float:
+    """The real time, even inside a virtual-time freeze (freezegun keeps the real function)."""
+    try:
+        from freezegun.api import real_time
+    except ImportError:
+        return time.time()
+    return real_time()
+
+
 def _cache_file() -> Path:
     return cache_root() / "releases.json"
 
@@ -70,7 +79,7 @@ def _write_cache(releases: dict[str, str]) -> None:
     path = _cache_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    partial.write_text(json.dumps({"fetched": time.time(), "releases": releases}, indent=0), encoding="utf-8")
+    partial.write_text(json.dumps({"fetched": _now(), "releases": releases}, indent=0), encoding="utf-8")
     os.replace(partial, path)
 
 
@@ -78,7 +87,7 @@ def known_releases(refresh: bool = False) -> dict[str, str]:
     """version -> "" (served) or why not, from the cache when it is fresh, else from PyPI (then
     cached). Raises :class:`IndexUnreachable` when PyPI cannot be reached and nothing is cached."""
     cached = _read_cache()
-    if cached is not None and not refresh and time.time() - cached[0] < FRESH_FOR:
+    if cached is not None and not refresh and _now() - cached[0] < FRESH_FOR:
         return cached[1]
     try:
         releases = fetch_index()
