@@ -108,10 +108,11 @@ def test_a_missing_sdk_module_names_the_version_and_the_piece(fresh_door, monkey
     with pytest.raises(harness.SdkMismatch) as info:
         door.sync_sdk()
     version = door.sdk_version()
-    assert f"launchdarkly-server-sdk {version} lacks the module ldclient.impl.datasystem.fdv1" in str(info.value)
+    assert (f"launchdarkly-server-sdk {version} lacks the store wrapper _FeatureStoreClientWrapper "
+            "(no module ldclient.impl.datasystem.fdv1") in str(info.value)
     # the targets say so instead of breaking: listed, not ready, refused with the reason
     assert "sdk" not in harness.targets() and "sdk" in harness.targets(ready_only=False)
-    with pytest.raises(harness.UsageError, match="target 'sdk' cannot run here: .* lacks the module"):
+    with pytest.raises(harness.UsageError, match="target 'sdk' cannot run here: .* lacks the store wrapper"):
         harness.run(harness.scenario("x").status("VALID").build(), "sdk")
     assert harness.run(harness.scenario("x").status("VALID").build(), "contract").ok
 

@@ -26,6 +26,9 @@ SMALL_RUNS = {
     "bench_releases.py": (["--keep-go-cache"],
                           ["ask about the releases:", "served here; cold", "(goal <= 0.1 s)",
                            "the Go cache as it is:", "Go cache warm:", "already built:", "(the cache hit; goal"]),
+    "bench_python_releases.py": (["--tools", "uv", "--runs", "20"],
+                                 ["environment (uv", "fixed cost per scenario:", "through the Python driver",
+                                  "catalogue ("]),
     "bench_views.py": (["--explorer-ops", "100", "--plot-ops", "500"],
                        ["explorer, 100 ops:", "plot, 500 ops:", "KiB PNG"]),
 }

@@ -12,6 +12,7 @@ A new target family gets its own sub-package here and one
 from .contract.target import ContractTarget
 from .go import GO, GO_FAMILY, GO_V6, GO_V6_FAMILY
 from .python_sdk import ASYNC, SYNC
+from .python_sdk.family import SDK_ASYNC_FAMILY, SDK_FAMILY
 from .registry import (Availability, Target, all_targets, expand_targets, families, get_target, register_family,
                        register_target, release_target, targets, unregister_target)
 
@@ -22,6 +23,8 @@ register_target(GO)
 register_target(GO_V6)
 register_family(GO_FAMILY)
 register_family(GO_V6_FAMILY)
+register_family(SDK_FAMILY)
+register_family(SDK_ASYNC_FAMILY)
 
 __all__ = ["Availability", "Target", "all_targets", "expand_targets", "families", "get_target", "register_family",
            "register_target", "release_target", "targets", "unregister_target"]

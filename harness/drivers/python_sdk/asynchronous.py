@@ -176,9 +176,18 @@ def run(scenario: Scenario, clock: VirtualClock) -> Recording:
 @contextlib.contextmanager
 def open_world(scenario: Scenario, clock: VirtualClock, recording: Recording) -> Iterator[AsyncSdkWorld]:
     """A real async client over the scenario's store on a virtual-time loop; closed after."""
-    store, faults, peeker = make_async_store(scenario.store)
-    loop = VirtualEventLoop(clock)
     source = SimulatedDataSource(recording, clock)
+    with open_client(scenario.store, clock, recording, source, scenario.listen) as world:
+        yield world
+
+
+@contextlib.contextmanager
+def open_client(store_config: StoreConfig, clock: VirtualClock, recording: Recording, source: Any,
+                listen: bool) -> Iterator[AsyncSdkWorld]:
+    """:func:`.sync.open_client` for the async client: its data source hands the async sink to
+    ``source`` (``source.attach(port, ready)``). The in-process run and the Python driver share it."""
+    store, faults, peeker = make_async_store(store_config)
+    loop = VirtualEventLoop(clock)
 
     def data_source(config, _store, ready) -> AsyncUpdateProcessor:
         source.attach(AsyncSdkPort(config.data_source_update_sink, peeker, loop), ready)
@@ -197,6 +206,6 @@ def open_world(scenario: Scenario, clock: VirtualClock, recording: Recording) ->
         watch_status(client, recording, stack)
         world = AsyncSdkWorld(client, source, faults, recording, peeker, loop)
         stack.callback(world.close)
-        if scenario.listen:
+        if listen:
             world.on_listen(Listen(True))
         yield world

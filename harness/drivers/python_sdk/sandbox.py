@@ -30,9 +30,11 @@ _real_sleep = time.sleep
 class VirtualRepeatingTask:
     """Same surface as the SDK's ``RepeatingTask``, on a virtual clock.
 
-    Bound to a clock by :func:`repeating_task_on`; the SDK builds it with either
-    ``RepeatingTask(label, delays, initial_delay, fn)`` or
-    ``RepeatingTask.at_interval(label, interval, initial_delay, fn)``.
+    Bound to a clock by :func:`repeating_task_on`, with the constructor the
+    SDK's own has: ``RepeatingTask(label, delays, initial_delay, fn)`` and
+    ``RepeatingTask.at_interval(label, interval, initial_delay, fn)`` from
+    9.18.0, ``RepeatingTask(label, interval, initial_delay, fn)`` from 9.7.2,
+    ``RepeatingTask(interval, initial_delay, fn)`` before.
     """
 
     clock: VirtualClock
@@ -41,16 +43,12 @@ class VirtualRepeatingTask:
 
     def __init__(self, label: str, delays: Any, initial_delay: float, callable: Callable[[], Any]):
         self.label = label
-        self._delays = delays
+        self._delays = delays  # seconds, or a DelaySource (9.18.0 and newer) with ``next_delay``
         self._initial_delay = initial_delay
         self._action = callable
         self._started = False
         self._stopped = False
         self._timer = None
-
-    @classmethod
-    def at_interval(cls, label: str, interval: float, initial_delay: float, callable: Callable[[], Any]):
-        return cls(label, sync_sdk().fixed_delay(interval), initial_delay, callable)
 
     def start(self) -> None:
         if self._started:
@@ -75,12 +73,32 @@ class VirtualRepeatingTask:
         except Exception as e:  # the SDK's task logs and carries on; so do we
             self.on_error(self.label, e)
         if not self._stopped:
-            self._schedule(self._delays.next_delay)
+            delays = self._delays
+            self._schedule(delays if isinstance(delays, (int, float)) else delays.next_delay)
 
 
-def repeating_task_on(clock: VirtualClock, on_error: Callable[[str, BaseException], None]) -> type:
-    """A :class:`VirtualRepeatingTask` class bound to this clock."""
-    return type("VirtualRepeatingTask", (VirtualRepeatingTask,),
+class _AtInterval:
+    @classmethod
+    def at_interval(cls, label: str, interval: float, initial_delay: float, callable: Callable[[], Any]):
+        return cls(label, interval, initial_delay, callable)
+
+
+UNLABELLED = "ldclient.check-availability"  # the label later releases give the store poller
+
+
+class _Unlabelled:
+    def __init__(self, interval: float, initial_delay: float, callable: Callable[[], Any]):
+        VirtualRepeatingTask.__init__(self, UNLABELLED, interval, initial_delay, callable)  # type: ignore[arg-type]
+
+
+def repeating_task_on(clock: VirtualClock, on_error: Callable[[str, BaseException], None],
+                      sdk: Any = None) -> type:
+    """A :class:`VirtualRepeatingTask` class bound to this clock, with the constructor of ``sdk``'s
+    (the door's :class:`~.door.SyncSdk`; the installed SDK's by default)."""
+    sdk = sdk or sync_sdk()
+    bases = ((_Unlabelled,) if sdk.poller_params[0] != "label" else ()) + \
+        ((_AtInterval,) if sdk.poller_at_interval else ()) + (VirtualRepeatingTask,)
+    return type("VirtualRepeatingTask", bases,
                 {"clock": clock, "on_error": staticmethod(on_error), "started_tasks": []})
 
 

@@ -25,7 +25,7 @@ from ...replay.clock import VirtualClock
 from ...replay.play import play
 from ...replay.recording import Recording, seconds_to_micros
 from ...replay.source import SimulatedDataSource, SinkRaised, SourceSteps, into_sink
-from ...vocabulary.model import ErrorInfo, Listen, Scenario, StoreDown
+from ...vocabulary.model import ErrorInfo, Listen, Scenario, StoreConfig, StoreDown
 from .door import sync_sdk
 from .sandbox import sdk_sandbox
 from .stores import KIND_BY_NAME, Faults, FaultyMemoryStore, MemoryStore, make_store
@@ -208,9 +208,19 @@ def run(scenario: Scenario, clock: VirtualClock) -> Recording:
 def open_world(scenario: Scenario, clock: VirtualClock, recording: Recording) -> Iterator[SdkWorld]:
     """A real client over the scenario's store, its data source the simulated one; closed after."""
     # A store no step takes down needs no fault check on every operation.
-    may_fail = StoreDown in scenario.action_kinds
-    store, faults, peeker = make_store(scenario.store, FaultyMemoryStore if may_fail else MemoryStore)
+    memory_store = FaultyMemoryStore if StoreDown in scenario.action_kinds else MemoryStore
     source = SimulatedDataSource(recording, clock)
+    with open_client(scenario.store, clock, recording, source, scenario.listen, memory_store) as world:
+        yield world
+
+
+@contextlib.contextmanager
+def open_client(store_config: StoreConfig, clock: VirtualClock, recording: Recording, source: Any, listen: bool,
+                memory_store: type = FaultyMemoryStore) -> Iterator[SdkWorld]:
+    """A real client over a store of that setting, on the virtual clock, whose data source hands the
+    SDK's sink to ``source`` (``source.attach(port, ready)``, as :class:`SimulatedDataSource` takes
+    it); closed after. The in-process run and the Python driver (:mod:`.driver`) share it."""
+    store, faults, peeker = make_store(store_config, memory_store)
 
     def data_source(config: Config, _store: Any, ready) -> UpdateProcessor:
         source.attach(SdkPort(config.data_source_update_sink, peeker), ready)
@@ -229,6 +239,6 @@ def open_world(scenario: Scenario, clock: VirtualClock, recording: Recording) ->
         watch_status(client, recording, stack)
         world = SdkWorld(client, source, faults, recording, peeker)
         stack.callback(world.close)
-        if scenario.listen:
+        if listen:
             world.on_listen(Listen(True))
         yield world
