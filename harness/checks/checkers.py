@@ -14,7 +14,7 @@ from functools import cached_property, partial
 from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from ..replay.recording import CHANGES, OPS, Recording
-from ..vocabulary.values import KINDS
+from ..vocabulary.values import KINDS, target_family
 
 HOLDS, VIOLATED, CANNOT_TELL = "holds", "violated", "cannot tell"
 
@@ -235,7 +235,7 @@ NOT_APPLICABLE: dict[str, dict[str, str]] = {}
 
 def applicable(target: str) -> list[str]:
     """Names of the checkers that apply to ``target``."""
-    skipped = NOT_APPLICABLE.get(target, {})
+    skipped = NOT_APPLICABLE.get(target, NOT_APPLICABLE.get(target_family(target), {}))
     return [name for name in CHECKERS if name not in skipped]
 
 

@@ -10,6 +10,10 @@ and finishes the recording with the final store. The world only reports what
 it observes into the recording. The target registry checks that a world has
 every handler before the target can run.
 
+A world may also have ``end_step()``, called at the end of each step just
+before the timers due then fire: an out-of-process world whose SDK keeps its
+own timers says there that they are due too, so both fire at the same point.
+
 A plain write, kept as a row (see ``Steps``), goes to the world's
 ``on_plain_write`` when it has one (every world built on ``SourceSteps``
 does), so replaying a long scenario makes no Step object; any other world gets
@@ -62,6 +66,7 @@ def play_steps(scenario: Scenario, clock: VirtualClock, recording: Recording, wo
     handlers: dict[type, Callable] = {Wait: lambda wait: clock.advance_by(wait.micros)}
     # A plain write is kept as a row (see Steps); a world may take it as it is, else it gets the Step.
     plain_write = getattr(world, "on_plain_write", None)
+    end_step = getattr(world, "end_step", None)
     step_times = recording.step_times
     for index, step in enumerate(scenario.steps.rows()):
         check_interrupt()  # a safe point: a Ctrl-C stops the run between steps
@@ -70,6 +75,8 @@ def play_steps(scenario: Scenario, clock: VirtualClock, recording: Recording, wo
             if plain_write is not None:
                 step_times.append(clock.now)
                 plain_write(*step)
+                if end_step is not None:
+                    end_step()
                 clock.run_due()
                 continue
             step = step_of(step)
@@ -88,4 +95,6 @@ def play_steps(scenario: Scenario, clock: VirtualClock, recording: Recording, wo
         if handler is None:
             handler = handlers[type(action)] = getattr(world, handler_name(action.name))
         handler(action)
+        if end_step is not None:
+            end_step()
         clock.run_due()

@@ -20,6 +20,7 @@ from typing import Callable, Protocol
 
 from ..results.result import Result
 from ..vocabulary.model import CACHE_FOREVER, Scenario
+from ..vocabulary.values import target_family
 
 
 class DivergenceFacts(Protocol):
@@ -75,7 +76,7 @@ class KnownDifference:
         if self.sides is None or divergence.frame not in self.frames:
             return False
         a, b = self.sides
-        pair = (divergence.left, divergence.right)
+        pair = (target_family(divergence.left), target_family(divergence.right))  # a release, as its target
         if not ((pair[0] in a and pair[1] in b) or (pair[0] in b and pair[1] in a)):
             return False
         return self.matches(divergence)
@@ -84,7 +85,7 @@ class KnownDifference:
 # ----------------------------------------------------------------------------- what the matchers read
 
 def _side(d: DivergenceFacts, group: frozenset):
-    return d.left_result if d.left in group else d.right_result
+    return d.left_result if target_family(d.left) in group else d.right_result
 
 
 def _ops(result, upto: int, at_least: int = -1) -> list[dict]:

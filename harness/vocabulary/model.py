@@ -23,7 +23,8 @@ from .item_fields import Item
 from .steps import (STEP_KINDS, Action, Delete, Disconnect, Evaluate, Init, Listen, Reconnect, Status, Step, Stop,
                     StoreDown, StoreUp, Upsert, Wait)
 from .values import (DATA_OPS, DEFAULT_START, EARLIEST_TIME, ERROR_KINDS, KINDS, LATEST_TIME, OUTCOMES, STATES,
-                     STORE_OPS, TIME_RANGE_WHY, ErrorInfo, check, check_key, check_micros, is_version, is_whole)
+                     STORE_OPS, TIME_RANGE_WHY, ErrorInfo, check, check_key, check_micros, is_version, is_whole,
+                     target_family)
 
 # The whole vocabulary, from one module: the steps and values are re-exported here.
 __all__ = ["STEP_KINDS", "Action", "Delete", "Disconnect", "Evaluate", "Init", "Listen", "Reconnect", "Status",
@@ -132,8 +133,9 @@ class Expectations:
                       f"expect.store.{kind}.{key}")
 
     def for_target(self, target: str) -> "Expectations":
-        """These expectations with the target's overrides applied."""
-        override = self.targets.get(target)
+        """These expectations with the target's overrides applied (a release's, else its target's:
+        ``sdk@9.10.0`` takes those written for ``sdk``)."""
+        override = self.targets.get(target, self.targets.get(target_family(target)))
         if override is None:
             return self
         merged = {f: getattr(override, f) if getattr(override, f) is not None else getattr(self, f)

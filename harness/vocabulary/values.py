@@ -146,3 +146,9 @@ class ErrorInfo:
         if self.message:
             data["message"] = self.message
         return data
+
+
+def target_family(target: str) -> str:
+    """The target a name stands for, release aside: ``sdk@9.10.0`` is a release of ``sdk``. Expectations,
+    checkers and known differences written for a target hold for each of its releases."""
+    return target.partition("@")[0]

@@ -78,6 +78,12 @@ class ProtocolWorld(SourceSteps):
         self.session.send({"op": "evaluate", "flag": action.flag, "context": action.context,
                            "default": action.default})
 
+    def fire_due_timers(self) -> None:
+        """Have the driver fire the SDK's timers due now: ``advance`` to the present. (A driver whose
+        SDK's timers run on the kit's own kind of clock needs this at each step's end, where ``play``
+        fires the kit's; see ``end_step`` in :mod:`harness.replay.play`.)"""
+        self.session.send({"op": "advance", "to": self.source.clock.now})
+
     def final_store(self) -> list:
         """Ends the scenario on the driver; its reply holds the store."""
         return self.session.call({"op": "end"})["store"]

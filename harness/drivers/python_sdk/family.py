@@ -14,16 +14,12 @@ piece the door needs — is a target that is not ready, with a one-line reason.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import queue
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from ...errors import UsageError
-from ...replay.clock import VirtualClock
-from ...replay.recording import Recording
-from ...vocabulary.model import Scenario
 from ..protocol import DriverTarget
 from ..protocol.target import ProtocolWorld
 from ..registry import Availability
@@ -33,6 +29,15 @@ from .door import DISTRIBUTION, FIRST_WITH_ASYNC, FIRST_WITH_SINK, sdk_version
 from .environments import BuildFailed, Environment, build, verdicts
 
 THROUGH_DRIVER = "LD_SINK_HARNESS_PYTHON_DRIVER"  # "always": the installed release runs through the driver too
+
+
+class PythonDriverWorld(ProtocolWorld):
+    """In process, the SDK's timers share the kit's clock, so one due now (the store poller's first
+    check, started by a failed write) fires when the step ends. Out of process the driver keeps its own
+    clock: the end of each step tells it to fire what is due now, so both fire at the same point."""
+
+    def end_step(self) -> None:
+        self.fire_due_timers()
 
 
 class PythonReleaseTarget(DriverTarget):
@@ -85,23 +90,7 @@ class PythonReleaseTarget(DriverTarget):
     def command(self) -> list[str]:
         return self.environment.command(self.mode)
 
-    @contextlib.contextmanager
-    def open_world(self, scenario: Scenario, clock: VirtualClock, recording: Recording) -> Iterator[ProtocolWorld]:
-        with super().open_world(scenario, clock, recording) as world:
-            # In process, the SDK's timers share the kit's clock, so one due now (the store poller's
-            # first check, started by a failed write) fires when the step ends: play() calls
-            # clock.run_due(). Out of process the kit's clock does not move then, so the end of each
-            # step also tells the driver to fire what is due now, and both fire at the same point.
-            run_due = clock.run_due
-
-            def run_due_here_and_there() -> None:
-                world.session.send({"op": "advance", "to": clock.now})
-                run_due()
-            clock.run_due = run_due_here_and_there  # type: ignore[method-assign]
-            try:
-                yield world
-            finally:
-                del clock.run_due
+    world = PythonDriverWorld
 
 
 def newest_served(releases: Iterable[Release]) -> str:
