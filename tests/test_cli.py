@@ -218,12 +218,12 @@ def test_run_refuses_jobs_below_one(afile, capsys):
 
 
 def test_a_ctrl_c_ends_the_command_with_130_and_no_traceback(afile, capsys, monkeypatch):
-    import harness.cli
+    import harness.cli.running
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
         yield
-    monkeypatch.setattr(harness.cli, "run_many", interrupted)
+    monkeypatch.setattr(harness.cli.running, "run_many", interrupted)
     assert main(["run", str(afile.parent / "good.yaml"), "--target", "contract"]) == 130
     assert capsys.readouterr().err == "interrupted\n"
 

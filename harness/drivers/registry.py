@@ -140,6 +140,19 @@ def expand_targets(names: Iterable[str]) -> list[str]:
     return out
 
 
+def prepare_targets(names: Iterable[str], jobs: int = 2) -> None:
+    """Get every release these names cover ready to run, each family's up to ``jobs`` at once."""
+    wanted: dict[str, list] = {}
+    for name in expand_targets(names):
+        parsed = TargetName.parse(name)
+        if parsed.low is not None:
+            wanted.setdefault(parsed.family, []).append(parsed.low)
+    for name, versions in wanted.items():
+        prepare = getattr(family(name), "prepare", None)
+        if prepare is not None and len(versions) > 1:
+            prepare(versions, jobs)
+
+
 def get_target(name: str) -> Target:
     """The target of that name, if it is ready here; :class:`UsageError` otherwise."""
     target = release_target(name) if "@" in name else _TARGETS.get(name)

@@ -70,6 +70,11 @@ class Family(Protocol):
         message names the first release that has it)."""
         ...
 
+    def prepare(self, versions: Sequence[Version], jobs: int = 2) -> None:
+        """Optional: get these releases ready to run (build drivers, environments), up to ``jobs`` at
+        once with a progress bar each, before a matrix runs them one after another."""
+        ...
+
 
 @dataclass(frozen=True)
 class TargetName:

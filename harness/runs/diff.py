@@ -113,9 +113,14 @@ class Divergence:
     def __str__(self) -> str:
         known = self.known
         mark = f"known ({known})" if known else "NEW"
+        return f"{self.describe()} [{mark}]"
+
+    def describe(self) -> str:
+        """Where the two first differ and what each shows, without judging it known or new (two releases
+        of one target differ by the SDK's history, which the known differences do not cover)."""
         return (f"{self.scenario.name}: {self.left} and {self.right} first differ at step {self.step}, "
                 f"{self.frame}[{self.index}]: {self.left} {self._shown(self.left_row)}; "
-                f"{self.right} {self._shown(self.right_row)} [{mark}]")
+                f"{self.right} {self._shown(self.right_row)}")
 
     def _shown(self, row: dict | None) -> str:
         """Where a row is (its own step) and what it holds, with virtual times as time since the start."""

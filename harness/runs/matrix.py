@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-from ..drivers import expand_targets
+from ..drivers import expand_targets, prepare_targets
 from ..drivers.releases import TargetName
 from ..results.result import Result
 from ..vocabulary.loader import load_path
@@ -59,7 +59,7 @@ class Change:
     divergence: Divergence | None
 
     def __str__(self) -> str:
-        what = f": {self.divergence}" if self.divergence is not None else ""
+        what = f": {self.divergence.describe()}" if self.divergence is not None else ""
         return (f"{self.scenario}: {self.target} behaves differently from {self.after} on "
                 f"(behaviour {self.behaviours[0]} up to {self.before}, {self.behaviours[1]} from {self.after}){what}")
 
@@ -100,9 +100,11 @@ class MatrixReport:
         return matrix_picture(self.frame, FAILED)
 
 
-def matrix(scenarios: Iterable[Scenario | str | os.PathLike], targets: Sequence[str]) -> MatrixReport:
-    """Run each scenario on each target release (ranges expanded to the served releases they cover)."""
+def matrix(scenarios: Iterable[Scenario | str | os.PathLike], targets: Sequence[str], jobs: int = 2) -> MatrixReport:
+    """Run each scenario on each target release (ranges expanded to the served releases they cover).
+    Releases not yet built are built first, ``jobs`` at a time."""
     names = expand_targets(targets)
+    prepare_targets(names, jobs)
     loaded: list[Scenario] = []
     for item in scenarios:
         loaded.extend([item] if isinstance(item, Scenario) else load_path(item))

@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 from ..checks.checkers import check_all
 from ..checks.expectations import Failure, check, check_violations
-from ..errors import DriverError
+from ..errors import DriverError, UsageError
 from ..replay.recording import Recording
 from ..replay.freeze import frozen_clock, real_perf_counter, virtual_time
 from ..replay.interrupts import defers_interrupts, handling_interrupts
@@ -61,8 +61,21 @@ def collect(paths: Iterable[str | os.PathLike]) -> list[Scenario]:
     return scenarios
 
 
-def run_many(scenarios: Iterable[Scenario], target_names: Iterable[str] = ("sdk",)) -> Iterator[Result]:
-    """Run every scenario on every target, in order.
+def shard_of(items: list, shard: tuple[int, int] | None) -> list:
+    """Part ``i`` of ``n`` (``shard=(i, n)``, from 1): every n-th item from the i-th, so parts are even
+    and together hold every item once, in order."""
+    if shard is None:
+        return items
+    i, n = shard
+    if not 1 <= i <= n:
+        raise UsageError(f"a shard is I/N with 1 <= I <= N, not {i}/{n}")
+    return items[i - 1::n]
+
+
+def run_many(scenarios: Iterable[Scenario], target_names: Iterable[str] = ("sdk",),
+             shard: tuple[int, int] | None = None) -> Iterator[Result]:
+    """Run every scenario on every target (a range: every served release in it), in order; with
+    ``shard=(i, n)``, only part ``i`` of ``n`` of those runs (see :func:`shard_of`).
 
     Runs share one freeze for up to :data:`BATCH_SECONDS` at a time; the freeze
     is released before results are handed over, so the caller's code between
@@ -71,7 +84,7 @@ def run_many(scenarios: Iterable[Scenario], target_names: Iterable[str] = ("sdk"
     names = expand_targets(target_names)
     for name in names:
         get_target(name)
-    pending = [(scenario, name) for scenario in scenarios for name in names]
+    pending = shard_of([(scenario, name) for scenario in scenarios for name in names], shard)
     done = 0
     while done < len(pending):
         batch: list[Result] = []

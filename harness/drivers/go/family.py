@@ -88,6 +88,10 @@ class GoFamily:
         reasons = build_targets([target for _, target in chosen], jobs=jobs, progress=progress)
         return {version: reasons[target.name] for version, target in chosen}
 
+    def prepare(self, versions: Sequence[Version], jobs: int = 2) -> None:
+        """Build these releases' drivers (see :meth:`build`); a release that fails says why when run."""
+        self.build(versions, jobs=jobs)
+
 
 def _module_version(version: Version) -> str:
     return f"{MODULES[version.major]}@{version}"

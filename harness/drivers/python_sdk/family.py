@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import queue
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from ...errors import UsageError
 from ..protocol import DriverTarget
@@ -123,6 +123,10 @@ class PythonFamily:
     def check_release(self, version: Version | None) -> None:
         if version is not None and version < self.first:
             raise UsageError(f"{release_name(self.name, version)}: {self._too_old(version)}")
+
+    def prepare(self, versions: Sequence[Version], jobs: int = 2) -> None:
+        """Build these releases' environments, up to ``jobs`` at once (see :func:`prepare`)."""
+        prepare([release_name(self.name, version) for version in versions], jobs=jobs)
 
     def release_target(self, version: Version, through_driver: bool | None = None):
         """The installed release's in-process target, or a :class:`PythonReleaseTarget`."""
