@@ -30,8 +30,9 @@ notebooks: $(STAMP)       ## open the teaching notebooks in JupyterLab
 schema: $(STAMP)         ## rewrite harness/vocabulary/scenario.schema.json from the step registry
 	$(BIN)/python -c "from harness.vocabulary.schema import main; main()"
 
-docs: $(STAMP)           ## rewrite the table of docs/differences.md from harness/runs/known.py
+docs: $(STAMP)           ## rewrite docs/differences.md's table, and docs/releases.md from the catalogue on every release
 	$(BIN)/python -c "from harness.runs.known import write_docs; write_docs()"
+	$(BIN)/python -m harness.runs.release_notes --out docs/releases.md scenarios
 
 # One line a phase; pip's own output goes to $(VENV)/install.log and is shown only if it fails.
 $(STAMP): pyproject.toml setup.py

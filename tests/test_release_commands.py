@@ -103,3 +103,23 @@ def test_bisect_finds_the_python_sdk_release_that_made_off_final(capsys):
     out = capsys.readouterr().out
     assert "off-is-final: sdk behaves differently from 9.18.0 on (last release before: 9.17.0)" in out
     assert "sdk@9.17.0 at step 3: {'state': 'VALID', 'since': '+6s'" in out and "sdk@9.18.0 has no such row" in out
+
+
+def test_the_ci_workflow_runs_only_commands_the_kit_has():
+    """The sharded matrix workflow (.github/workflows/release-matrix.yml) parses, and every harness command
+    in it parses with the kit's own argument parser."""
+    import shlex
+
+    import yaml
+    from harness.cli import _parser
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "release-matrix.yml").read_text())
+    commands = [step["run"] for job in workflow["jobs"].values() for step in job["steps"]
+                if "run" in step and "harness" in step["run"]]
+    assert len(commands) == 3  # matrix and explore per shard, then merge
+    for command in commands:
+        words = shlex.split(command.replace("${{ matrix.shard }}", "1"))
+        assert words[0] == ".venv/bin/harness"
+        args = _parser().parse_args(words[1:])
+        assert args.command in ("matrix", "explore", "merge")
+        if args.command != "merge":
+            assert args.shard == "1/4"

@@ -152,3 +152,21 @@ def test_releases_of_one_target_are_compared_each_with_the_next_and_the_last_wit
     report = harness.diff([OFF_THEN_VALID], ["fake@1.2.0..1.7.0", "contract"])
     pairs = [(d.left, d.right) for d in report.divergences]
     assert pairs == [("fake@1.4.0", "fake@1.6.0"), ("fake@1.7.0", "contract")]
+
+
+def test_release_notes_name_each_change_and_where_each_known_difference_holds(fake):
+    from harness.runs.release_notes import holds_on, render, spans
+    from harness.runs.known import KNOWN
+    served = [Version.parse(v) for v in ("1.0.0", "1.1.0", "1.2.0", "1.4.0")]
+    assert spans(served[:3], served) == "1.0.0–1.2.0"
+    assert spans([served[0], served[3]], served) == "1.0.0, 1.4.0"
+    assert spans([], served) == "none"
+    report = matrix([OFF_THEN_VALID], ["fake@1.3.0..1.7.0"])
+    page = render(report, {"fake": FakeFamily().releases()})
+    assert "| `fake` | 1.0.0–1.9.0 | 1.5.0 (not served here) |" in page
+    assert "| `off-then-valid` | `fake` | 1.4.0 | 1.6.0 | status: before, at step 3:" in page
+    assert page.count("| `") >= len(KNOWN)  # a row a known difference
+    # On the real targets: the Python SDK's OFF is final (against go), which the contract's model is not.
+    off_is_final = next(k for k in KNOWN if k.name == "off-is-final")
+    sdk, go, contract = (harness.run("scenarios/status/off_is_final.yaml", t) for t in ("sdk", "go", "contract"))
+    assert holds_on(off_is_final, sdk, {"go": go}) and not holds_on(off_is_final, contract, {"go": go})

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..drivers import all_targets, families
+from ..drivers.releases import unserved_runs
 from ..errors import ScenarioError, UsageError
 from ..vocabulary.loader import load_scenario, scenario_files
 from .options import check_output, writing
@@ -92,21 +93,3 @@ def cmd_targets(args: argparse.Namespace) -> int:
                 print(f"  {span}: {reason}")
     return 0
 
-
-def unserved_runs(releases) -> list[tuple]:
-    """The releases not served, as runs of neighbours with the same reason: (first, last, count, reason).
-    The release's own number is dropped from a reason so that neighbours share it."""
-    runs: list[list] = []
-    previous_served = True
-    for release in releases:
-        if release.served:
-            previous_served = True
-            continue
-        reason = release.reason.replace(f" {release.version} ", " ")
-        if not previous_served and runs and runs[-1][3] == reason:
-            runs[-1][1] = release.version
-            runs[-1][2] += 1
-        else:
-            runs.append([release.version, release.version, 1, reason])
-        previous_served = False
-    return [tuple(run) for run in runs]

@@ -53,9 +53,11 @@ class Release:
 
 
 class Family(Protocol):
-    """A target that runs any of its SDK's releases (see the module docstring)."""
+    """A target that runs any of its SDK's releases (see the module docstring). A family whose
+    releases another family runs too (``go-v6``'s are ``go``'s) names it in ``part_of``."""
 
     name: str
+    part_of: str | None
 
     def releases(self) -> Sequence[Release]:
         """Every release the family knows, oldest first, served here or not."""
@@ -116,3 +118,22 @@ def in_range(releases: Sequence[Release], name: TargetName) -> list[Release]:
 
 def release_name(family: str, version: Version | str) -> str:
     return f"{family}@{version}"
+
+
+def unserved_runs(releases: Sequence[Release]) -> list[tuple[Version, Version, int, str]]:
+    """The releases not served, as runs of neighbours with the same reason: (first, last, count, reason).
+    The release's own number is dropped from a reason so that neighbours share it."""
+    runs: list[list] = []
+    previous_served = True
+    for release in releases:
+        if release.served:
+            previous_served = True
+            continue
+        reason = release.reason.replace(f" {release.version} ", " ")
+        if not previous_served and runs and runs[-1][3] == reason:
+            runs[-1][1] = release.version
+            runs[-1][2] += 1
+        else:
+            runs.append([release.version, release.version, 1, reason])
+        previous_served = False
+    return [tuple(run) for run in runs]

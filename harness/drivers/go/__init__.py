@@ -20,6 +20,6 @@ GO = GoTarget("go", V7, "the Go SDK's real LDClient and DataSourceUpdateSinkImpl
 GO_V6 = GoTarget("go-v6", V6, "the same on the Go SDK v6, the major version the seed documents")
 
 GO_FAMILY = GoFamily("go", (6, 7))
-GO_V6_FAMILY = GoFamily("go-v6", (6,))
+GO_V6_FAMILY = GoFamily("go-v6", (6,), part_of="go")
 
 __all__ = ["GO", "GO_FAMILY", "GO_V6", "GO_V6_FAMILY", "Flavour", "GoFamily", "GoTarget", "build_targets"]

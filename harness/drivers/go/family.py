@@ -22,11 +22,12 @@ class GoFamily:
     """The releases of go-server-sdk's ``majors`` as one target family named ``name``."""
 
     def __init__(self, name: str, majors: Sequence[int],
-                 ask: Callable[[Iterable[str]], dict[str, Answer]] = probe):
+                 ask: Callable[[Iterable[str]], dict[str, Answer]] = probe, part_of: str | None = None):
         unknown = set(majors) - set(MODULES)
         if unknown:
             raise ValueError(f"no Go SDK module is known for major(s) {sorted(unknown)}")
         self.name = name
+        self.part_of = part_of  # a family whose releases these all are too (go-v6's are go's)
         self.majors = tuple(majors)
         self.ask = ask  # module@version names -> the proxy's answers (tests pass their own)
         self.known = tuple(Version.parse(text) for text in RELEASES if Version.parse(text).major in self.majors)
