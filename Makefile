@@ -21,6 +21,7 @@ bench: $(STAMP)           ## print throughput, fixed costs, and each ratio next 
 	$(BIN)/python benchmarks/bench_explore.py
 	$(BIN)/python benchmarks/bench_releases.py
 	$(BIN)/python benchmarks/bench_python_releases.py
+	$(BIN)/python benchmarks/bench_matrix.py
 	cd benchmarks && ../$(BIN)/python bench_views.py
 
 notebooks: $(STAMP)       ## open the teaching notebooks in JupyterLab
