@@ -90,4 +90,4 @@ def test_shards_split_a_campaign_and_jobs_merge_the_parts():
 
 def test_a_bad_shard_is_a_usage_error(capsys):
     assert main(["explore", "--shard", "3/2", "--target", "contract"]) == 2
-    assert "the index must be between 1 and 2" in capsys.readouterr().err
+    assert "--shard takes I/N with 1 <= I <= N, such as 2/4, not '3/2'" in capsys.readouterr().err
