@@ -70,7 +70,10 @@ class SinkPort(Protocol):
     A port with ``pipelined = True`` answers later: each call takes one more
     argument, a :class:`PendingOp`, which the port opens when the call's
     answer starts to come in and closes with the answer; ``flush()`` waits for
-    every answer. It needs no ``peek``.
+    every answer. Its ``status`` also takes ``if_ok``, an earlier operation: the
+    status is reported only if that one did not fail (a reconnect reports VALID
+    only once its init landed, without waiting for the answer). It needs no
+    ``peek``.
     """
 
     def init(self, data: dict[str, dict[str, dict]]) -> Any: ...
@@ -89,7 +92,7 @@ class PendingOp:
     """
 
     __slots__ = ("recording", "op", "kind", "key", "version", "step", "t", "head", "ok", "written", "reported",
-                 "then")
+                 "then", "id")
 
     def __init__(self, recording: Recording, op: str, kind: str | None = None, key: str | None = None,
                  version: int | None = None, written: list | None = None, reported: str | None = None,
@@ -100,10 +103,15 @@ class PendingOp:
         self.head: tuple | None = None
         self.ok: bool | None = None  # None until answered
         self.written, self.reported, self.then = written, reported, then
+        self.id: int | None = None  # the command that makes it, once a port has sent it
 
     def open(self) -> None:
         if self.head is None:
             self.head = self.recording.op_started(self.op, self.kind, self.key, self.version, self.step, self.t)
+
+    def skip(self) -> None:
+        """The operation was not made (the one it depended on failed): nothing is recorded."""
+        self.ok = False
 
     def close(self, ok: bool, error: str | None = None, before: int | None = None, after: int | None = None,
               changed: bool = True) -> None:
@@ -210,10 +218,9 @@ class SimulatedDataSource:
         data = {kind: {key: item for key, (_, item) in entries.items() if item is not None}
                 for kind, entries in self.view.items()}
         ok = self._send_init(data)
-        if isinstance(ok, PendingOp):  # a pipelined port answers later, but whether to report VALID needs it now
-            self.port.flush()
-            ok = ok.ok
-        if ok:
+        if isinstance(ok, PendingOp):  # answered later: VALID goes with it, to be reported only if the init lands
+            self._send_status("VALID", None, if_ok=ok)
+        elif ok:
             self._send_status("VALID", None)
 
     def _send_init(self, data: dict[str, dict[str, dict]]) -> bool | PendingOp:
@@ -232,10 +239,10 @@ class SimulatedDataSource:
         if ok and self.ready is not None:
             self.ready.set()
 
-    def _send_status(self, state: str, error: ErrorInfo | None) -> None:
+    def _send_status(self, state: str, error: ErrorInfo | None, if_ok: PendingOp | None = None) -> None:
         reported = state if error is None else f"{state} {error.kind}"
         if self._pipelined:
-            self.port.status(state, error, PendingOp(self.recording, "status", reported=reported))
+            self.port.status(state, error, PendingOp(self.recording, "status", reported=reported), if_ok)
             return
         row = self.recording.op_started("status")
         outcome, message = "applied", None

@@ -7,6 +7,7 @@ recording. :func:`run_many` does a batch, sharing freezes between runs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -14,6 +15,7 @@ from typing import Iterable, Iterator
 from ..checks.checkers import check_all
 from ..checks.expectations import Failure, check, check_violations
 from ..errors import DriverError, UsageError
+from ..replay.clock import VirtualClock
 from ..replay.recording import Recording
 from ..replay.freeze import frozen_clock, real_perf_counter, virtual_time
 from ..replay.interrupts import defers_interrupts, handling_interrupts
@@ -37,11 +39,20 @@ def run(scenario: Scenario | str | os.PathLike, target: str = "sdk") -> Result:
     return _run(scenario, get_target(target), target)
 
 
+@contextlib.contextmanager
+def plain_clock(start) -> Iterator[VirtualClock]:
+    """A virtual clock that moves nothing else: for a target whose code under test never reads the
+    wall clock in this process (the contract model; a driver in another process keeps its own)."""
+    yield VirtualClock(start)
+
+
 @defers_interrupts
 def _run(scenario: Scenario, chosen, target: str) -> Result:
     # A Ctrl-C stops the run at its next safe point (between steps, between timers, in a driver's
     # read loop), after the target's clean-up and with the clock real again (see replay/interrupts.py).
-    with handling_interrupts(), frozen_clock(scenario.start) as clock:
+    # Only code that reads the wall clock (an SDK in this process) needs the freeze moved with the clock.
+    clock_for = frozen_clock if getattr(chosen, "reads_wall_clock", True) else plain_clock
+    with handling_interrupts(), clock_for(scenario.start) as clock:
         try:
             recording = chosen.run(scenario, clock)
         except DriverError as e:  # the driver broke down: a failed run, with what it recorded so far

@@ -23,6 +23,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from ..errors import ScenarioError
 from .values import KINDS, MAX_VERSION, check, check_json, check_key, check_version, is_version, plain_copy
 
 
@@ -142,9 +143,11 @@ def check_spec(kind: str, key: str, spec: Mapping[str, Any]) -> None:
     fields = FIELDS[kind]
     for name, value in spec.items():
         known = fields.get(name) if type(name) is str else None
-        check(known is not None, _unknown(kind, key, str(name)), str(name))
-        shape = known[0]  # type: ignore[index]
-        check(shape.accepts(value), f"{name} must be {shape.what}, not {value!r}", name)
+        if known is None:  # the message (a "did you mean" search) only when it is needed
+            raise ScenarioError(_unknown(kind, key, str(name)), key=str(name))
+        shape = known[0]
+        if not shape.accepts(value):
+            raise ScenarioError(f"{name} must be {shape.what}, not {value!r}", key=name)
         check_json(value, name, f"{name} of {NOUN[kind]} {key!r}")
 
 

@@ -87,20 +87,22 @@ def check_micros(value: object, key: str | None, what: str = "a duration") -> No
 def check_json(value: Any, key: str | None, what: str = "a value") -> None:
     """``value`` is JSON data the drivers can send: mappings with text keys, lists, text,
     true/false, null, whole numbers and finite numbers (no NaN or Infinity)."""
+    # Messages are made only when one is raised: this runs on every item of every scenario.
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, float):
-            check(math.isfinite(item), f"{what} holds {item!r}, which is not JSON (the drivers speak JSON)", key)
+            if not math.isfinite(item):
+                raise ScenarioError(f"{what} holds {item!r}, which is not JSON (the drivers speak JSON)", key=key)
         elif isinstance(item, dict):
             for name, inner in item.items():
-                check(isinstance(name, str), f"{what} holds the key {name!r}; JSON keys are text", key)
+                if not isinstance(name, str):
+                    raise ScenarioError(f"{what} holds the key {name!r}; JSON keys are text", key=key)
                 stack.append(inner)
         elif isinstance(item, list):
             stack.extend(item)
-        else:
-            check(item is None or isinstance(item, (str, int)), f"{what} holds {item!r}, which is not JSON data",
-                  key)
+        elif not (item is None or isinstance(item, (str, int))):
+            raise ScenarioError(f"{what} holds {item!r}, which is not JSON data", key=key)
 
 
 _IMMUTABLE = (str, int, float, bool, type(None))

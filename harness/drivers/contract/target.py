@@ -82,6 +82,7 @@ class ContractTarget:
     name = "contract"
     description = "the executable model of the documented DataSourceUpdateSink contract (Go SDK semantics)"
     world = ContractWorld
+    reads_wall_clock = False  # its time is the virtual clock alone (see harness.runs.runner)
 
     def availability(self) -> Availability:
         return Availability(True, "the kit's own model (harness.drivers.contract)")

@@ -125,12 +125,18 @@ def cache_root() -> Path:
 
 def binary_path(flavour: Flavour) -> Path:
     """Where the built driver for this flavour, these sources and this Go lives."""
-    go, version = go_toolchain()
+    _, version = go_toolchain()
+    return cache_root() / f"{flavour.folder}-{flavour.version}-{version}-{_digest(flavour, version)}" / "driver.test"
+
+
+@lru_cache(maxsize=None)
+def _digest(flavour: Flavour, go_version: str) -> str:
+    """A hash of the build's files and the Go version (read once a process: every run asks for it)."""
     digest = hashlib.sha256()
     for name, content in flavour.files().items():
         digest.update(name.encode() + b"\0" + content + b"\0")
-    digest.update(version.encode())
-    return cache_root() / f"{flavour.folder}-{flavour.version}-{version}-{digest.hexdigest()[:16]}" / "driver.test"
+    digest.update(go_version.encode())
+    return digest.hexdigest()[:16]
 
 
 # Builds that failed in this process, by binary path: not tried again until the next process.

@@ -1,9 +1,9 @@
 """One scenario on one driver: commands out in batches, every row back into the recording.
 
-The simulated source rarely needs an answer before it goes on (a reconnect
-needs to know whether its init landed), so :meth:`Session.send` only queues a
-command, and the queue goes out as one batch when an answer is needed, when
-it is long, or at the end. Each command carries an ``id``; every row and reply
+The simulated source never needs an answer before it goes on (a reconnect's
+VALID depends on its init landing, and says so with ``if_ok``, which the
+driver checks), so :meth:`Session.send` only queues a command, and the queue
+goes out as one batch when it is long, or when the scenario ends. Each command carries an ``id``; every row and reply
 the driver sends for it carries that id as ``re``. The driver answers in
 order, so the session knows which command caused each row: rows are recorded
 with that command's step, right after the operation it caused (an operation's
@@ -21,7 +21,7 @@ from ...replay.source import PendingOp
 from .messages import Malformed, check_reply, row_values
 from .process import DriverProcess, encode
 
-BATCH = 512              # commands a batch holds at most
+BATCH = 16              # commands a batch holds at most
 ROWS_PER_COMMAND = 100_000  # rows one command may cause, plus four an item it carries
 
 
@@ -54,6 +54,8 @@ class Session:
         """Queue ``command``; its answer closes ``pending`` or goes to ``on_reply``. ``items``: how many
         items it carries (a command may cause that many rows more)."""
         command["id"] = self._next_id
+        if pending is not None:
+            pending.id = self._next_id
         try:
             line = encode(command)
         except ValueError as e:  # the vocabulary refuses NaN and infinities, so this is the kit's own bug
@@ -96,6 +98,13 @@ class Session:
         if re != sent.id:
             raise Malformed(f"sent a message for command {re!r} while command {sent.id} ({sent.op!r}) was "
                             f"unanswered: {message!r}"[:400])
+        if message.get("skipped") is True and "reply" in message and not sent.rows:  # not made: nothing recorded
+            self._answered += 1
+            if message["reply"] != sent.op:
+                raise Malformed(f"answered {sent.op!r} with a reply to {message['reply']!r}")
+            if sent.pending is not None:
+                sent.pending.skip()
+            return True
         if sent.pending is not None:
             sent.pending.open()  # the operation's row comes before the rows it caused
         if "row" in message:

@@ -49,9 +49,11 @@ class ProtocolPort:
     def delete(self, kind, key, version, pending):
         self.session.send({"op": "delete", "kind": kind, "key": key, "version": version}, pending)
 
-    def status(self, state: str, error: ErrorInfo | None, pending):
-        self.session.send({"op": "status", "state": state, "error": None if error is None else error.to_data()},
-                          pending)
+    def status(self, state: str, error: ErrorInfo | None, pending, if_ok=None):
+        command = {"op": "status", "state": state, "error": None if error is None else error.to_data()}
+        if if_ok is not None:
+            command["if_ok"] = if_ok.id
+        self.session.send(command, pending)
 
     def flush(self) -> None:
         self.session.flush()
@@ -103,6 +105,7 @@ class DriverTarget:
     """
 
     world = ProtocolWorld
+    reads_wall_clock = False  # its time is the virtual clock alone (see harness.runs.runner)
     timeout = 60.0  # seconds a driver may take to answer one command before it counts as hung
     scenarios_per_driver = 400  # then a fresh process (a driver may leak a little per scenario)
 

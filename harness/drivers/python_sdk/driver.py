@@ -234,6 +234,7 @@ class Driver:
     def __init__(self, mode: str):
         self.mode = mode
         self.scenario: Scenario | None = None
+        self.failed: set[int] = set()  # ids of the scenario's calls that failed, for a command's if_ok
 
     def obey(self, command: dict) -> tuple[list[dict], dict]:
         """(the rows it caused, the reply's fields) for one command; raises for one it cannot obey."""
@@ -242,13 +243,18 @@ class Driver:
             if self.scenario is not None:
                 raise ValueError("begin while a scenario is running")
             self.scenario = Scenario(command, self.mode)
+            self.failed = set()
             reply: dict = {}
         elif op not in COMMANDS:
             raise ValueError(f"unknown op {op!r}")
         elif self.scenario is None:
             raise ValueError(f"{op!r} before begin")
+        elif command.get("if_ok") in self.failed:  # the call it depends on failed: it is not made
+            return [], {"skipped": True}
         else:
             reply = getattr(self.scenario, op)(command)
+            if reply.get("ok") is False:
+                self.failed.add(command["id"])
         rows = self.scenario.new_rows()
         if op == "end":
             self.scenario = None

@@ -56,13 +56,14 @@ type Scenario struct {
 	store    peeker
 	changes  <-chan flagChangeEvent
 	listener bool
-	wait     func() // synctest.Wait: every goroutine of the bubble is blocked
+	wait     func()         // synctest.Wait: every goroutine of the bubble is blocked
+	failed   map[int64]bool // ids of the calls that failed, for a command's if_ok
 }
 
 // Begin builds the client for a "begin" command. Call it inside the scenario's bubble.
 func Begin(cmd Command, wait func()) (*Scenario, error) {
 	s := &Scenario{rec: &recorder{start: cmd.Start, muted: true}, source: &simulatedSource{}, faults: &faults{},
-		wait: wait}
+		wait: wait, failed: map[int64]bool{}}
 	cfg := config{DiagnosticOptOut: true, Events: noEvents()}
 	cfg.DataSource = sourceFactory{s.source}
 	store := cmd.Store

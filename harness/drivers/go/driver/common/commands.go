@@ -14,6 +14,11 @@ import (
 // error is a command the driver cannot obey (the kit's bug, or a broken line).
 func (s *Scenario) Do(cmd Command, out Out) (bool, error) {
 	reply := map[string]any{"reply": cmd.Op, "re": cmd.ID}
+	if cmd.IfOK != 0 && s.failed[cmd.IfOK] { // the call it depends on failed: it is not made
+		reply["skipped"] = true
+		out(reply)
+		return true, nil
+	}
 	switch cmd.Op {
 	case "init":
 		s.init(cmd, reply)
@@ -50,6 +55,9 @@ func (s *Scenario) Do(cmd Command, out Out) (bool, error) {
 		return false, nil
 	default:
 		return true, fmt.Errorf("unknown op %q", cmd.Op)
+	}
+	if ok, isWrite := reply["ok"].(bool); isWrite && !ok {
+		s.failed[cmd.ID] = true
 	}
 	s.wait()
 	s.rec.flush(cmd.ID, out)

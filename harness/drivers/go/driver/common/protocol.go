@@ -24,6 +24,7 @@ var epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 type Command struct {
 	Op             string                                `json:"op"`
 	ID             int64                                 `json:"id"`
+	IfOK           int64                                 `json:"if_ok"` // carry it out only if that call did not fail
 	Start          int64                                 `json:"start"` // begin: the scenario's start, Unix microseconds
 	Store          *StoreConfig                          `json:"store"`
 	OutageLogAfter int64                                 `json:"outage_log_after"` // microseconds; 0 turns it off
@@ -64,7 +65,9 @@ type ErrorInfo struct {
 type stored struct {
 	Version int  `json:"version"`
 	Deleted bool `json:"deleted"`
-	json    string
+	// identity tells this record from another of the same version: the item itself for the
+	// in-memory store (a pointer), its serialized JSON for the persistent core (a string).
+	identity any
 }
 
 // same tells whether two peeks saw the same record (nil for none).
@@ -72,7 +75,7 @@ func same(a, b *stored) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	return a.Version == b.Version && a.Deleted == b.Deleted && a.json == b.json
+	return a.Version == b.Version && a.Deleted == b.Deleted && a.identity == b.identity
 }
 
 // Out writes one JSON line to the Python side.

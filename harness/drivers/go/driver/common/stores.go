@@ -106,7 +106,7 @@ func (m *faultyMemory) peek(kind dataKind, key string) *stored {
 	if err != nil || item.Version < 0 {
 		return nil
 	}
-	return &stored{Version: item.Version, Deleted: item.Item == nil, json: string(kind.Serialize(item))}
+	return &stored{Version: item.Version, Deleted: item.Item == nil, identity: item.Item}
 }
 
 func (m *faultyMemory) keys(kind dataKind) []string {
@@ -209,7 +209,7 @@ func (c *faultyCore) peek(kind dataKind, key string) *stored {
 	if !ok {
 		return nil
 	}
-	return &stored{Version: item.Version, Deleted: item.Deleted, json: string(item.SerializedItem)}
+	return &stored{Version: item.Version, Deleted: item.Deleted, identity: string(item.SerializedItem)}
 }
 
 func (c *faultyCore) keys(kind dataKind) []string {
