@@ -105,28 +105,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+COMMANDS = {"run": cmd_run, "diff": cmd_diff, "plot": cmd_plot, "explore": cmd_explore, "matrix": cmd_matrix,
+            "bisect": cmd_bisect, "merge": cmd_merge, "check": cmd_check, "new": cmd_new, "targets": cmd_targets}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``harness`` command: its exit code (0 met, 1 failed, 2 a bad scenario or argument, 130 Ctrl-C)."""
     args = _parser().parse_args(argv)
     try:
-        if args.command == "targets":
-            return cmd_targets(args)
-        if args.command == "check":
-            return cmd_check(args)
-        if args.command == "explore":
-            return cmd_explore(args)
-        if args.command == "new":
-            return cmd_new(args)
-        if args.command == "diff":
-            return cmd_diff(args)
-        if args.command == "plot":
-            return cmd_plot(args)
-        if args.command == "matrix":
-            return cmd_matrix(args)
-        if args.command == "bisect":
-            return cmd_bisect(args)
-        if args.command == "merge":
-            return cmd_merge(args)
-        return cmd_run(args)
+        return COMMANDS[args.command](args)
     except (ScenarioError, UsageError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
