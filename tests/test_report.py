@@ -142,3 +142,25 @@ def test_the_releases_section_in_headless_chromium(release_report):
     assert '<img id="release-matrix" src="pictures/matrix.png"' in section
     assert ('<a href="#off-is-final">off-is-final</a>: fake behaves differently from <b>1.6.0</b> on '
             '(1.4.0 before): first differs in <b>status</b> at step 3') in section
+
+
+def test_a_report_over_releases_draws_one_timeline_for_each_group_of_runs_alike():
+    import harness
+    from harness.drivers import register_family, registry
+    from harness.plot import timeline
+    from harness.views.report import alike, group_label
+    from fake_releases import FakeFamily
+    assert group_label(["sdk@9.1.0", "sdk@9.2.0", "sdk@9.3.0", "go"]) == "sdk@9.1.0…9.3.0 (3), go"
+    register_family(FakeFamily())
+    try:
+        runs = list(harness.run_many([harness.load_scenario(SCENARIOS[1])], ["fake@1.3.0..1.7.0", "contract"]))
+    finally:
+        registry._FAMILIES.pop("fake", None)
+    drawn, labels = alike(runs)
+    # old releases (OFF not final: they fail the scenario's expectations), new ones, and contract (alike in
+    # behaviour with the old ones, but it meets its own expectations): three timelines, not five
+    assert labels == ["fake@1.3.0…1.4.0 (2)", "fake@1.6.0…1.7.0 (2)", "contract"]
+    figure = timeline(drawn, labels=labels)
+    titles = [sub._suptitle.get_text() for sub in figure.subfigs]
+    assert titles == ["off-is-final [fake@1.3.0…1.4.0 (2)]  — FAILED", "off-is-final [fake@1.6.0…1.7.0 (2)]",
+                      "off-is-final [contract]"]

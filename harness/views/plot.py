@@ -31,9 +31,10 @@ __all__ = ["TimelineFigure", "draw", "save", "set_cursor", "timeline", "to_bytes
 
 
 def draw(fig_or_subfig, result: Result, axis_mode: str = "steps", cursor: int | None = None,
-         margins: dict | None = None) -> list:
+         margins: dict | None = None, label: str | None = None) -> list:
     """Draw one result's lanes into a figure or subfigure; returns the axes.
-    ``margins``: the lanes' left, right, top and bottom, as fractions of the (sub)figure."""
+    ``margins``: the lanes' left, right, top and bottom, as fractions of the (sub)figure;
+    ``label``: what the title calls the run (default: its target)."""
     recording = result.recording
     axis = TimelineAxis(recording, axis_mode, [step.action.name for step in result.scenario.steps])
     lanes = lanes_for(recording)
@@ -54,7 +55,7 @@ def draw(fig_or_subfig, result: Result, axis_mode: str = "steps", cursor: int | 
     axis.decorate(axes[-1])
     for ax in axes[:-1]:  # the lanes above the last share its x axis: no ticks to work out or draw
         ax.xaxis.set_visible(False)
-    fig_or_subfig.suptitle(f"{result.scenario.name} [{result.target}]" + ("" if result.ok else "  — FAILED"),
+    fig_or_subfig.suptitle(f"{result.scenario.name} [{label or result.target}]" + ("" if result.ok else "  — FAILED"),
                            fontsize=10, x=0.01, y=0.995, ha="left", va="top")
     if cursor is not None:
         set_cursor(axes, axis, cursor)
@@ -106,9 +107,12 @@ def _label_chars(recording: Recording) -> tuple[int, int, int]:
     return max(longest_key, 7), longest_key, len(lined_items(recording))  # 7: "warning", the longest log level
 
 
-def timeline(results: Result | Iterable[Result], axis: str = "steps", width: float = 11.0) -> Figure:
-    """A figure of one result, or of several stacked (targets, or runs, to compare)."""
+def timeline(results: Result | Iterable[Result], axis: str = "steps", width: float = 11.0,
+             labels: Sequence[str] | None = None) -> Figure:
+    """A figure of one result, or of several stacked (targets, or runs, to compare); ``labels`` name
+    each in its title (default: its target)."""
     results = [results] if isinstance(results, Result) else list(results)
+    labels = list(labels) if labels is not None else [None] * len(results)
     heights = [sum(LANE_HEIGHTS[n] for n in lanes_for(r.recording)) + TOP + BOTTOM for r in results]
     chars = [_label_chars(r.recording) for r in results]
     left = 0.15 + CHAR * (len("evaluations") + max(c[0] for c in chars)) + 0.1
@@ -117,10 +121,10 @@ def timeline(results: Result | Iterable[Result], axis: str = "steps", width: flo
     heights[-1] += LEGEND  # the legend goes under the last stack
     fig = TimelineFigure(figsize=(width, sum(heights)))
     subfigs = fig.subfigures(len(results), 1, height_ratios=heights, hspace=0, squeeze=False)[:, 0]
-    for index, (sub, result, height) in enumerate(zip(subfigs, results, heights)):
+    for index, (sub, result, height, label) in enumerate(zip(subfigs, results, heights, labels)):
         bottom = BOTTOM + (LEGEND if index == len(results) - 1 else 0)
         draw(sub, result, axis, margins={"left": left / width, "right": 1 - right / width,
-                                         "top": 1 - TOP / height, "bottom": bottom / height})
+                                         "top": 1 - TOP / height, "bottom": bottom / height}, label=label)
     fig.legend(handles=legend_handles(), loc="center", bbox_to_anchor=(0.5, LEGEND / 2 / sum(heights)), ncol=10,
                fontsize=7, frameon=False)
     return fig

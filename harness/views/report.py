@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from ..errors import HarnessError
 from ..results.result import Result
-from ..runs.matrix import FAILED, MatrixReport, matrix_frame, spans_releases
+from ..runs.matrix import FAILED, MatrixReport, behaviour_digest, matrix_frame, spans_releases
 from .report_page import by_scenario, render, section_ids, slug
 
 
@@ -87,12 +87,41 @@ def _warm() -> None:
     from . import plot  # noqa: F401  (matplotlib and pandas, imported once a worker)
 
 
-def _draw_picture(runs: list[Result], path: str) -> str:
+def _draw_picture(runs: list[Result], path: str, labels: list[str] | None = None) -> str:
     """One scenario's picture, its targets stacked (runs in a worker process)."""
     from .plot import save, timeline
-    figure = timeline(runs)
+    figure = timeline(runs, labels=labels)
     save(figure, path)
     return path
+
+
+def alike(runs: Sequence[Result]) -> tuple[list[Result], list[str]]:
+    """One run for each group of runs that behave alike (the frames a diff compares, and the same
+    verdict), with a label naming the group's targets: a matrix of 40 releases draws a timeline or
+    two, not 40. A run whose driver failed stands alone."""
+    groups: dict[object, list[Result]] = {}
+    for run in runs:
+        key = (behaviour_digest(run), run.ok) if run.driver_failure is None else id(run)
+        groups.setdefault(key, []).append(run)
+    return [group[0] for group in groups.values()], [group_label([r.target for r in group]) for group in groups.values()]
+
+
+def group_label(targets: Sequence[str]) -> str:
+    """``sdk@9.1.0…9.17.0 (26), go`` for a group of targets: one entry a target, its releases as a span."""
+    releases: dict[str, list[str]] = {}
+    for target in targets:
+        family, _, release = target.partition("@")
+        releases.setdefault(family, []).append(release)
+    parts = []
+    for family, found in releases.items():
+        named = [r for r in found if r]
+        if not named:
+            parts.append(family)
+        elif len(named) == 1:
+            parts.append(f"{family}@{named[0]}")
+        else:
+            parts.append(f"{family}@{named[0]}…{named[-1]} ({len(named)})")
+    return ", ".join(parts)
 
 
 def write_report(results: Sequence[Result], out: Path, fmt: str = "csv", plots: bool = True,
@@ -120,16 +149,18 @@ def write_report(results: Sequence[Result], out: Path, fmt: str = "csv", plots: 
         (out / "pictures").mkdir(exist_ok=True)
         for scenario, runs in groups:
             pictures[ids[id(scenario)]] = f"pictures/{ids[id(scenario)]}.png"
-            drawing.append((runs, str(out / pictures[ids[id(scenario)]])))
+            drawn, labels = alike(runs) if spans_releases(matrix_frame(runs)) else (runs, None)
+            drawing.append((drawn, str(out / pictures[ids[id(scenario)]]), labels))
     # The workers draw while this process writes the frames.
-    pending = [pool.submit(_draw_picture, runs, path) for runs, path in drawing] if pool is not None else []
+    pending = ([pool.submit(_draw_picture, runs, path, labels) for runs, path, labels in drawing]
+               if pool is not None else [])
     _write_frames(results, out, fmt)
     bar = tqdm(total=len(drawing), unit="picture", desc="drawing", file=sys.stderr, leave=False,
                disable=len(drawing) < 10 or None)
     with bar:
         if pool is None:
-            for runs, path in drawing:
-                _draw_picture(runs, path)
+            for runs, path, labels in drawing:
+                _draw_picture(runs, path, labels)
                 bar.update()
         for future in as_completed(pending):
             future.result()
