@@ -10,8 +10,8 @@ report: $(STAMP)          ## replay the whole catalogue on every ready target an
 	$(BIN)/harness run scenarios --out report
 
 test: $(STAMP)            ## run the whole test suite (what CI runs): on the newest SDK, then on the lowest
-	$(BIN)/python -m pytest
-	$(BIN)/nox --session lowest_sdk_tests
+	$(BIN)/python -m pytest -n 2
+	$(BIN)/nox --session lowest_sdk_tests -- -n 2
 
 bench: $(STAMP)           ## print throughput, fixed costs, and each ratio next to its goal (several minutes)
 	$(BIN)/python benchmarks/bench_sink.py

@@ -38,10 +38,11 @@ def toolchain_caches() -> dict[str, str]:
     return caches
 
 
-def notes(env: dict, out: Path, scenarios: list[str], jobs: int) -> tuple[float, str]:
+def notes(env: dict, out: Path, scenarios: list[str], jobs: int, families: list[str] | None) -> tuple[float, str]:
     start = real_perf_counter()
+    only = ["--families", *families] if families else []
     done = subprocess.run([sys.executable, "-m", "harness.runs.release_notes", "--out", str(out), "--jobs", str(jobs),
-                           *scenarios], cwd=ROOT, env=env, capture_output=True, text=True)
+                           *only, *scenarios], cwd=ROOT, env=env, capture_output=True, text=True)
     elapsed = real_perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(done.stderr[-3000:])
@@ -52,14 +53,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenarios", nargs="+", default=["scenarios"])
     parser.add_argument("--jobs", type=int, default=2, help="releases built at once (default 2)")
+    parser.add_argument("--families", nargs="+", metavar="NAME", help="only these target families (default: all)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as kit_cache, tempfile.TemporaryDirectory() as out:
         env = {**os.environ, **toolchain_caches(), "XDG_CACHE_HOME": kit_cache}
-        cold, said = notes(env, Path(out) / "cold.md", args.scenarios, args.jobs)
+        cold, said = notes(env, Path(out) / "cold.md", args.scenarios, args.jobs, args.families)
         runs = int(re.search(r"([\d,]+) runs", said).group(1).replace(",", ""))
         print(f"{'whole matrix, cold:':<27}{cold:.1f} s ({runs:,} runs; every release built first, "
               f"{args.jobs} at a time)")
-        warm, _ = notes(env, Path(out) / "warm.md", args.scenarios, args.jobs)
+        warm, _ = notes(env, Path(out) / "warm.md", args.scenarios, args.jobs, args.families)
         print(f"{'whole matrix, warm:':<27}{warm:.1f} s ({runs / warm:,.0f} runs/s; everything built)")
         same = (Path(out) / "cold.md").read_text() == (Path(out) / "warm.md").read_text()
         print(f"{'same page both times:':<27}{'yes' if same else 'NO'}")

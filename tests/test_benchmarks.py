@@ -29,7 +29,7 @@ SMALL_RUNS = {
     "bench_python_releases.py": (["--tools", "uv", "--runs", "20"],
                                  ["environment (uv", "fixed cost per scenario:", "through the Python driver",
                                   "catalogue ("]),
-    "bench_matrix.py": (["--scenarios", "scenarios/status/off_is_final.yaml"],
+    "bench_matrix.py": (["--scenarios", "scenarios/status/off_is_final.yaml", "--families", "sdk-async"],
                         ["whole matrix, cold:", "whole matrix, warm:", "same page both times:      yes"]),
     "bench_views.py": (["--explorer-ops", "100", "--plot-ops", "500"],
                        ["explorer, 100 ops:", "plot, 500 ops:", "KiB PNG"]),

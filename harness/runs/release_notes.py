@@ -114,10 +114,13 @@ def render(report: MatrixReport, releases: dict[str, Sequence[Release]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def every_release_matrix(paths: Sequence[str], jobs: int = 2) -> tuple[MatrixReport, dict[str, Sequence[Release]]]:
-    """The catalogue on every served release of every family, and the plain targets it is set against."""
+def every_release_matrix(paths: Sequence[str], jobs: int = 2, only: Sequence[str] | None = None
+                         ) -> tuple[MatrixReport, dict[str, Sequence[Release]]]:
+    """The catalogue on every served release of every family (or of the families ``only`` names), and
+    the plain targets it is set against."""
     # A family whose releases another family runs too (go-v6's within go) is not run twice.
-    releases = {family.name: family.releases() for family in families() if getattr(family, "part_of", None) is None}
+    releases = {family.name: family.releases() for family in families()
+                if getattr(family, "part_of", None) is None and (only is None or family.name in only)}
     ranges = [f"{name}@{next(r.version for r in found if r.served)}.." for name, found in releases.items()
               if any(r.served for r in found)]
     plain = [name for name in sorted(set(REFERENCE.values())) if get_target(name)]
@@ -128,9 +131,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="render docs/releases.md from a matrix of the catalogue")
     parser.add_argument("--out", type=Path, default=Path("docs/releases.md"))
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--families", nargs="+", metavar="NAME", help="only these target families (default: every one)")
     parser.add_argument("paths", nargs="*", default=[str(catalogue_path())])
     args = parser.parse_args(argv)
-    report, releases = every_release_matrix(args.paths, args.jobs)
+    report, releases = every_release_matrix(args.paths, args.jobs, args.families)
     args.out.write_text(render(report, releases), encoding="utf-8")
     print(f"wrote {args.out}: {len(report.results)} runs, {len(report.changes)} change(s)")
 

@@ -25,7 +25,7 @@ import selectors
 import shutil
 import subprocess
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Iterable
@@ -56,7 +56,7 @@ class Flavour:
     def _committed_go_mod(self) -> str:
         return self.sources.joinpath(self.folder, "go.mod").read_text(encoding="utf-8")
 
-    @property
+    @cached_property  # read once: every run asks (a frozen dataclass still has a __dict__ for it)
     def pinned(self) -> str:
         """The release the committed ``go.mod`` pins."""
         match = re.search(re.escape(self.module) + r" (v[\w.\-+]+)", self._committed_go_mod())

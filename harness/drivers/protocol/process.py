@@ -25,6 +25,7 @@ PROTOCOL = 2
 MAX_LINE = 64 << 20   # bytes: a longer line is a driver gone wrong, not data
 SLICE = 0.05          # seconds a select waits before the kit looks around again
 CHUNK = 1 << 16
+SPIN = 1000            # non-blocking reads before a blocking wait
 
 
 class NotJson:
@@ -102,6 +103,8 @@ class DriverProcess:
             if sent == len(out) and received >= answers:
                 return received
             writing = [self._in] if sent < len(out) else []
+            if not writing and self._spin():  # an answer came while looking: no sleep and wake-up
+                continue
             readable, writable, _ = select.select([self._out], writing, [], SLICE)
             moved = False
             if writable:
@@ -128,6 +131,20 @@ class DriverProcess:
                 self.close(kill=True)
                 raise DriverError(f"{self.name}: the driver did not answer within {self.timeout:g} s "
                                   "(it hangs); it was stopped")
+
+    def _spin(self) -> bool:
+        """Look for output a few hundred times without blocking: a driver answers within microseconds,
+        and looking costs less than a select's sleep and wake-up. True if some came (and was taken)."""
+        for _ in range(SPIN):
+            try:
+                chunk = os.read(self._out, CHUNK)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                return False  # the end of the output: the select below sees it and says the driver died
+            self._take(chunk)
+            return True
+        return False
 
     def _take(self, chunk: bytes) -> None:
         """Split what came in into whole lines; only the new chunk is searched for line ends."""
