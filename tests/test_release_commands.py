@@ -40,9 +40,9 @@ def test_harness_matrix_prints_each_scenarios_behaviours_and_the_changes(fake, c
     assert main(["matrix", STATUS, "--target", "fake@1.3.0..1.7.0", "--out", str(tmp_path / "m")]) == 0
     out = capsys.readouterr().out
     assert "fake: 1.3.0 .. 1.7.0 (4 releases)" in out
-    assert "  off-is-final" in out and "AABB" in out
+    assert "  off-is-final" in out and "**BB" in out  # the first two do not meet its expectations
     assert ("off-is-final: fake behaves differently from 1.6.0 on (behaviour A up to 1.4.0, B from 1.6.0): "
-            "off-is-final: fake@1.4.0 and fake@1.6.0 first differ at step 3") in out
+            "fake@1.4.0 and fake@1.6.0 first differ at step 3") in out
     assert (tmp_path / "m" / "matrix.csv").exists() and (tmp_path / "m" / "pictures" / "matrix.png").exists()
 
 
@@ -123,3 +123,27 @@ def test_the_ci_workflow_runs_only_commands_the_kit_has():
         assert args.command in ("matrix", "explore", "merge")
         if args.command != "merge":
             assert args.shard == "1/4"
+
+
+def test_merging_shards_split_by_target_gives_the_page_one_run_gives(tmp_path, capsys):
+    """Each shard holds its own copy of a scenario; the merged report still has one section a scenario."""
+    whole, parts = tmp_path / "whole", []
+    assert main(["run", STATUS, "--target", "sdk", "--target", "contract", "--out", str(whole), "--no-plots"]) == 0
+    for i in (1, 2):  # shard 1 runs every scenario on sdk, shard 2 on contract
+        parts.append(str(tmp_path / f"p{i}"))
+        assert main(["run", STATUS, "--target", "sdk", "--target", "contract", "--shard", f"{i}/2",
+                     "--out", parts[-1], "--no-plots"]) == 0
+    assert main(["merge", *parts, "--out", str(tmp_path / "merged"), "--no-plots"]) == 0
+    page, merged = (whole / "index.html").read_text(), (tmp_path / "merged" / "index.html").read_text()
+    assert "8 scenarios on 2 targets" in page and "8 scenarios on 2 targets" in merged
+    assert page.count("<section ") == merged.count("<section ") == 8
+
+
+def test_harness_matrix_says_which_runs_did_not_meet_their_expectations(fake, capsys):
+    assert main(["matrix", OFF_IS_FINAL, "--target", "fake@1.3.0..1.7.0"]) == 0
+    out = capsys.readouterr().out
+    assert "  off-is-final  **BB" in out  # 1.3.0 and 1.4.0 behave as before OFF was final: not what it expects
+    assert "2 run(s) did not meet their scenario's expectations" in out
+    assert "  off-is-final: fake@1.3.0, fake@1.4.0" in out
+    assert "off-is-final: fake behaves differently from 1.6.0 on (behaviour A up to 1.4.0, B from 1.6.0): " \
+           "fake@1.4.0 and fake@1.6.0 first differ" in out

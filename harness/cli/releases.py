@@ -34,12 +34,20 @@ def behaviour_lines(report: MatrixReport) -> list[str]:
         lines.append(f"{target}: {span}")
         width = max(len(str(s)) for s in runs["scenario"])
         for scenario, rows in runs.groupby("scenario", sort=False):
-            letters = "".join("x" if b == "failed run" else str(b) for b in rows["behaviour"])
+            letters = "".join("x" if b == "failed run" else str(b) if ok else "*"
+                              for b, ok in zip(rows["behaviour"], rows["ok"]))
             lines.append(f"  {str(scenario).ljust(width)}  {letters}")
     changes = report.changes
     lines.append("")
     lines += [str(change) for change in changes] or ["every scenario behaves alike on every release run"]
     return lines
+
+
+def group_by_scenario(results: list[Result]) -> list[tuple[str, list[Result]]]:
+    groups: dict[str, list[Result]] = {}
+    for result in results:
+        groups.setdefault(result.scenario.name, []).append(result)
+    return list(groups.items())
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
@@ -59,6 +67,12 @@ def cmd_matrix(args: argparse.Namespace) -> int:
             bar.update()
     report = MatrixReport(results, matrix_frame(results))
     print("\n".join(behaviour_lines(report)))
+    unmet = [r for r in results if not r.ok and r.driver_failure is None]
+    if unmet:
+        print(f"\n{len(unmet)} run(s) did not meet their scenario's expectations (marked * above; a scenario "
+              "pins one release's behaviour, usually the newest):")
+        for scenario, runs in group_by_scenario(unmet):
+            print(f"  {scenario}: {', '.join(r.target for r in runs)}")
     failed = [r for r in results if r.driver_failure is not None]
     for result in failed:
         print(f"{result.scenario.name}: the run on {result.target} failed: {result.driver_failure.actual}")
@@ -107,7 +121,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         missing = [f"{i}/{count}" for i in range(1, count + 1) if i not in parts]
         if missing:
             raise UsageError(f"shard(s) {', '.join(missing)} missing: merge every part of a sharded run")
-    merged = interleave([parts[i] for i in sorted(parts)]) + plain
+    merged = one_scenario_each(interleave([parts[i] for i in sorted(parts)]) + plain)
     print(summary_table(merged))
     failed = [r for r in merged if not r.ok]
     print(f"\n{len(merged) - len(failed)} passed, {len(failed)} failed ({len(args.folders)} folder(s) merged)")
@@ -116,6 +130,16 @@ def cmd_merge(args: argparse.Namespace) -> int:
         save_results(merged, args.out, kit_version())
     print(f"report written to {args.out}/ (open {args.out / 'index.html'})")
     return 1 if failed else 0
+
+
+def one_scenario_each(results: list[Result]) -> list[Result]:
+    """Runs of one scenario read back from different shards hold equal but separate Scenario objects;
+    the report groups a scenario's runs by the object, so give every run of one scenario the same."""
+    first: dict[tuple, object] = {}
+    for result in results:
+        scenario = result.scenario
+        result.scenario = first.setdefault((scenario.file, scenario.line, scenario.name), scenario)
+    return results
 
 
 def interleave(parts: list[list[Result]]) -> list[Result]:

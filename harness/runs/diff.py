@@ -115,10 +115,11 @@ class Divergence:
         mark = f"known ({known})" if known else "NEW"
         return f"{self.describe()} [{mark}]"
 
-    def describe(self) -> str:
+    def describe(self, named: bool = True) -> str:
         """Where the two first differ and what each shows, without judging it known or new (two releases
-        of one target differ by the SDK's history, which the known differences do not cover)."""
-        return (f"{self.scenario.name}: {self.left} and {self.right} first differ at step {self.step}, "
+        of one target differ by the SDK's history, which the known differences do not cover);
+        ``named=False`` leaves out the scenario's name, for a line that gives it already."""
+        return ((f"{self.scenario.name}: " if named else "") + f"{self.left} and {self.right} first differ at step {self.step}, "
                 f"{self.frame}[{self.index}]: {self.left} {self._shown(self.left_row)}; "
                 f"{self.right} {self._shown(self.right_row)}")
 

@@ -59,7 +59,7 @@ class Change:
     divergence: Divergence | None
 
     def __str__(self) -> str:
-        what = f": {self.divergence.describe()}" if self.divergence is not None else ""
+        what = f": {self.divergence.describe(named=False)}" if self.divergence is not None else ""
         return (f"{self.scenario}: {self.target} behaves differently from {self.after} on "
                 f"(behaviour {self.behaviours[0]} up to {self.before}, {self.behaviours[1]} from {self.after}){what}")
 

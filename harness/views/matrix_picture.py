@@ -1,8 +1,9 @@
 """The release matrix as a picture: scenarios against releases, coloured by behaviour.
 
 One row a scenario, one column a target release (grouped by target, oldest
-first). A cell's colour is its behaviour (the letter is written in it); a
-failed run is grey and hatched. A thick line between two cells of one row
+first). A cell's colour is its behaviour (the letter is written in it, with a
+star when the run did not meet the scenario's expectations); a failed run is
+grey and hatched. A thick line between two cells of one row
 marks a change: the release on its right behaves differently from the one on
 its left. Deterministic: the same matrix draws the same picture.
 """
@@ -32,9 +33,12 @@ def matrix_picture(frame: pd.DataFrame, failed: str) -> Figure:
     columns = _columns(frame)
     scenarios = list(dict.fromkeys(frame["scenario"].astype(str)))
     cell: dict[tuple[str, tuple[str, str | None]], str] = {}
+    unmet: set[tuple[str, tuple[str, str | None]]] = set()  # runs that did not meet their expectations
     for row in frame.itertuples():
         release = None if row.release is None or str(row.release) == "<NA>" else str(row.release)
         cell[(str(row.scenario), (str(row.target), release))] = str(row.behaviour)
+        if not row.ok:
+            unmet.add((str(row.scenario), (str(row.target), release)))
     label_width = max([len(s) for s in scenarios] + [10]) * 0.075
     width = min(40.0, label_width + 0.42 * len(columns) + 1.5)
     height = 1.6 + 0.3 * len(scenarios)
@@ -53,7 +57,8 @@ def matrix_picture(frame: pd.DataFrame, failed: str) -> Figure:
             ax.add_patch(Rectangle((x, y), 1, 1, facecolor=FAILED_COLOUR if is_failed else colour[behaviour],
                                    edgecolor="white", hatch="//" if is_failed else None, linewidth=0.8))
             if not is_failed:
-                ax.text(x + 0.5, y + 0.5, behaviour, ha="center", va="center", fontsize=7)
+                star = "*" if (scenario, column) in unmet else ""
+                ax.text(x + 0.5, y + 0.5, behaviour + star, ha="center", va="center", fontsize=7)
             same_target = previous is not None and previous[0][0] == column[0] and column[1] is not None
             if same_target and not is_failed and previous[1] != failed and previous[1] != behaviour:
                 ax.plot([x, x], [y, y + 1], color=CHANGE_COLOUR, linewidth=2.5, solid_capstyle="butt")
@@ -79,5 +84,7 @@ def matrix_picture(frame: pd.DataFrame, failed: str) -> Figure:
     handles = [Patch(facecolor=colour[b], label=f"behaviour {b}") for b in behaviours]
     handles.append(Patch(facecolor=FAILED_COLOUR, hatch="//", label="failed run"))
     handles.append(Patch(facecolor=CHANGE_COLOUR, label="behaviour changed here"))
+    if unmet:
+        handles.append(Patch(facecolor="white", edgecolor="white", label="* expectations not met"))
     fig.legend(handles=handles, loc="lower left", ncol=min(len(handles), 6), fontsize=7, frameon=False)
     return fig

@@ -17,7 +17,7 @@ from .target import GoTarget, build_targets
 
 GO = GoTarget("go", V7, "the Go SDK's real LDClient and DataSourceUpdateSinkImpl (v7), out of process, "
                         "on a testing/synctest clock")
-GO_V6 = GoTarget("go-v6", V6, "the same on the Go SDK v6, the major version the seed documents")
+GO_V6 = GoTarget("go-v6", V6, "the same on github.com/launchdarkly/go-server-sdk/v6")
 
 GO_FAMILY = GoFamily("go", (6, 7))
 GO_V6_FAMILY = GoFamily("go-v6", (6,), part_of="go")
