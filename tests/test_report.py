@@ -1,5 +1,6 @@
 """The report folder: pictures and index.html, checked in a real browser where one is installed."""
 
+import re
 import shutil
 import subprocess
 
@@ -164,3 +165,48 @@ def test_a_report_over_releases_draws_one_timeline_for_each_group_of_runs_alike(
     titles = [sub._suptitle.get_text() for sub in figure.subfigs]
     assert titles == ["off-is-final [fake@1.3.0…1.4.0 (2)]  — FAILED", "off-is-final [fake@1.6.0…1.7.0 (2)]",
                       "off-is-final [contract]"]
+
+
+@pytest.fixture(scope="module")
+def differences_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("differences")
+    assert main(["run", str(CATALOGUE / "differences" / "outage_log_line.yaml"), str(SCENARIOS[1]),
+                 "--out", str(out), "--target", "sdk", "--target", "contract", "--target", "sdk-async",
+                 "--no-plots"]) == 0
+    return out
+
+
+def test_a_scenario_whose_targets_differ_only_in_logs_never_reads_as_agreeing(differences_report):
+    page = (differences_report / "index.html").read_text()
+    section = page.split('<section id="outage-logged-after-a-minute"', 1)[1].split("</section>", 1)[0]
+    assert "The targets agree.</p>" not in section
+    assert ("The targets agree on every frame a diff compares (status, operations, change events, store status, "
+            "evaluations and the final store). They differ where a diff does not look, in logs or error texts, "
+            'which each SDK words its own: <a class="known" href="#known-outage-log-line">known: outage-log-line</a>.'
+            in section)
+    row = page.split('<tr data-scenario="outage-logged-after-a-minute"', 1)[1].split("</tr>", 1)[0]
+    assert "in what is not compared (outage-log-line, known)" in row
+
+
+def test_the_matrix_cell_names_the_targets_that_behave_alike(differences_report):
+    page = (differences_report / "index.html").read_text()
+    row = page.split('<tr data-scenario="off-is-final"', 1)[1].split("</tr>", 1)[0]
+    assert '<a href="#off-is-final">sdk, sdk-async | contract (known)</a>' in row
+    section = page.split('<section id="off-is-final"', 1)[1].split("</section>", 1)[0]
+    assert "Targets that behave alike: sdk, sdk-async | contract. Where they part:" in section
+    assert "sdk, contract, sdk-async part (2 pairs) in <b>status</b> at step 3" in section
+
+
+def test_the_known_differences_table_lists_only_what_concerns_the_report_with_code_rendered(differences_report):
+    page = (differences_report / "index.html").read_text()
+    table = page.split('<table id="known">', 1)[1].split("</table>", 1)[0]
+    assert {m for m in re.findall(r'<tr id="known-([\w-]+)"', table)} == {"outage-log-line", "off-is-final"}
+    assert "<code>outage_log_after</code>" in table and "`" not in table
+
+
+@NO_BROWSER
+def test_showing_failed_ones_when_none_failed_says_so(differences_report):
+    dom = _rendered((differences_report / "index.html").as_uri() + "?show=failed")
+    assert '<p id="nothing-shown">No scenario failed.</p>' in dom
+    dom = _rendered((differences_report / "index.html").as_uri())
+    assert '<p id="nothing-shown" hidden="">' in dom

@@ -149,7 +149,7 @@ def write_report(results: Sequence[Result], out: Path, fmt: str = "csv", plots: 
         (out / "pictures").mkdir(exist_ok=True)
         for scenario, runs in groups:
             pictures[ids[id(scenario)]] = f"pictures/{ids[id(scenario)]}.png"
-            drawn, labels = alike(runs) if spans_releases(matrix_frame(runs)) else (runs, None)
+            drawn, labels = alike(runs)  # runs alike (contract, go, go-v6, or 30 releases) as one timeline
             drawing.append((drawn, str(out / pictures[ids[id(scenario)]]), labels))
     # The workers draw while this process writes the frames.
     pending = ([pool.submit(_draw_picture, runs, path, labels) for runs, path, labels in drawing]

@@ -23,7 +23,7 @@ from typing import Sequence
 from ..results.result import Result
 from ..runs.diff import Divergence, compared_pairs, first_divergence
 from ..runs.known import KNOWN
-from ..runs.matrix import MatrixReport
+from ..runs.matrix import MatrixReport, behaviour_digest
 from ..vocabulary.model import Scenario
 from ..vocabulary.render import scenario_yaml
 
@@ -68,6 +68,34 @@ def divergences(runs: list[Result]) -> list[Divergence]:
     return found
 
 
+COMPARED_FRAMES = "status, operations, change events, store status, evaluations and the final store"
+
+
+def code_spans(text: str) -> str:
+    """Escape ``text`` for HTML, turning Markdown's `code` spans into <code> elements."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
+def known_rows_of(scenario: Scenario) -> list:
+    """The known differences this scenario backs (docs/differences.md names it as their evidence)."""
+    file = (scenario.file or "").replace("\\", "/")
+    return [known for known in KNOWN if file and any(file.endswith(backing) for backing in known.scenarios)]
+
+
+def grouped(found: list[Divergence]) -> list[tuple[str | None, str, int, list[str], list[Divergence]]]:
+    """Divergences of one scenario grouped by the known difference that explains them (new ones stay one
+    a pair): (known name or None, frame, first step, targets involved, divergences)."""
+    groups: dict[tuple, list[Divergence]] = {}
+    for d in found:
+        key = (d.known, d.frame) if d.known else (None, d.frame, d.left, d.right)
+        groups.setdefault(key, []).append(d)
+    out = []
+    for key, members in groups.items():
+        targets = list(dict.fromkeys(t for d in members for t in (d.left, d.right)))
+        out.append((key[0], key[1], min(d.step for d in members), targets, members))
+    return out
+
+
 STYLE = """
 body { font-family: sans-serif; margin: 2em auto; max-width: 1180px; color: #222; }
 h1 { margin-bottom: 0.2em; } h2 { font-size: 1.1em; margin-bottom: 0.2em; }
@@ -80,6 +108,7 @@ section { border-top: 1px solid #ddd; padding: 0.5em 0 1.5em; }
 .file { color: #888; font-size: 0.8em; margin: 0; }
 .new { color: #cb181d; font-weight: bold; } .known { color: #555; }
 .filters { background: #f7f7f7; padding: 0.5em; margin: 1em 0; }
+code { background: #f3f3f3; padding: 0 0.2em; }
 img { max-width: 100%; }
 pre { background: #f7f7f7; padding: 0.5em; overflow-x: auto; font-size: 0.8em; }
 """
@@ -87,11 +116,17 @@ pre { background: #f7f7f7; padding: 0.5em; overflow-x: auto; font-size: 0.8em; }
 SCRIPT = """
 function applyFilters() {
   var show = document.getElementById('show').value, folder = document.getElementById('folder').value;
+  var shown = 0;
   document.querySelectorAll('[data-scenario]').forEach(function (el) {
     var hide = (show === 'failed' && el.dataset.result !== 'failed') ||
                (folder !== 'all' && el.dataset.folder !== folder);
     el.hidden = hide;
+    if (!hide && el.tagName === 'SECTION') shown += 1;
   });
+  var none = document.getElementById('nothing-shown');
+  none.hidden = shown > 0;
+  none.textContent = show === 'failed' ? 'No scenario failed' + (folder !== 'all' ? ' in ' + folder : '') + '.'
+                                       : 'No scenario in ' + folder + '.';
 }
 (function () {
   var params = new URLSearchParams(window.location.search);
@@ -124,6 +159,29 @@ def release_section(releases: "MatrixReport | None", ids: dict[int, str], groups
             f'The data: <a href="matrix.csv">matrix.csv</a>.</p>\n'
             f'<img id="release-matrix" src="pictures/matrix.png" alt="scenarios against releases, coloured by '
             f'behaviour">\n{listed}\n')
+
+
+def behaving_alike(runs: list[Result]) -> list[list[str]]:
+    """The targets of a scenario's finished runs, in groups that behave alike on the compared frames."""
+    groups: dict[str, list[str]] = {}
+    for run in runs:
+        if run.driver_failure is None:
+            groups.setdefault(behaviour_digest(run), []).append(run.target)
+    return list(groups.values())
+
+
+def differs_cell(sid: str, runs: list[Result], found: list[Divergence], backed: list) -> str:
+    """The matrix's "targets differ" cell: the groups of targets that behave alike (known or new),
+    or the known difference a diff cannot see, linked to the scenario's section."""
+    esc = html.escape
+    alike = behaving_alike(runs)
+    if len(alike) > 1:
+        mark = '<span class="new">new</span>' if any(d.known is None for d in found) else "known"
+        return f'<a href="#{sid}">{esc(" | ".join(", ".join(group) for group in alike))} ({mark})</a>'
+    unseen = [known for known in backed if known.sides is None]
+    if unseen:
+        return f'<a href="#{sid}">in what is not compared ({esc(", ".join(k.name for k in unseen))}, known)</a>'
+    return ""
 
 
 def render(results: Sequence[Result], pictures: dict[str, str], releases: "MatrixReport | None" = None) -> str:
@@ -159,10 +217,7 @@ def render(results: Sequence[Result], pictures: dict[str, str], releases: "Matri
                 else:
                     verdict = "ok" if run.ok else "failed"
                     cells.append(f'<td class="{verdict}"><a href="#{sid}">{"ok" if run.ok else "FAILED"}</a></td>')
-            found = diffs[id(scenario)]
-            differs = (f'{len(found)} pair(s)' + (f', <span class="new">{sum(d.known is None for d in found)} new'
-                                                  f'</span>' if any(d.known is None for d in found) else "")
-                       if found else "")
+            differs = differs_cell(sid, runs, diffs[id(scenario)], known_rows_of(scenario))
             rows.append(f'<tr data-scenario="{sid}" data-result="{result_of(runs)}" data-folder="{esc(folder)}">'
                         f'<td><a href="#{sid}">{esc(scenario.name)}</a></td>{"".join(cells)}<td>{differs}</td></tr>')
     matrix = ('<table id="matrix"><thead><tr><th>scenario</th>'
@@ -171,10 +226,14 @@ def render(results: Sequence[Result], pictures: dict[str, str], releases: "Matri
 
     toc = " · ".join(f'<a href="#folder-{slug(f)}">{esc(f)}</a> '
                      f'({sum(folder_of(s) == f for s, _ in groups)})' for f in folders)
-    known = "".join(f'<tr id="known-{k.name}"><td>{esc(k.what)}</td><td>{esc(k.behaviour[0])}</td>'
-                    f'<td>{esc(k.behaviour[1])}</td><td>{esc(k.behaviour[2])}</td></tr>' for k in KNOWN)
+    concerned = {d.known for d in all_diffs if d.known} | {k.name for s, _ in groups for k in known_rows_of(s)}
+    rows_shown = [k for k in KNOWN if k.name in concerned]
+    known = "".join(f'<tr id="known-{k.name}"><td>{code_spans(k.what)}</td><td>{code_spans(k.behaviour[0])}</td>'
+                    f'<td>{code_spans(k.behaviour[1])}</td><td>{code_spans(k.behaviour[2])}</td></tr>'
+                    for k in rows_shown)
     known_table = ('<table id="known"><thead><tr><th>what differs</th><th>sdk</th><th>sdk-async</th>'
-                   f'<th>contract, go, go-v6</th></tr></thead><tbody>{known}</tbody></table>')
+                   f'<th>contract, go, go-v6</th></tr></thead><tbody>{known}</tbody></table>' if rows_shown else
+                   '<p id="known">None of the known differences concerns these scenarios.</p>')
 
     # -- a section per scenario
     sections = []
@@ -182,11 +241,17 @@ def render(results: Sequence[Result], pictures: dict[str, str], releases: "Matri
         sid = ids[id(scenario)]
         failures = "".join(f"<li><b>{esc(r.target)}</b>: {esc(str(f))}</li>" for r in runs for f in r.failures)
         found = []
-        for d in diffs[id(scenario)]:
-            mark = (f'<a class="known" href="#known-{d.known}">known: {esc(d.known)}</a>' if d.known else
+        for known, frame, step, targets, members in grouped(diffs[id(scenario)]):
+            mark = (f'<a class="known" href="#known-{known}">known: {esc(known)}</a>' if known else
                     '<span class="new">NEW</span>')
-            found.append(f"<li>{esc(d.left)} and {esc(d.right)} first differ in <b>{esc(d.frame)}</b> at step "
-                         f"{d.step} — {mark}</li>")
+            who = (f"{esc(members[0].left)} and {esc(members[0].right)} first differ" if len(members) == 1 else
+                   f"{esc(', '.join(targets))} part ({len(members)} pairs)")
+            found.append(f"<li>{who} in <b>{esc(frame)}</b> at step {step} — {mark}</li>")
+        unseen = [k for k in known_rows_of(scenario) if k.sides is None]
+        not_compared = ("They differ where a diff does not look, in logs or error texts, which each SDK words "
+                        "its own: " + ", ".join(f'<a class="known" href="#known-{k.name}">known: {esc(k.name)}</a>'
+                                                for k in unseen) + "." if unseen else
+                        "Logs and error texts are not compared (each SDK words its own).")
         picture = (f'<img src="{esc(pictures[sid])}" alt="timelines of {esc(scenario.name)} on '
                    f'{esc(", ".join(r.target for r in runs))}" loading="lazy">' if sid in pictures else "")
         verdicts = ", ".join(f"{esc(r.target)} {'ok' if r.ok else '<b>FAILED</b>'}" for r in runs)
@@ -196,8 +261,10 @@ def render(results: Sequence[Result], pictures: dict[str, str], releases: "Matri
             f'<p class="file">{esc(scenario.file or "built in Python")} — {verdicts}</p>\n'
             f'<p>{esc(scenario.description)}</p>\n'
             + (f'<ul class="failures">{failures}</ul>\n' if failures else "")
-            + (f'<p>Where the targets differ:</p><ul class="divergences">{"".join(found)}</ul>\n' if found else
-               "<p>The targets agree.</p>\n")
+            + (f'<p>Targets that behave alike: {esc(" | ".join(", ".join(g) for g in behaving_alike(runs)))}. '
+               f'Where they part:</p><ul class="divergences">{"".join(found)}</ul>\n' if found else
+               f'<p class="agree">The targets agree on every frame a diff compares ({COMPARED_FRAMES}). '
+               f'{not_compared}</p>\n')
             + picture
             + f'\n<details><summary>the scenario as YAML</summary><pre>{esc(scenario_yaml(scenario))}</pre>'
             f'</details>\n</section>')
@@ -216,6 +283,7 @@ The targets differ in {len(all_diffs)} pair(s): {len(all_diffs) - len(new)} know
 </option>{options}</select></div>
 <h2>Scenario by target</h2>
 {matrix}
+<p id="nothing-shown" hidden></p>
 {release_section(releases, ids, groups)}<h2>Known differences</h2>
 {known_table}
 {"".join(sections)}
