@@ -227,6 +227,16 @@ CHECKERS: dict[str, Checker] = {
     "changes-only-for-applied-writes": changes_only_for_applied_writes,
 }
 
+# The frames each checker reads: where one is not available (Recording.unavailable), it cannot tell.
+READS: dict[str, frozenset[str]] = {
+    "versions-never-go-down": frozenset({"ops"}),
+    "stale-writes-never-applied": frozenset({"ops"}),
+    "since-moves-with-state": frozenset({"status"}),
+    "no-repeated-status": frozenset({"status", "ops"}),
+    "interrupted-only-after-valid": frozenset({"status"}),
+    "changes-only-for-applied-writes": frozenset({"ops", "changes"}),
+}
+
 # Which checkers apply to which target, and why one does not: only for a target that
 # cannot be judged by a checker, never because it is known to break it (a known
 # violation is pinned per scenario in ``expect.violations``, so it stays visible).
@@ -241,6 +251,8 @@ def applicable(target: str) -> list[str]:
 
 
 def check_all(recording: Recording, target: str) -> list[Verdict]:
-    """The verdict of every checker that applies to ``target``."""
+    """The verdict of every checker that applies to ``target``; one that reads a frame the target
+    cannot fill answers cannot tell."""
     rows = Rows(recording)
-    return [CHECKERS[name](rows) for name in applicable(target)]
+    return [Verdict(name, CANNOT_TELL) if READS.get(name, frozenset()) & recording.unavailable else CHECKERS[name](rows)
+            for name in applicable(target)]

@@ -82,6 +82,9 @@ class Recording:
         self.store: list[tuple] = []
         self.step_times: list[int] = []  # virtual time at which each step began (after at/after)
         self.init_versions: dict[int, list[tuple[str, str, int]]] = {}  # init op seq -> what it wrote
+        # Frames the target cannot fill (Node's FDv1 client has no data source or store status): no rows
+        # there means "not available", never "nothing happened".
+        self.unavailable: frozenset[str] = frozenset()
         self._pending_changes: list[str] = []
 
     def __getstate__(self) -> dict:

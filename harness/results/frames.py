@@ -64,7 +64,13 @@ def frame(recording: Recording, name: str) -> pd.DataFrame:
             data[column] = pd.Series(list(values), dtype="object")
         else:
             data[column] = pd.Series(list(values), dtype=dtype)  # type: ignore[arg-type]
-    return pd.DataFrame(data, columns=list(layout.columns))
+    built = pd.DataFrame(data, columns=list(layout.columns))
+    if name in recording.unavailable:
+        built.attrs["not available"] = NOT_AVAILABLE  # empty because the target cannot fill it, not quiet
+    return built
+
+
+NOT_AVAILABLE = "not available on this target"
 
 
 def store_frame(recording: Recording) -> pd.DataFrame:

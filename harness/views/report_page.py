@@ -255,11 +255,15 @@ def render(results: Sequence[Result], pictures: dict[str, str], releases: "Matri
         picture = (f'<img src="{esc(pictures[sid])}" alt="timelines of {esc(scenario.name)} on '
                    f'{esc(", ".join(r.target for r in runs))}" loading="lazy">' if sid in pictures else "")
         verdicts = ", ".join(f"{esc(r.target)} {'ok' if r.ok else '<b>FAILED</b>'}" for r in runs)
+        missing = "".join(f'<p class="unavailable">{esc(r.target)}: '
+                          f'{esc(", ".join(f.replace("_", " ") for f in sorted(r.recording.unavailable)))} '
+                          f"not available on this target (its SDK has none), so not compared and not checked.</p>"
+                          for r in runs if r.recording.unavailable)
         sections.append(
             f'<section id="{sid}" data-scenario="{sid}" data-result="{result_of(runs)}" '
             f'data-folder="{esc(folder_of(scenario))}">\n<h2>{esc(scenario.name)}</h2>\n'
             f'<p class="file">{esc(scenario.file or "built in Python")} — {verdicts}</p>\n'
-            f'<p>{esc(scenario.description)}</p>\n'
+            f'<p>{esc(scenario.description)}</p>\n' + missing
             + (f'<ul class="failures">{failures}</ul>\n' if failures else "")
             + (f'<p>Targets that behave alike: {esc(" | ".join(", ".join(g) for g in behaving_alike(runs)))}. '
                f'Where they part:</p><ul class="divergences">{"".join(found)}</ul>\n' if found else

@@ -22,6 +22,7 @@ from ...errors import DriverError
 from ...replay.interrupts import check_interrupt, holds_interrupts
 
 PROTOCOL = 2
+FILLABLE = frozenset({"status", "store_status", "changes", "evaluations", "logs"})  # a driver may lack these
 MAX_LINE = 64 << 20   # bytes: a longer line is a driver gone wrong, not data
 SLICE = 0.05          # seconds a select waits before the kit looks around again
 CHUNK = 1 << 16
@@ -78,6 +79,13 @@ class DriverProcess:
             self.close()
             raise DriverError(f"{name}: the driver speaks protocol {self.hello.get('protocol')!r}; "
                               f"the kit speaks {PROTOCOL}")
+        unavailable = self.hello.get("unavailable", [])
+        if type(unavailable) is not list or not set(unavailable) <= FILLABLE:
+            self.close()
+            raise DriverError(f"{name}: protocol error: the hello's unavailable is {unavailable!r}, not a list of "
+                              f"frames among {', '.join(sorted(FILLABLE))}")
+        #: Frames this driver's SDK cannot fill (its rows there are missing, not quiet).
+        self.unavailable = frozenset(unavailable)
 
     @property
     def alive(self) -> bool:

@@ -149,6 +149,7 @@ class DriverTarget:
     def open_world(self, scenario: Scenario, clock: VirtualClock, recording: Recording) -> Iterator[ProtocolWorld]:
         driver = self.driver()
         driver.scenarios += 1
+        recording.unavailable = driver.unavailable
         session = Session(driver, recording)
         try:
             session.send({"op": "begin", "start": clock.now, "store": store_setting(scenario.store),
