@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test bench notebooks schema docs clean
+.PHONY: report test bench notebooks site schema docs clean
 
 report: $(STAMP)          ## replay the whole catalogue on every ready target and write report/
 	$(BIN)/harness run scenarios --out report
@@ -28,6 +28,10 @@ notebooks: $(STAMP)       ## open the teaching notebooks in JupyterLab
 	$(BIN)/python -m pip install --quiet -e '.[notebook]'
 	$(BIN)/jupyter lab notebooks/
 
+site: $(STAMP)            ## build the docs site into site/: the README, docs/, the notebooks executed, the API reference
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+	@echo "open site/index.html (no server needed)"
+
 schema: $(STAMP)         ## rewrite harness/vocabulary/scenario.schema.json from the step registry
 	$(BIN)/python -c "from harness.vocabulary.schema import main; main()"
 
@@ -47,4 +51,4 @@ $(STAMP): pyproject.toml setup.py
 	@touch $@
 
 clean:
-	rm -rf $(VENV) .nox report .pytest_cache
+	rm -rf $(VENV) .nox report site .pytest_cache
