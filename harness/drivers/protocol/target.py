@@ -24,7 +24,7 @@ from ...replay.recording import Recording
 from ...replay.source import SimulatedDataSource, SourceSteps
 from ...vocabulary.model import CACHE_FOREVER, Scenario, StoreConfig
 from ...vocabulary.values import ErrorInfo
-from ..registry import Availability
+from ..registry import Availability, store_refusal
 from .process import DriverProcess
 from .session import Session
 
@@ -106,6 +106,7 @@ class DriverTarget:
 
     world = ProtocolWorld
     reads_wall_clock = False  # its time is the virtual clock alone (see harness.runs.runner)
+    store_types: tuple[str, ...] = ("memory", "persistent")  # the store types its driver builds
     timeout = 60.0  # seconds a driver may take to answer one command before it counts as hung
     scenarios_per_driver = 400  # then a fresh process (a driver may leak a little per scenario)
 
@@ -117,6 +118,10 @@ class DriverTarget:
 
     def availability(self) -> Availability:
         return Availability(True)
+
+    def not_ready_for(self, scenario: Scenario) -> str:
+        """Why it cannot run this scenario ("" when it can): a store type its driver does not build."""
+        return store_refusal(self.name, scenario.store.type, self.store_types)
 
     def command(self) -> list[str]:
         """The driver's command line."""

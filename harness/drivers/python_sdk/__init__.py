@@ -13,15 +13,17 @@ from functools import cached_property
 from typing import Callable
 
 from ...errors import SdkMismatch
-from ..registry import Availability
+from ..registry import Availability, store_refusal
 from .door import DISTRIBUTION, async_sdk, sdk_version, sync_sdk
 
 
 class PythonSdkTarget:
     """A target whose module (its ``World`` and ``run``) loads once the door says the SDK has what it needs."""
 
-    def __init__(self, name: str, description: str, check: Callable[[], object], module: str, world: str):
+    def __init__(self, name: str, description: str, check: Callable[[], object], module: str, world: str,
+                 store_types: tuple[str, ...]):
         self.name = name
+        self.store_types = store_types
         self.description = description
         self._check = check
         self._module = module
@@ -34,6 +36,10 @@ class PythonSdkTarget:
         except SdkMismatch as e:
             return Availability(False, version, str(e))
         return Availability(True, version)
+
+    def not_ready_for(self, scenario) -> str:
+        """Why it cannot run this scenario ("" when it can): a store type it does not build."""
+        return store_refusal(self.name, scenario.store.type, self.store_types)
 
     @cached_property
     def implementation(self):
@@ -49,7 +55,7 @@ class PythonSdkTarget:
 
 
 SYNC = PythonSdkTarget("sdk", "the SDK's real LDClient (FDv1) and DataSourceUpdateSinkImpl",
-                       sync_sdk, ".sync", "SdkWorld")
+                       sync_sdk, ".sync", "SdkWorld", ("memory", "persistent", "python"))
 ASYNC = PythonSdkTarget("sdk-async", "the SDK's AsyncLDClient (FDv1) and AsyncDataSourceUpdateSinkImpl "
                                      "on a virtual-time event loop", lambda: (sync_sdk(), async_sdk()),
-                        ".asynchronous", "AsyncSdkWorld")
+                        ".asynchronous", "AsyncSdkWorld", ("memory", "persistent", "python"))

@@ -46,6 +46,7 @@ class SdkPort:
     def __init__(self, sink, peeker):
         self.sink = sink
         self.peek = peeker.peek  # by the kit's kind names
+        self.compares_by_value = getattr(peeker, "compares_by_value", False)  # a fresh record a read
 
     # Calls a sink method (see into_sink); the async port also runs the coroutine it returns.
     _call = staticmethod(into_sink)
