@@ -83,6 +83,9 @@ class Recording:
         self.step_times: list[int] = []  # virtual time at which each step began (after at/after)
         self.init_versions: dict[int, list[tuple[str, str, int]]] = {}  # init op seq -> what it wrote
         self._pending_changes: list[str] = []
+        # Rewrites error and log texts before they are kept: a target whose texts name something that
+        # differs from process to process (a port) sets it, so that runs compare alike.
+        self.scrub: Callable[[str], str] | None = None
 
     def __getstate__(self) -> dict:
         """A copy (for a worker process) carries the rows, not the clock: it is never written to."""
@@ -108,6 +111,8 @@ class Recording:
         out-of-process target says when, and which step's command caused the row."""
         if self.closed:
             return
+        if self.scrub is not None and frame == "logs":
+            values = (values[0], self.scrub(values[1]))
         self.rows[frame].append((self._seq, self.step if step is None else step, t) + values)
         self._seq += 1
 
@@ -137,6 +142,8 @@ class Recording:
         follow its row, sorted by key."""
         if head is None or self.closed:
             return
+        if error is not None and self.scrub is not None:
+            error = self.scrub(error)
         self.rows["ops"].append(head + (outcome, error, stored_before, stored_after, reported))
         if written is not None:
             self.init_versions[head[0]] = written
@@ -167,7 +174,7 @@ class Recording:
         self.add("evaluations", flag, context, value, reason)
 
     def log(self, level: str, message: str) -> None:
-        self.add("logs", level, message)
+        self.add("logs", level, message if self.scrub is None else self.scrub(message))
 
     def finish(self, store: Iterable[tuple]) -> None:
         """The run is over: keep the final store's rows (kind, key, version, deleted), sorted, and

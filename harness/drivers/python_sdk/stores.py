@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 from typing import Any, Callable, Mapping
 
 from ldclient.feature_store import CacheConfig, InMemoryFeatureStore
@@ -224,6 +225,8 @@ def make_store(config: StoreConfig, memory_store: type = FaultyMemoryStore, core
 
     The classes default to the sync SDK's; the async target passes its own.
     """
+    if config.type == "redis":
+        return redis_store(config)
     faults = Faults()
     if config.type == "memory":
         store = memory_store(faults)
@@ -232,3 +235,70 @@ def make_store(config: StoreConfig, memory_store: type = FaultyMemoryStore, core
     wrapped = wrapper(persistent, cache_config(config))
     sync_sdk().cache_on_virtual_clock(wrapped)  # the async wrapper shares the sync one's cache
     return wrapped, faults, persistent
+
+
+# ----------------------------------------------------------------------------- Redis
+
+class NetworkFaults(Faults):
+    """A Redis store's faults: ``down`` cuts the network between the SDK's client and the server
+    (the fault proxy refuses and resets connections) and ``up`` restores it."""
+
+    def __init__(self, environment: Any):
+        super().__init__()
+        self.environment = environment
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "down" and "environment" in self.__dict__:
+            self.environment.set_down(value is not None)
+
+
+class RedisRecords:
+    """The records in redis-server itself, read past the fault proxy and the SDK's cache."""
+
+    compares_by_value = True  # every read decodes a fresh record
+
+    def __init__(self, environment: Any, prefix: str):
+        self.environment = environment
+        self.prefix = prefix
+        self.scrub = environment.scrub  # the proxy's address in error texts
+
+    def _hash(self, kind: VersionedDataKind) -> str:
+        return f"{self.prefix}:{kind.namespace}"
+
+    def peek(self, kind: str, key: str) -> Any:
+        text = self.environment.server.command("HGET", self._hash(KIND_BY_NAME[kind]), key)
+        return None if text is None else json.loads(text)
+
+    def records(self) -> Mapping[VersionedDataKind, Mapping[str, Any]]:
+        out = {}
+        for kind in (FEATURES, SEGMENTS):
+            flat = self.environment.server.command("HGETALL", self._hash(kind)) or []
+            out[kind] = {key: json.loads(text) for key, text in zip(flat[::2], flat[1::2])}
+        return out
+
+
+REDIS_DEFAULT_PREFIX = "launchdarkly"  # the SDKs' own default
+
+
+def redis_store(config: StoreConfig) -> tuple[Any, Faults, Any]:
+    """The SDK's own Redis integration (``ldclient.integrations.Redis``) connected through the fault
+    proxy to the kit's redis-server, flushed first; its faults; and the records past both."""
+    from ldclient.integrations import Redis
+
+    from ..redis import redis_environment
+    try:
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+    except ImportError:
+        raise UsageError("a redis store on the sdk target needs the redis package: "
+                         "pip install 'ld-sink-harness[redis]'") from None
+    environment = redis_environment()
+    environment.begin()
+    prefix = config.prefix or REDIS_DEFAULT_PREFIX
+    # No retries (redis-py's own back off with real sleeps), and a refused connection fails at once.
+    options = {"retry": Retry(NoBackoff(), 0), "socket_connect_timeout": 10, "socket_timeout": 10}
+    store = Redis.new_feature_store(url=f"redis://{environment.host}:{environment.client_port}/0", prefix=prefix,
+                                    caching=cache_config(config), redis_opts=options)
+    sync_sdk().cache_on_virtual_clock(store)
+    return store, NetworkFaults(environment), RedisRecords(environment, prefix)
