@@ -88,8 +88,8 @@ class ContractTarget:
         return Availability(True, "the kit's own model (harness.drivers.contract)")
 
     def not_ready_for(self, scenario: Scenario) -> str:
-        """It models the memory and persistent stores."""
-        return store_refusal(self.name, scenario.store.type, ("memory", "persistent"))
+        """It models the memory and persistent stores, and Redis as a persistent store whose every operation fails in an outage."""
+        return store_refusal(self.name, scenario.store.type, ("memory", "persistent", "redis"))
 
     def world_type(self) -> type:
         return self.world

@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .processes import LOOPBACK, HelperFailed
@@ -57,13 +58,25 @@ class RedisEnvironment:
         """The network between the clients and the server: cut (refused, reset) or whole again."""
         self.proxy.set_enabled(not down)
 
-    def scrub(self, text: str) -> str:
-        """``text`` with the proxy's address (which differs by process) replaced by :data:`SERVER_WORD`."""
-        return text.replace(f"{LOOPBACK}:{self.client_port}", SERVER_WORD)
+    @property
+    def scrub(self) -> "Replace":
+        """Rewrites a text's mention of the proxy's address (which differs by process) as :data:`SERVER_WORD`."""
+        return Replace(f"{LOOPBACK}:{self.client_port}", SERVER_WORD)
 
     def stop(self) -> None:
         self.proxy.stop()
         self.server.stop()
+
+
+@dataclass(frozen=True)
+class Replace:
+    """``text.replace(old, new)`` as a value: a recording keeps it, and results travel between processes."""
+
+    old: str
+    new: str
+
+    def __call__(self, text: str) -> str:
+        return text.replace(self.old, self.new)
 
 
 _SHARED: RedisEnvironment | None = None
