@@ -71,7 +71,7 @@ def test_each_scenario_starts_from_an_empty_server():
 @pytest.mark.parametrize("target", ["sdk", "go"])
 def test_an_outage_is_a_network_fault_the_proxy_makes(target):
     result = harness.run(REDIS / "outage_during_upsert.yaml", target).raise_for_failures()
-    texts = " ".join(result.ops["error"].dropna()) + " " + " ".join(result.logs["message"])
+    texts = " ".join([*result.ops["error"].dropna(), *result.logs["message"], *result.status["error_message"].dropna()])
     assert "<redis>" in texts and "127.0.0.1:" not in texts  # the proxy's port, which differs by process, scrubbed
     assert environment().proxy.enabled  # store_up let connections through again
 

@@ -111,16 +111,25 @@ class Recording:
         out-of-process target says when, and which step's command caused the row."""
         if self.closed:
             return
-        if self.scrub is not None and frame == "logs":
-            values = (values[0], self.scrub(values[1]))
+        if self.scrub is not None:
+            values = self._scrubbed(frame, values)
         self.rows[frame].append((self._seq, self.step if step is None else step, t) + values)
         self._seq += 1
 
     # -- the observations -------------------------------------------------------------
 
+    def _scrubbed(self, frame: str, values: tuple) -> tuple:
+        """A row's values with its text (a log line, a status's error message) scrubbed."""
+        if frame == "logs":
+            return (values[0], self.scrub(values[1]))  # type: ignore[misc]
+        if frame == "status" and values[4] is not None:
+            return values[:4] + (self.scrub(values[4]),) + values[5:]  # type: ignore[misc]
+        return values
+
     def status(self, state: str, since: int, error: tuple | None) -> None:
         """``error``: (kind, status_code, message, time in microseconds) or None."""
-        self.add("status", state, since, *(error or (None, None, None, None)))
+        values = (state, since, *(error or (None, None, None, None)))
+        self.add("status", *(values if self.scrub is None else self._scrubbed("status", values)))
 
     def op_started(self, op: str, kind: str | None = None, key: str | None = None,
                    version: int | None = None, step: int | None = None, t: int | None = None) -> tuple | None:
