@@ -4,7 +4,11 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
+<<<<<<< HEAD
 .PHONY: report test bench notebooks site schema docs clean
+=======
+.PHONY: report test bench notebooks schema docs clean redis-server
+>>>>>>> redis18
 
 report: $(STAMP)          ## replay the whole catalogue on every ready target and write report/
 	$(BIN)/harness run scenarios --out report
@@ -22,6 +26,7 @@ bench: $(STAMP)           ## print throughput, fixed costs, and each ratio next 
 	$(BIN)/python benchmarks/bench_releases.py
 	$(BIN)/python benchmarks/bench_python_releases.py
 	$(BIN)/python benchmarks/bench_matrix.py
+	$(BIN)/python benchmarks/bench_redis.py
 	cd benchmarks && ../$(BIN)/python bench_views.py
 
 notebooks: $(STAMP)       ## open the teaching notebooks in JupyterLab
@@ -48,7 +53,12 @@ $(STAMP): pyproject.toml setup.py
 	@$(BIN)/python -m pip install --quiet --upgrade pip > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
 	@echo "set-up 3/3: the kit and its tools (about a minute the first time; see $(VENV)/install.log)"
 	@$(BIN)/python -m pip install --quiet -e '.[dev]' >> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@command -v redis-server >/dev/null 2>&1 || echo "note: no redis-server here: the Redis scenarios are skipped until you 'make redis-server' (as root)"
 	@touch $@
+
+redis-server:            ## install redis-server for the Redis scenarios (Debian's package; run as root; .ci/run does this)
+	@command -v redis-server >/dev/null 2>&1 && echo "redis-server is here: $$(command -v redis-server)" || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
 
 clean:
 	rm -rf $(VENV) .nox report site .pytest_cache

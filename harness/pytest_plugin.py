@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from .replay.freeze import virtual_time as _virtual_time
-from .drivers import Availability, all_targets
+from .drivers import Availability, all_targets, refusal
 from .errors import ScenarioError
 from .runs.runner import run
 from .vocabulary.loader import SCENARIO_SUFFIXES, load_scenario
@@ -119,6 +119,14 @@ def availability_of(name: str) -> Availability | None:
     return None
 
 
+def refusal_of(name: str, scenario) -> str:
+    """Why the registered target of that name cannot run this scenario ("" when it can, or is unknown)."""
+    for target in all_targets():
+        if target.name == name:
+            return refusal(target, scenario)
+    return ""
+
+
 class ScenarioItem(pytest.Item):
     def __init__(self, *, scenario, target, **kwargs):
         super().__init__(**kwargs)
@@ -130,6 +138,9 @@ class ScenarioItem(pytest.Item):
         available = availability_of(self.target)  # an unknown target fails in runtest, with the runner's message
         if available is not None and not available.ready:
             pytest.skip(f"target {self.target!r} cannot run here: {available.reason}")
+        why = refusal_of(self.target, self.scenario)
+        if why:
+            pytest.skip(f"target {self.target!r} cannot run this scenario: {why}")
         hold_freeze(self.config)
 
     def runtest(self) -> None:

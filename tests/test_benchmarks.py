@@ -31,6 +31,9 @@ SMALL_RUNS = {
                                   "catalogue ("]),
     "bench_matrix.py": (["--scenarios", "scenarios/status/off_is_final.yaml", "--families", "sdk-async"],
                         ["whole matrix, cold:", "whole matrix, warm:", "same page both times:      yes"]),
+    "bench_redis.py": (["--writes", "50", "--repeat", "1", "--targets", "sdk,go"],
+                       ["redis-server + toxiproxy:", "outage scenario on sdk:", "50 writes on go:",
+                        "in-memory persistent core"]),
     "bench_views.py": (["--explorer-ops", "100", "--plot-ops", "500"],
                        ["explorer, 100 ops:", "plot, 500 ops:", "KiB PNG"]),
 }

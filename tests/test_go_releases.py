@@ -109,7 +109,10 @@ def test_a_version_that_is_no_v6_or_v7_release_is_a_usage_error(name, message):
 
 def test_a_release_builds_its_majors_go_files_with_a_go_mod_requiring_only_that_release():
     files = V7.at("v7.5.0").files()
-    assert files["go.mod"].decode() == "module harness/godriver\n\ngo 1.25\n\nrequire " + V7_MODULE + " v7.5.0\n"
+    # the release, and the major's Redis integration (which asks for no newer SDK: MVS keeps the release)
+    assert files["go.mod"].decode() == ("module harness/godriver\n\ngo 1.25\n\nrequire (\n\t" + V7_MODULE + " v7.5.0\n"
+                                        "\tgithub.com/launchdarkly/go-server-sdk-redis-redigo/v3 v3.0.0\n"
+                                        "\tgithub.com/gomodule/redigo v1.8.2\n)\n")
     assert "go.sum" not in files and files["sdk.go"] == V7.files()["sdk.go"]
     assert {name for name in files if name.endswith(".go")} == {name for name in V7.files() if name.endswith(".go")}
     assert V7.at("v7.14.6") == V7 and V6.at("v6.2.1") == V6  # the pinned releases keep the committed files

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import harness
-from harness.drivers import expand_targets, get_target, register_family, release_target
+from harness.drivers import expand_targets, get_target, refusal, register_family, release_target
 from harness.drivers.protocol import DriverProcess
 from harness.drivers.python_sdk import door, environments, index, sandbox
 from harness.drivers.python_sdk.family import (SDK_ASYNC_FAMILY, SDK_FAMILY, THROUGH_DRIVER, PythonReleaseTarget,
@@ -261,6 +261,9 @@ def test_the_driver_records_exactly_what_the_same_release_records_in_process(fam
         through = f"{family}@{INSTALLED}"
         assert isinstance(get_target(through), PythonReleaseTarget)
         for scenario in harness.collect([ROOT / "scenarios"]):
+            if refusal(get_target(through), scenario):  # a redis store: the driver builds none (yet)
+                assert scenario.store.type == "redis", scenario.file
+                continue
             here, there = harness.run(scenario, family), harness.run(scenario, through)
             assert there.driver_failure is None, there.report()
             assert repr(recorded(there)) == repr(recorded(here)), scenario.file

@@ -13,7 +13,7 @@ from ..drivers import expand_targets, get_target, prepare_targets
 from ..errors import UsageError
 from ..results.result import Result
 from ..results.saved import save_results
-from ..runs.runner import collect, run_many
+from ..runs.runner import collect, refused_runs, run_many
 from ..views.report import picture_pool, write_report
 from ..vocabulary.loader import catalogue_path
 from .version import kit_version
@@ -71,6 +71,8 @@ def _run_and_report(args: argparse.Namespace, scenarios, names: list[str], pool)
             results.append(result)
             bar.update()
     print(summary_table(results))
+    for scenario, target, why in refused_runs(scenarios, names):
+        print(f"not run: {scenario.name} [{target}]: {why}")
     failed = [r for r in results if not r.ok]
     for result in failed:
         print()

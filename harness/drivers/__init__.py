@@ -14,7 +14,7 @@ from .go import GO, GO_FAMILY, GO_V6, GO_V6_FAMILY
 from .python_sdk import ASYNC, SYNC
 from .python_sdk.family import SDK_ASYNC_FAMILY, SDK_FAMILY
 from .registry import (Availability, Target, all_targets, expand_targets, families, get_target, prepare_targets,
-                       register_family, register_target, release_target, targets, unregister_target)
+                       refusal, register_family, register_target, release_target, targets, unregister_target)
 
 register_target(SYNC)
 register_target(ASYNC)
@@ -27,4 +27,4 @@ register_family(SDK_FAMILY)
 register_family(SDK_ASYNC_FAMILY)
 
 __all__ = ["Availability", "Target", "all_targets", "expand_targets", "families", "get_target", "prepare_targets",
-           "register_family", "register_target", "release_target", "targets", "unregister_target"]
+           "refusal", "register_family", "register_target", "release_target", "targets", "unregister_target"]

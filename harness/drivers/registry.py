@@ -9,6 +9,8 @@ so targets that run out of process can join::
         def availability(self) -> Availability: ...   # ready here? which version?
         def world_type(self) -> type: ...             # has an on_<step> method per step kind
         def run(self, scenario: Scenario, clock: VirtualClock) -> Recording: ...
+        # optional: why it cannot run this scenario, one line ("" when it can)
+        def not_ready_for(self, scenario: Scenario) -> str: ...
 
 :func:`register_target` checks, for a ready target, that its world handles
 every step kind in the vocabulary, and names what is missing otherwise.
@@ -163,6 +165,28 @@ def get_target(name: str) -> Target:
         raise UsageError(f"target {name!r} cannot run here: {available.reason}")
     check_world(target)  # again: a step kind may have been declared since it was registered
     return target
+
+
+# Why a target that takes no store of a type cannot, by type.
+STORE_TYPE_WHY = {
+    "python": "a python store core is a Python object, which only the sdk and sdk-async targets run in the kit's "
+              "own process",
+    "redis": "this target has no Redis integration to run",
+}
+
+
+def store_refusal(target_name: str, store_type: str, supported: Iterable[str]) -> str:
+    """Why a target that takes only the ``supported`` store types cannot take ``store_type`` ("" when it can)."""
+    if store_type in supported:
+        return ""
+    why = STORE_TYPE_WHY.get(store_type)
+    return f"{target_name} takes no {store_type} store" + (f" ({why})" if why else "")
+
+
+def refusal(target: Target, scenario: Scenario) -> str:
+    """Why a ready target cannot run this scenario, in one line ("" when it can): its ``not_ready_for``."""
+    check = getattr(target, "not_ready_for", None)
+    return check(scenario) if check is not None else ""
 
 
 def all_targets() -> list[Target]:

@@ -86,6 +86,9 @@ class Recording:
         # there means "not available", never "nothing happened".
         self.unavailable: frozenset[str] = frozenset()
         self._pending_changes: list[str] = []
+        # Rewrites error and log texts before they are kept: a target whose texts name something that
+        # differs from process to process (a port) sets it, so that runs compare alike.
+        self.scrub: Callable[[str], str] | None = None
 
     def __getstate__(self) -> dict:
         """A copy (for a worker process) carries the rows, not the clock: it is never written to."""
@@ -111,14 +114,25 @@ class Recording:
         out-of-process target says when, and which step's command caused the row."""
         if self.closed:
             return
+        if self.scrub is not None:
+            values = self._scrubbed(frame, values)
         self.rows[frame].append((self._seq, self.step if step is None else step, t) + values)
         self._seq += 1
 
     # -- the observations -------------------------------------------------------------
 
+    def _scrubbed(self, frame: str, values: tuple) -> tuple:
+        """A row's values with its text (a log line, a status's error message) scrubbed."""
+        if frame == "logs":
+            return (values[0], self.scrub(values[1]))  # type: ignore[misc]
+        if frame == "status" and values[4] is not None:
+            return values[:4] + (self.scrub(values[4]),) + values[5:]  # type: ignore[misc]
+        return values
+
     def status(self, state: str, since: int, error: tuple | None) -> None:
         """``error``: (kind, status_code, message, time in microseconds) or None."""
-        self.add("status", state, since, *(error or (None, None, None, None)))
+        values = (state, since, *(error or (None, None, None, None)))
+        self.add("status", *(values if self.scrub is None else self._scrubbed("status", values)))
 
     def op_started(self, op: str, kind: str | None = None, key: str | None = None,
                    version: int | None = None, step: int | None = None, t: int | None = None) -> tuple | None:
@@ -140,6 +154,8 @@ class Recording:
         follow its row, sorted by key."""
         if head is None or self.closed:
             return
+        if error is not None and self.scrub is not None:
+            error = self.scrub(error)
         self.rows["ops"].append(head + (outcome, error, stored_before, stored_after, reported))
         if written is not None:
             self.init_versions[head[0]] = written
@@ -170,7 +186,7 @@ class Recording:
         self.add("evaluations", flag, context, value, reason)
 
     def log(self, level: str, message: str) -> None:
-        self.add("logs", level, message)
+        self.add("logs", level, message if self.scrub is None else self.scrub(message))
 
     def finish(self, store: Iterable[tuple]) -> None:
         """The run is over: keep the final store's rows (kind, key, version, deleted), sorted, and

@@ -27,7 +27,7 @@ from ..vocabulary.model import Expectations, Scenario
 from ..replay.recording import LAYOUTS, Recording
 from ..vocabulary.render import scenario_yaml
 from ..results.result import Result
-from ..drivers import expand_targets, targets as all_ready
+from ..drivers import expand_targets, refusal, targets as all_ready
 from .runner import get_target, run
 from ..replay.clock import to_micros
 from ..replay.freeze import virtual_time
@@ -241,7 +241,7 @@ def diff(scenarios: Iterable[Scenario | str | os.PathLike], targets: Sequence[st
     divergences: list[Divergence] = []
     with virtual_time():
         for scenario in loaded:
-            runs = [run(scenario, name) for name in targets]
+            runs = [run(scenario, name) for name in targets if not refusal(get_target(name), scenario)]
             results.extend(runs)
             for left, right in compared_pairs(runs):
                 found = first_divergence(scenario, left, right)

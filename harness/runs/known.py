@@ -249,7 +249,7 @@ KNOWN: tuple[KnownDifference, ...] = (
     KnownDifference(
         "needs-refresh-after-recovery",
         "store status after recovery",
-        ("outages/persistent_store_down_during_upsert.yaml",),
+        ("outages/persistent_store_down_during_upsert.yaml", "redis/outage_during_upsert.yaml"),
         ("`stale` false", "none",
          "`stale` true (`NeedsRefresh`: the store may have missed updates), unless the cache is infinite"),
         "Go documents `NeedsRefresh`", (frozenset({"sdk"}), GO_FAMILY), ("store_status",), _only_stale_differs),
@@ -303,12 +303,25 @@ KNOWN: tuple[KnownDifference, ...] = (
     KnownDifference(
         "infinite-cache",
         "an infinite cache (`cache_ttl: forever`)",
-        ("outages/infinite_cache_writes_back.yaml",),
+        ("outages/infinite_cache_writes_back.yaml", "redis/recovery_with_a_cache.yaml"),
         ("no such mode: the nearest is a TTL that never runs out; failed writes are lost, old data keeps "
          "being served", "as sdk",
          "failed writes kept in the cache and served; the cache is written back to the store on recovery; "
          "`stale` false"),
         "Go's `CacheForever`", (PYTHON, GO_FAMILY), ("evaluations", "store", "changes", "ops"), _infinite_cache),
+    KnownDifference(
+        "redis-store",
+        "a real Redis (`store: {type: redis}`): the SDK's own integration through a fault proxy",
+        ("redis/outage_during_upsert.yaml",),
+        ("`ldclient.integrations.Redis` (redis-py, no retries); a failed call raises the client's own error "
+         "(`Error 111 connecting to <redis>. Connection refused.`)",
+         "not run: the SDK's async Redis store talks through asyncio sockets, and the kit's virtual-time "
+         "event loop never waits on a socket",
+         "contract: a persistent store whose every operation fails in an outage; go, go-v6: "
+         "go-server-sdk-redis-redigo v3 / v2 (`go@v6.0.0`: none supports it); `Upsert` returns false, the "
+         "store's error (`dial tcp <redis>: connect: connection refused`) is logged"),
+        "undocumented; outcomes, statuses and the final store agree, error texts and log lines differ",
+        None),
 )
 
 

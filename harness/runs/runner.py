@@ -22,7 +22,7 @@ from ..replay.interrupts import defers_interrupts, handling_interrupts
 from ..results.result import DRIVER_FAILED, Result
 from ..vocabulary.loader import load_path, load_scenario
 from ..vocabulary.model import Scenario
-from ..drivers import expand_targets, get_target
+from ..drivers import expand_targets, get_target, refusal
 
 # run_many holds one freeze for this long (real seconds) before handing results
 # over: a freeze costs milliseconds, and a caller holding a paused generator must
@@ -36,7 +36,24 @@ def run(scenario: Scenario | str | os.PathLike, target: str = "sdk") -> Result:
         scenario = load_scenario(scenario)
     # Not with the collector paused: the rows a run records are tuples it soon stops tracking,
     # and it does so cheaply while they are young; paused, it walks them all at the end.
-    return _run(scenario, get_target(target), target)
+    chosen = get_target(target)
+    why = refusal(chosen, scenario)
+    if why:
+        raise UsageError(f"target {target!r} cannot run scenario {scenario.name!r}: {why}")
+    return _run(scenario, chosen, target)
+
+
+def refused_runs(scenarios: Iterable[Scenario], target_names: Iterable[str]) -> list[tuple[Scenario, str, str]]:
+    """(scenario, target, why) for each run a ready target cannot make (a store type it does not
+    take, say): :func:`run_many` leaves these out, and says which through this."""
+    names = expand_targets(target_names)
+    out = []
+    for scenario in scenarios:
+        for name in names:
+            why = refusal(get_target(name), scenario)
+            if why:
+                out.append((scenario, name, why))
+    return out
 
 
 @contextlib.contextmanager
@@ -86,16 +103,17 @@ def shard_of(items: list, shard: tuple[int, int] | None) -> list:
 def run_many(scenarios: Iterable[Scenario], target_names: Iterable[str] = ("sdk",),
              shard: tuple[int, int] | None = None) -> Iterator[Result]:
     """Run every scenario on every target (a range: every served release in it), in order; with
-    ``shard=(i, n)``, only part ``i`` of ``n`` of those runs (see :func:`shard_of`).
+    ``shard=(i, n)``, only part ``i`` of ``n`` of those runs (see :func:`shard_of`). A run a target
+    cannot make is left out (:func:`refused_runs` lists them, with why).
 
     Runs share one freeze for up to :data:`BATCH_SECONDS` at a time; the freeze
     is released before results are handed over, so the caller's code between
     results runs on real time.
     """
     names = expand_targets(target_names)
-    for name in names:
-        get_target(name)
-    pending = shard_of([(scenario, name) for scenario in scenarios for name in names], shard)
+    chosen = {name: get_target(name) for name in names}
+    pending = shard_of([(scenario, name) for scenario in scenarios for name in names
+                        if not refusal(chosen[name], scenario)], shard)
     done = 0
     while done < len(pending):
         batch: list[Result] = []

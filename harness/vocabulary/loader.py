@@ -83,7 +83,7 @@ def _store(value: Any) -> StoreConfig:
     ttl = value.get("cache_ttl")
     if ttl is not None and ttl != CACHE_FOREVER:
         ttl = parse_duration(ttl, key="store.cache_ttl")
-    return StoreConfig(value["type"], ttl)
+    return StoreConfig(value["type"], ttl, value.get("core"), value.get("prefix"))
 
 
 def scenario_from_data(data: Any, file: str | None = None, lines: dict[KeyPath, int] | None = None) -> Scenario:

@@ -11,6 +11,7 @@ failures print replayable steps.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime, timedelta, timezone
@@ -30,42 +31,79 @@ from .values import (DATA_OPS, DEFAULT_START, EARLIEST_TIME, ERROR_KINDS, KINDS,
 __all__ = ["STEP_KINDS", "Action", "Delete", "Disconnect", "Evaluate", "Init", "Listen", "Reconnect", "Status",
            "Step", "Stop", "StoreDown", "StoreUp", "Upsert", "Wait", "DATA_OPS", "DEFAULT_START", "ERROR_KINDS",
            "KINDS", "EARLIEST_TIME", "LATEST_TIME", "OUTCOMES", "STATES", "STORE_OPS", "ErrorInfo", "Item",
-           "CACHE_FOREVER", "StoreConfig", "Expectations", "Scenario", "Steps"]
+           "CACHE_FOREVER", "STORE_TYPES", "StoreConfig", "Expectations", "Scenario", "Steps"]
+
+
+STORE_TYPES = ("memory", "persistent", "python", "redis")
+CACHED_STORE_TYPES = ("persistent", "python", "redis")  # a store behind the SDK's persistent-store wrapper
 
 
 @dataclass(frozen=True)
 class StoreConfig:
-    """``memory`` (the SDK's in-memory store) or ``persistent`` (a fault-injectable
-    core behind the SDK's own persistent-store wrapper). ``cache_ttl`` in
-    microseconds: ``None`` is the SDK's default, ``0`` turns the cache off, and
-    :data:`CACHE_FOREVER` is an infinite cache (Go's ``CacheForever``)."""
+    """Where the SDK keeps its data:
+
+    - ``memory``: the SDK's in-memory store;
+    - ``persistent``: a fault-injectable core over a dict behind the SDK's own persistent-store wrapper;
+    - ``python``: a user's ``FeatureStoreCore``, ``core: "module:callable"`` (the callable makes a
+      fresh core for each run), behind the SDK's wrapper (the ``sdk`` targets only);
+    - ``redis``: the SDK's own Redis integration against a real ``redis-server`` the kit starts,
+      keys under ``prefix`` (``None``: the SDK's default, ``launchdarkly``).
+
+    ``cache_ttl`` (all but ``memory``) in microseconds: ``None`` is the SDK's default, ``0`` turns the
+    cache off, and :data:`CACHE_FOREVER` is an infinite cache (Go's ``CacheForever``)."""
 
     type: str = "memory"
     cache_ttl: int | str | None = None
+    core: str | None = None
+    prefix: str | None = None
 
     def __post_init__(self):
-        check(self.type in ("memory", "persistent"), f"store must be memory or persistent, not {self.type!r}",
+        check(self.type in STORE_TYPES, f"store must be one of {', '.join(STORE_TYPES)}, not {self.type!r}",
               "store")
-        check(self.cache_ttl is None or self.type == "persistent", "cache_ttl applies to a persistent store only",
-              "store.cache_ttl")
+        check(self.cache_ttl is None or self.type in CACHED_STORE_TYPES,
+              f"cache_ttl applies to a {', '.join(CACHED_STORE_TYPES)} store only", "store.cache_ttl")
         check(self.cache_ttl is None or self.cache_ttl == CACHE_FOREVER or (is_whole(self.cache_ttl)
                                                                            and self.cache_ttl >= 0),
               f"cache_ttl must be a duration or {CACHE_FOREVER!r}", "store.cache_ttl")
         if is_whole(self.cache_ttl):
             check_micros(self.cache_ttl, "store.cache_ttl", "cache_ttl")
+        check((self.core is not None) == (self.type == "python"),
+              "a python store names its core (core: \"module:callable\"), and only a python store has one",
+              "store.core")
+        if self.core is not None:
+            check(isinstance(self.core, str) and re.fullmatch(CORE_PATTERN, self.core) is not None,
+                  f"core must be \"module:callable\" (such as \"my_stores:make_core\"), not {self.core!r}",
+                  "store.core")
+        check(self.prefix is None or self.type == "redis", "prefix applies to a redis store only", "store.prefix")
+        if self.prefix is not None:
+            check(isinstance(self.prefix, str) and self.prefix != "" and not any(c.isspace() for c in self.prefix),
+                  f"prefix must be a non-empty string without spaces, not {self.prefix!r}", "store.prefix")
 
     @property
     def finite_ttl(self) -> int:
         """The TTL in microseconds when it is finite, else 0."""
         return self.cache_ttl if is_whole(self.cache_ttl) else 0  # type: ignore[return-value]
 
+    @property
+    def cached(self) -> bool:
+        """Whether the SDK's persistent-store wrapper (and its cache settings) stands in front of it."""
+        return self.type in CACHED_STORE_TYPES
+
     def to_data(self) -> Any:
-        if self.cache_ttl is None:
+        if self.cache_ttl is None and self.core is None and self.prefix is None:
             return self.type
-        ttl = self.cache_ttl if self.cache_ttl == CACHE_FOREVER else format_duration(self.cache_ttl)  # type: ignore
-        return {"type": self.type, "cache_ttl": ttl}
+        data: dict[str, Any] = {"type": self.type}
+        if self.cache_ttl is not None:
+            data["cache_ttl"] = self.cache_ttl if self.cache_ttl == CACHE_FOREVER else format_duration(
+                self.cache_ttl)  # type: ignore[arg-type]
+        if self.core is not None:
+            data["core"] = self.core
+        if self.prefix is not None:
+            data["prefix"] = self.prefix
+        return data
 
 
+CORE_PATTERN = r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*"
 STORE_EXPECT_WORDS = ("deleted", "absent")
 CACHE_FOREVER = "forever"
 
@@ -190,6 +228,7 @@ class Scenario:
             object.__setattr__(self, "steps", Steps(self.steps))
         self._check_clock_range()
         self._check_expected_keys()
+        self._check_network_faults()
 
     @cached_property
     def action_kinds(self) -> frozenset[type[Action]]:
@@ -224,6 +263,18 @@ class Scenario:
                 raise ScenarioError(f"the steps run the virtual clock past {LATEST_TIME.year}, the latest time it "
                                     f"may reach ({TIME_RANGE_WHY}; start {self.start.isoformat()})",
                                     key=f"steps[{index}]")
+
+    def _check_network_faults(self) -> None:
+        """A Redis store's outage is a real network fault: every operation fails, and so does the
+        availability check (a Redis store has no answer of its own), with the client's own error."""
+        if self.store.type != "redis" or StoreDown not in self.action_kinds:
+            return
+        for index, step in enumerate(self.steps):
+            action = step.action
+            if isinstance(action, StoreDown) and (action.fail != frozenset(STORE_OPS) or action.available):
+                raise ScenarioError("a redis store goes down as its network does: every operation fails and "
+                                    "its availability check fails too; leave out fail and available",
+                                    key=f"steps[{index}].store_down")
 
     def _check_expected_keys(self) -> None:
         if not any(e.store or e.changes for e in (self.expect, *self.expect.targets.values())):

@@ -29,6 +29,7 @@ import jsonschema
 
 from ..errors import ScenarioError
 from .item_fields import spec_schema
+from .model import CACHE_FOREVER, CORE_PATTERN, STORE_TYPES
 from .steps import STEP_KINDS, TIMING_DOCS
 from .values import ERROR_KINDS, MAX_STATUS_CODE, MAX_VERSION, STATES, VERSION_RANGE_WHY
 from .yaml_reader import KeyPath, dotted
@@ -58,10 +59,38 @@ def _code_defs() -> dict:
     }
 
 
+def _store_schema() -> dict:
+    """The top-level ``store`` key, from the store types the model knows."""
+    types = list(STORE_TYPES)
+    return {
+        "description": "memory (the SDK's in-memory store), persistent (a fault-injectable core behind the SDK's "
+                       "persistent-store wrapper), python (your FeatureStoreCore behind that wrapper, on the sdk "
+                       "targets) or redis (the SDK's own Redis integration against a redis-server the kit starts), "
+                       "with cache_ttl: a duration, 0s or forever.",
+        "if": {"type": "string"},
+        "then": {"enum": types},
+        "else": {
+            "type": "object", "required": ["type"], "additionalProperties": False,
+            "properties": {
+                "type": {"enum": types},
+                "cache_ttl": {"anyOf": [{"$ref": "#/$defs/duration"}, {"const": CACHE_FOREVER}],
+                              "description": "how long the SDK's persistent-store wrapper caches reads: a duration, "
+                                             "0s for none, or forever (infinite: Go's CacheForever)"},
+                "core": {"type": "string", "pattern": "^" + CORE_PATTERN + "$",
+                         "description": "python store: the callable that makes your FeatureStoreCore, as "
+                                        "\"module:callable\" (an async core for sdk-async, or a sync one it adapts)"},
+                "prefix": {"type": "string", "minLength": 1,
+                           "description": "redis store: the prefix of every key (default: the SDK's, launchdarkly)"},
+            },
+        },
+    }
+
+
 def build_schema() -> dict:
     """The published schema with every part the code owns made from the code."""
     document = _published()
     document["$defs"].update(_code_defs())
+    document["properties"]["store"] = _store_schema()
     properties = {key: {"$ref": "#/$defs/duration", "description": doc} for key, doc in TIMING_DOCS.items()}
     for name, kind in STEP_KINDS.items():
         properties[name] = copy.deepcopy(kind.body_schema)

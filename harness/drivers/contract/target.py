@@ -14,7 +14,7 @@ from ...vocabulary.model import ErrorInfo, Scenario
 from ...replay.recording import Recording
 from ...replay.source import SimulatedDataSource, SourceSteps
 from ...replay.play import play
-from ..registry import Availability
+from ..registry import Availability, store_refusal
 
 
 class ContractPort:
@@ -87,6 +87,10 @@ class ContractTarget:
     def availability(self) -> Availability:
         return Availability(True, "the kit's own model (harness.drivers.contract)")
 
+    def not_ready_for(self, scenario: Scenario) -> str:
+        """It models the memory and persistent stores, and Redis as a persistent store whose every operation fails in an outage."""
+        return store_refusal(self.name, scenario.store.type, ("memory", "persistent", "redis"))
+
     def world_type(self) -> type:
         return self.world
 
@@ -96,7 +100,7 @@ class ContractTarget:
     @contextlib.contextmanager
     def open_world(self, scenario: Scenario, clock: VirtualClock, recording: Recording) -> Iterator[ContractWorld]:
         faults = Faults()
-        store = ModelStore(faults, clock, persistent=scenario.store.type == "persistent",
+        store = ModelStore(faults, clock, persistent=scenario.store.cached,
                            cache_ttl=scenario.store.cache_ttl, on_status=recording.store_status, log=recording.log)
         sink = ContractSink(store, clock, on_status=lambda s: record_status(recording, s),
                             on_change=recording.change, log=recording.log,

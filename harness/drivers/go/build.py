@@ -36,6 +36,15 @@ from .build_job import BuildFailed, BuildJob
 MIN_GO = (1, 25)  # testing/synctest.Test
 CHUNK = 1 << 16
 
+# The Go SDK's Redis integration for each major: (module, the version the kit builds, the lowest SDK
+# release it works with, by its go.mod). A release below that is built without Redis (redis_off.go).
+REDIS_INTEGRATIONS = {
+    "v7": ("github.com/launchdarkly/go-server-sdk-redis-redigo/v3", "v3.0.0", (7, 0, 0)),
+    "v6": ("github.com/launchdarkly/go-server-sdk-redis-redigo/v2", "v2.0.1", (6, 0, 1)),
+}
+REDIGO = "github.com/gomodule/redigo v1.8.2"  # the Redis client the driver reads records with
+REDIS_FILES = ("redis.go", "redis_sdk.go")
+
 
 @dataclass(frozen=True)
 class Flavour:
@@ -73,23 +82,52 @@ class Flavour:
         """The same major at ``release`` (the pinned release keeps the committed files)."""
         return replace(self, release=None if release == self.pinned else release)
 
+    @property
+    def redis_refusal(self) -> str:
+        """Why this release's driver has no Redis store ("" when it has one)."""
+        module, version, lowest = REDIS_INTEGRATIONS[self.folder]
+        numbers = tuple(int(part) for part in self.version.lstrip("v").split("."))
+        if numbers >= lowest:
+            return ""
+        return (f"{module}@{version}, the Redis integration for SDK {self.folder}, needs "
+                f"{self.module}@v{'.'.join(map(str, lowest))} or newer")
+
     def files(self) -> dict[str, bytes]:
         """The build's files: the shared driver, this major's names, and its go.mod (and go.sum)."""
         out: dict[str, bytes] = {}
         endings = (".go", ".mod", ".sum") if self.release is None else (".go",)
+        redis = not self.redis_refusal
         for folder in ("common", self.folder):
             for entry in sorted(self.sources.joinpath(folder).iterdir(), key=lambda e: e.name):
-                if entry.name.endswith(endings):
+                if entry.name.endswith(endings) and (redis or entry.name not in REDIS_FILES):
                     out[entry.name] = entry.read_bytes()
+        if not redis:
+            out["redis.go"] = NO_REDIS.replace("REASON", self.redis_refusal).encode()
         if self.release is not None:
             out["go.mod"] = self.generated_go_mod().encode()
         return out
 
     def generated_go_mod(self) -> str:
-        """A go.mod requiring only this release (the go line is the committed one's)."""
+        """A go.mod requiring only this release, and its Redis integration where one supports it (the go
+        line is the committed one's)."""
         go_line = re.search(r"^go \S+$", self._committed_go_mod(), re.M)
-        return (f"module harness/godriver\n\n{go_line.group(0) if go_line else 'go 1.25'}\n\n"
-                f"require {self.module} {self.version}\n")
+        requires = [f"{self.module} {self.version}"]
+        if not self.redis_refusal:
+            module, version, _ = REDIS_INTEGRATIONS[self.folder]
+            requires += [f"{module} {version}", REDIGO]
+        lines = "".join(f"\t{line}\n" for line in requires)
+        return f"module harness/godriver\n\n{go_line.group(0) if go_line else 'go 1.25'}\n\nrequire (\n{lines})\n"
+
+
+# redis.go for a release no Redis integration supports: the driver refuses a redis store, saying why.
+NO_REDIS = """package driver
+
+import "errors"
+
+func redisBuilder(store *StoreConfig) (*persistentStoreBuilder, peeker, error) {
+	return nil, nil, errors.New("this driver is built without Redis: REASON")
+}
+"""
 
 
 V7 = Flavour("v7", "github.com/launchdarkly/go-server-sdk/v7")

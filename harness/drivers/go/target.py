@@ -6,6 +6,7 @@ from typing import Callable, Iterable
 
 from ...errors import DriverError
 from ..protocol import DriverTarget
+from ..redis import redis_refusal
 from ..registry import Availability
 from .build import BuildFailed, Flavour, GoMissing, build_all, build_failure, ensure_built, go_toolchain
 
@@ -33,6 +34,18 @@ class GoTarget(DriverTarget):
         if reason:
             return Availability(False, what, reason)
         return Availability(True, f"{what} ({go_version})")
+
+    @property
+    def store_types(self) -> tuple[str, ...]:  # type: ignore[override]
+        return ("memory", "persistent") + (() if self.flavour.redis_refusal else ("redis",))
+
+    def not_ready_for(self, scenario) -> str:
+        """Why it cannot run this scenario ("" when it can): a store type its driver does not build, a
+        release no Redis integration supports, or no Redis here."""
+        if scenario.store.type == "redis":
+            return (f"{self.name} takes no redis store ({self.flavour.redis_refusal})" if self.flavour.redis_refusal
+                    else redis_refusal())
+        return super().not_ready_for(scenario)
 
     def command(self) -> list[str]:
         """The built driver (built first, the first time); a failed build is a failed run."""

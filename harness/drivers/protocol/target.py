@@ -24,7 +24,8 @@ from ...replay.recording import Recording
 from ...replay.source import SimulatedDataSource, SourceSteps
 from ...vocabulary.model import CACHE_FOREVER, Scenario, StoreConfig
 from ...vocabulary.values import ErrorInfo
-from ..registry import Availability
+from ..redis import redis_environment
+from ..registry import Availability, store_refusal
 from .process import DriverProcess
 from .session import Session
 
@@ -60,20 +61,31 @@ class ProtocolPort:
 
 
 class ProtocolWorld(SourceSteps):
-    """The source's steps, and the others sent to the driver."""
+    """The source's steps, and the others sent to the driver. With a Redis store (``network``), the
+    store's faults are the kit's to make on the network, once the driver has answered every
+    command before them."""
 
-    def __init__(self, session: Session, source: SimulatedDataSource):
+    def __init__(self, session: Session, source: SimulatedDataSource, network=None):
         self.session = session
         self.source = source
+        self.network = network
 
     def on_listen(self, action) -> None:
         self.session.send({"op": "listen", "on": action.on})
 
     def on_store_down(self, action) -> None:
+        if self.network is not None:
+            self.session.flush()
+            self.network.set_down(True)
+            return
         self.session.send({"op": "store_down", "fail": sorted(action.fail), "available": action.available,
                            "message": action.message})
 
     def on_store_up(self, action) -> None:
+        if self.network is not None:
+            self.session.flush()
+            self.network.set_down(False)
+            return
         self.session.send({"op": "store_up"})
 
     def on_evaluate(self, action) -> None:
@@ -91,10 +103,14 @@ class ProtocolWorld(SourceSteps):
         return self.session.call({"op": "end"})["store"]
 
 
-def store_setting(store: StoreConfig) -> dict:
-    """The scenario's store as the driver takes it (``cache_ttl`` in microseconds, or ``infinite``)."""
+def store_setting(store: StoreConfig, redis=None) -> dict:
+    """The scenario's store as the driver takes it (``cache_ttl`` in microseconds, or ``infinite``; for
+    Redis, where the client connects, where the server itself is, and the prefix)."""
     infinite = store.cache_ttl == CACHE_FOREVER
-    return {"type": store.type, "cache_ttl": None if infinite else store.cache_ttl, "infinite": infinite}
+    setting = {"type": store.type, "cache_ttl": None if infinite else store.cache_ttl, "infinite": infinite}
+    if redis is not None:
+        setting.update(host=redis.host, port=redis.client_port, peek_port=redis.server.port, prefix=store.prefix or "")
+    return setting
 
 
 class DriverTarget:
@@ -106,6 +122,7 @@ class DriverTarget:
 
     world = ProtocolWorld
     reads_wall_clock = False  # its time is the virtual clock alone (see harness.runs.runner)
+    store_types: tuple[str, ...] = ("memory", "persistent")  # the store types its driver builds
     timeout = 60.0  # seconds a driver may take to answer one command before it counts as hung
     scenarios_per_driver = 400  # then a fresh process (a driver may leak a little per scenario)
 
@@ -117,6 +134,10 @@ class DriverTarget:
 
     def availability(self) -> Availability:
         return Availability(True)
+
+    def not_ready_for(self, scenario: Scenario) -> str:
+        """Why it cannot run this scenario ("" when it can): a store type its driver does not build."""
+        return store_refusal(self.name, scenario.store.type, self.store_types)
 
     def command(self) -> list[str]:
         """The driver's command line."""
@@ -147,16 +168,21 @@ class DriverTarget:
 
     @contextlib.contextmanager
     def open_world(self, scenario: Scenario, clock: VirtualClock, recording: Recording) -> Iterator[ProtocolWorld]:
+        redis = None
+        if scenario.store.type == "redis":
+            redis = redis_environment()
+            redis.begin()
+            recording.scrub = redis.scrub  # error texts name the proxy's port, which differs by process
         driver = self.driver()
         driver.scenarios += 1
         recording.unavailable = driver.unavailable
         session = Session(driver, recording)
         try:
-            session.send({"op": "begin", "start": clock.now, "store": store_setting(scenario.store),
+            session.send({"op": "begin", "start": clock.now, "store": store_setting(scenario.store, redis),
                           "outage_log_after": scenario.outage_log_after, "listen": scenario.listen})
             clock.follow(lambda micros: session.send({"op": "advance", "to": micros}))
             source = SimulatedDataSource(recording, clock, ProtocolPort(session))
-            yield self.world(session, source)  # its final_store() ends the scenario on the driver
+            yield self.world(session, source, redis)  # its final_store() ends the scenario on the driver
             source.close()
         except BaseException:
             self.stop()  # the driver is mid-scenario (or broken): the next run gets a fresh one

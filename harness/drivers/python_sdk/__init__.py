@@ -13,15 +13,19 @@ from functools import cached_property
 from typing import Callable
 
 from ...errors import SdkMismatch
-from ..registry import Availability
+from ..redis import redis_refusal
+from ..registry import Availability, store_refusal
 from .door import DISTRIBUTION, async_sdk, sdk_version, sync_sdk
 
 
 class PythonSdkTarget:
     """A target whose module (its ``World`` and ``run``) loads once the door says the SDK has what it needs."""
 
-    def __init__(self, name: str, description: str, check: Callable[[], object], module: str, world: str):
+    def __init__(self, name: str, description: str, check: Callable[[], object], module: str, world: str,
+                 store_types: tuple[str, ...], store_why: dict[str, str] | None = None):
         self.name = name
+        self.store_types = store_types
+        self.store_why = store_why or {}  # why it takes no store of a type, where the general reason is wrong
         self.description = description
         self._check = check
         self._module = module
@@ -34,6 +38,16 @@ class PythonSdkTarget:
         except SdkMismatch as e:
             return Availability(False, version, str(e))
         return Availability(True, version)
+
+    def not_ready_for(self, scenario) -> str:
+        """Why it cannot run this scenario ("" when it can): a store type it does not build, or no Redis here."""
+        kind = scenario.store.type
+        if kind in self.store_why:
+            return f"{self.name} takes no {kind} store yet ({self.store_why[kind]})"
+        why = store_refusal(self.name, kind, self.store_types)
+        if not why and scenario.store.type == "redis":
+            why = redis_refusal()
+        return why
 
     @cached_property
     def implementation(self):
@@ -49,7 +63,9 @@ class PythonSdkTarget:
 
 
 SYNC = PythonSdkTarget("sdk", "the SDK's real LDClient (FDv1) and DataSourceUpdateSinkImpl",
-                       sync_sdk, ".sync", "SdkWorld")
+                       sync_sdk, ".sync", "SdkWorld", ("memory", "persistent", "python", "redis"))
 ASYNC = PythonSdkTarget("sdk-async", "the SDK's AsyncLDClient (FDv1) and AsyncDataSourceUpdateSinkImpl "
                                      "on a virtual-time event loop", lambda: (sync_sdk(), async_sdk()),
-                        ".asynchronous", "AsyncSdkWorld")
+                        ".asynchronous", "AsyncSdkWorld", ("memory", "persistent", "python"),
+                        {"redis": "the SDK's async Redis store (9.17.0 and newer) talks through asyncio sockets, "
+                                  "and the kit's virtual-time event loop never waits on a socket"})

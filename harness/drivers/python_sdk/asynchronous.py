@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import selectors
 from typing import Any, Iterator
 
@@ -31,7 +32,7 @@ from ...replay.source import SimulatedDataSource, into_sink
 from ...vocabulary.model import Listen, Scenario, StoreConfig
 from .door import async_sdk
 from .sandbox import sdk_sandbox
-from .stores import KIND_BY_NAME, FaultyCore, make_store
+from .stores import KIND_BY_NAME, FaultyCore, load_core, make_store
 from .sync import (SDK_KEY, SdkPort, SdkWorld, UpdateProcessor, capture_sdk_logs, log_task_failure,
                    watch_status)
 
@@ -134,8 +135,63 @@ class FaultyAsyncCore(FaultyCore):
         return self.faults.available
 
 
-def make_async_store(config: StoreConfig) -> tuple[Any, Faults, Any]:
-    return make_store(config, FaultyAsyncMemoryStore, FaultyAsyncCore, AsyncCachingStoreWrapper)
+class FaultyAsyncUserCore:
+    """A user's core for the async client, the kit's faults in front of each call: an
+    ``AsyncFeatureStoreCore`` is awaited, and a sync ``FeatureStoreCore`` is called as it is (so one
+    core serves both targets). Peeks run the core's own ``get_internal`` on the virtual loop."""
+
+    compares_by_value = True
+
+    def __init__(self, core: Any, faults: Faults, loop: "VirtualEventLoop"):
+        self.core = core
+        self.faults = faults
+        self.loop = loop
+
+    async def _call(self, op: str | None, method, *args):
+        if op is not None:
+            self.faults.check(op)
+        answer = method(*args)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    def _now(self, answer):
+        return self.loop.run_until_complete(answer) if inspect.isawaitable(answer) else answer
+
+    async def init_internal(self, all_data):
+        return await self._call("init", self.core.init_internal, all_data)
+
+    async def get_internal(self, kind, key):
+        return await self._call("get", self.core.get_internal, kind, key)
+
+    async def get_all_internal(self, kind):
+        return await self._call("all", self.core.get_all_internal, kind)
+
+    async def upsert_internal(self, kind, item):
+        return await self._call("delete" if item.get("deleted") else "upsert", self.core.upsert_internal, kind, item)
+
+    async def initialized_internal(self):
+        return await self._call("get", self.core.initialized_internal)
+
+    def peek(self, kind: str, key: str) -> Any:
+        return self._now(self.core.get_internal(KIND_BY_NAME[kind], key))
+
+    def records(self):
+        return {kind: dict(self._now(self.core.get_all_internal(kind)) or {}) for kind in (FEATURES, SEGMENTS)}
+
+
+class MonitoredAsyncUserCore(FaultyAsyncUserCore):
+    """:class:`FaultyAsyncUserCore` for a core with an availability check."""
+
+    async def is_available(self):
+        return self.faults.available and bool(await self._call(None, self.core.is_available))
+
+
+def make_async_store(config: StoreConfig, loop: "VirtualEventLoop") -> tuple[Any, Faults, Any]:
+    def users(spec: str, faults: Faults) -> FaultyAsyncUserCore:
+        core = load_core(spec)()
+        monitored = callable(getattr(core, "is_available", None))
+        return (MonitoredAsyncUserCore if monitored else FaultyAsyncUserCore)(core, faults, loop)
+
+    return make_store(config, FaultyAsyncMemoryStore, FaultyAsyncCore, AsyncCachingStoreWrapper, users)
 
 
 # ----------------------------------------------------------------------------- the target
@@ -186,7 +242,6 @@ def open_client(store_config: StoreConfig, clock: VirtualClock, recording: Recor
                 listen: bool) -> Iterator[AsyncSdkWorld]:
     """:func:`.sync.open_client` for the async client: its data source hands the async sink to
     ``source`` (``source.attach(port, ready)``). The in-process run and the Python driver share it."""
-    store, faults, peeker = make_async_store(store_config)
     loop = VirtualEventLoop(clock)
 
     def data_source(config, _store, ready) -> AsyncUpdateProcessor:
@@ -195,6 +250,7 @@ def open_client(store_config: StoreConfig, clock: VirtualClock, recording: Recor
 
     with contextlib.ExitStack() as stack:
         stack.callback(loop.close)
+        store, faults, peeker = make_async_store(store_config, loop)
         logs = stack.enter_context(capture_sdk_logs(recording))
         stack.enter_context(sdk_sandbox(clock, log_task_failure))
         config = AsyncConfig(SDK_KEY, send_events=False, diagnostic_opt_out=True,

@@ -46,6 +46,7 @@ class SdkPort:
     def __init__(self, sink, peeker):
         self.sink = sink
         self.peek = peeker.peek  # by the kit's kind names
+        self.compares_by_value = getattr(peeker, "compares_by_value", False)  # a fresh record a read
 
     # Calls a sink method (see into_sink); the async port also runs the coroutine it returns.
     _call = staticmethod(into_sink)
@@ -221,6 +222,7 @@ def open_client(store_config: StoreConfig, clock: VirtualClock, recording: Recor
     SDK's sink to ``source`` (``source.attach(port, ready)``, as :class:`SimulatedDataSource` takes
     it); closed after. The in-process run and the Python driver (:mod:`.driver`) share it."""
     store, faults, peeker = make_store(store_config, memory_store)
+    recording.scrub = getattr(peeker, "scrub", None)
 
     def data_source(config: Config, _store: Any, ready) -> UpdateProcessor:
         source.attach(SdkPort(config.data_source_update_sink, peeker), ready)

@@ -78,16 +78,14 @@ func Begin(cmd Command, wait func()) (*Scenario, error) {
 	case "persistent":
 		core := newFaultyCore(s.faults)
 		s.store = core
-		builder := persistentDataStoreOf(coreFactory{core})
-		switch {
-		case store.Infinite:
-			builder = builder.CacheForever()
-		case store.CacheTTL != nil && *store.CacheTTL == 0:
-			builder = builder.NoCaching()
-		case store.CacheTTL != nil:
-			builder = builder.CacheTime(time.Duration(*store.CacheTTL) * time.Microsecond)
+		cfg.DataStore = withCache(persistentDataStoreOf(coreFactory{core}), store)
+	case "redis":
+		builder, records, err := redisBuilder(store)
+		if err != nil {
+			return nil, err
 		}
-		cfg.DataStore = builder
+		s.store = records
+		cfg.DataStore = withCache(builder, store)
 	default:
 		return nil, fmt.Errorf("unknown store type %q", store.Type)
 	}
@@ -121,6 +119,19 @@ func Begin(cmd Command, wait func()) (*Scenario, error) {
 	s.rec.muted = false // the client's own start-up lines describe the kit's wiring, not the scenario
 	s.rec.mu.Unlock()
 	return s, nil
+}
+
+// withCache applies the scenario's cache setting to the SDK's persistent store builder.
+func withCache(builder *persistentStoreBuilder, store *StoreConfig) *persistentStoreBuilder {
+	switch {
+	case store.Infinite:
+		return builder.CacheForever()
+	case store.CacheTTL != nil && *store.CacheTTL == 0:
+		return builder.NoCaching()
+	case store.CacheTTL != nil:
+		return builder.CacheTime(time.Duration(*store.CacheTTL) * time.Microsecond)
+	}
+	return builder
 }
 
 func (s *Scenario) listen(on bool) {
@@ -161,4 +172,7 @@ func (s *Scenario) close() {
 	s.rec.muted = true
 	s.rec.mu.Unlock()
 	s.client.Close()
+	if closer, ok := s.store.(interface{ close() }); ok {
+		closer.close()
+	}
 }

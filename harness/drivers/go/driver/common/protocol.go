@@ -49,9 +49,13 @@ type Command struct {
 
 // StoreConfig is the scenario's store setting.
 type StoreConfig struct {
-	Type     string `json:"type"`      // memory or persistent
+	Type     string `json:"type"`      // memory, persistent or redis
 	CacheTTL *int64 `json:"cache_ttl"` // microseconds; absent: the SDK's default
 	Infinite bool   `json:"infinite"`  // an infinite cache (CacheForever)
+	Host     string `json:"host"`      // redis: where the SDK's client connects (the kit's fault proxy)
+	Port     int    `json:"port"`
+	PeekPort int    `json:"peek_port"` // redis: the server itself, for reading records past the proxy
+	Prefix   string `json:"prefix"`    // redis: the key prefix; "" for the integration's default
 }
 
 // ErrorInfo is a data source error as the kit writes it.

@@ -3,7 +3,9 @@ module harness/godriver
 go 1.25
 
 require (
+	github.com/gomodule/redigo v1.8.2
 	github.com/launchdarkly/go-sdk-common/v3 v3.0.1
+	github.com/launchdarkly/go-server-sdk-redis-redigo/v2 v2.0.1
 	github.com/launchdarkly/go-server-sdk/v6 v6.2.1
 )
 

@@ -3,7 +3,9 @@ module harness/godriver
 go 1.25
 
 require (
+	github.com/gomodule/redigo v1.8.2
 	github.com/launchdarkly/go-sdk-common/v3 v3.4.0
+	github.com/launchdarkly/go-server-sdk-redis-redigo/v3 v3.0.0
 	github.com/launchdarkly/go-server-sdk/v7 v7.14.6
 )
 
