@@ -4,11 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-<<<<<<< HEAD
-.PHONY: report test bench notebooks site schema docs clean
-=======
-.PHONY: report test bench notebooks schema docs clean redis-server
->>>>>>> redis18
+.PHONY: report test bench notebooks site schema docs clean redis-server
 
 report: $(STAMP)          ## replay the whole catalogue on every ready target and write report/
 	$(BIN)/harness run scenarios --out report
