@@ -13,6 +13,7 @@ from harness.drivers.node import build
 from harness.drivers.node.build import PINNED, InstallFailed, NodeRelease, driver_folder, ensure_installed
 from harness.drivers.releases import Version
 from harness.errors import UsageError
+from harness.vocabulary.model import StoreConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -234,3 +235,52 @@ def test_a_release_runs_like_the_plain_target():
     assert "9.12.0" in driver_folder(target.release).name
     assert (driver_folder(target.release) / "package-lock.json").is_file()  # made once, kept with the install
     target.stop()
+
+
+# ----------------------------------------------------------------------------- tombstones, both ways
+
+DELETE_THEN_READ = """
+name: delete-then-read
+store: {type: persistent, tombstones: %s}
+steps:
+  - init: {flags: {f1: {version: 1}}}
+  - delete: {flag: f1, version: 2}
+  - evaluate: {flag: f1, default: gone}
+  - upsert: {flag: f1, version: 2}
+"""
+
+
+def test_the_store_option_names_the_form_a_tombstone_is_kept_in():
+    from harness.drivers.protocol.target import store_setting
+    scenario = harness.scenario_from_yaml(DELETE_THEN_READ % "flag")
+    assert scenario.store == StoreConfig("persistent", None, "flag")
+    assert "tombstones: flag" in harness.scenario_yaml(scenario)
+    assert harness.scenario_from_yaml(harness.scenario_yaml(scenario)) == scenario
+    assert store_setting(scenario.store)["tombstones"] == "flag"
+    assert StoreConfig("persistent").to_data() == "persistent"  # serialized is the default
+    with pytest.raises(harness.ScenarioError, match="'dict' is not one of serialized, flag at 'store.tombstones'"):
+        harness.scenario_from_yaml(DELETE_THEN_READ % "dict")
+    with pytest.raises(harness.ScenarioError, match="tombstones applies to a persistent store only"):
+        StoreConfig("memory", tombstones="flag")
+
+
+def test_exploring_draws_both_forms():
+    from harness.strategies import STORES
+    assert {store.tombstones for store in STORES} == {"serialized", "flag"}
+
+
+@pytest.mark.parametrize("form, seen", [("serialized", ["gone"]), ("flag", [False])])
+def test_nodes_store_wrapper_caches_a_flag_form_tombstone_under_the_wrong_key(form, seen):
+    res = harness.run(harness.scenario_from_yaml(DELETE_THEN_READ % form), "node")
+    assert list(res.evaluations["value"]) == seen  # the flag form: the deleted f1 is still served from the cache
+    assert list(res.store.itertuples(index=False, name=None)) == [("flags", "f1", 2, True)]
+    assert list(res.ops["outcome"].astype(str)) == ["applied", "applied", "ignored"]
+
+
+def test_the_contract_reads_both_forms_alike_as_gos_wrapper_does():
+    runs = [harness.run(harness.scenario_from_yaml(DELETE_THEN_READ % form), "contract") for form in TOMBSTONES]
+    assert runs[0].timeline.drop(columns=["seq"]).equals(runs[1].timeline.drop(columns=["seq"]))
+    assert list(runs[0].evaluations["value"]) == ["gone"]
+
+
+TOMBSTONES = ("serialized", "flag")

@@ -20,7 +20,7 @@ from .known_matchers import (COLUMNS, EVERYONE, GO_FAMILY, NO_STATUS, NO_STORE_S
                              evaluation_raised_on_sdk, exception_where_go_read_missing, failed_init_kept_cache,
                              ignored_write_on, infinite_cache, init_applied_on_go, init_failed_only_on_python,
                              node_dropped_a_store_error, node_fired_for_a_write_not_stored, node_read_missing,
-                             off_is_final, off_then_interrupted, only_stale_differs,
+                             node_served_a_deleted_flag, off_is_final, off_then_interrupted, only_stale_differs,
                              store_status_twice_at_one_instant)
 
 __all__ = ["COLUMNS", "DivergenceFacts", "KNOWN", "KnownDifference", "classify", "render_table", "write_docs"]
@@ -175,6 +175,16 @@ KNOWN: tuple[KnownDifference, ...] = (
          "that fails finds nothing (and nothing is logged)"),
         "all but node (an error is not a missing flag)", (NODE, EVERYONE - NODE), ("evaluations",),
         node_read_missing),
+    KnownDifference(
+        "node-deleted-flag-cached",
+        "a delete through a core that keeps tombstones as a version and a deleted flag (`tombstones: flag`)",
+        ("differences/deleted_flag_served_from_the_cache.yaml",),
+        ("deleted at once (the core interface has one form: the option changes nothing)", "as sdk",
+         "deleted at once (Go's wrapper reads both forms alike; the Go driver does not keep the flag form yet)",
+         "the deleted flag stays in the store wrapper's cache and is served until the entry expires: the "
+         "wrapper files the core's answer, which has no serialized item, under the bare key"),
+        "all but node (the interface allows the flag form)", (NODE, EVERYONE - NODE), ("evaluations",),
+        node_served_a_deleted_flag),
     KnownDifference(
         "store-error-in-a-nested-read",
         "a prerequisite or segment the store cannot read (found by `harness explore`)",

@@ -177,3 +177,10 @@ def node_read_missing(d: DivergenceFacts) -> bool:
 def node_fired_for_a_write_not_stored(d: DivergenceFacts) -> bool:
     """Node sent a change event the other side did not, at a step whose write the store did not take."""
     return _row(d, NODE) is not None and ignored_write_on(d, NODE)
+
+
+def node_served_a_deleted_flag(d: DivergenceFacts) -> bool:
+    """A core keeping tombstones as a flag, and Node's evaluation found a flag the other side found deleted."""
+    mine, other = _row(d, NODE), _other_row(d, NODE)
+    return (d.scenario.store.tombstones == "flag" and other is not None
+            and other["reason"] == "ERROR:FLAG_NOT_FOUND" and (mine is None or mine["reason"] != other["reason"]))

@@ -38,10 +38,15 @@ class StoreConfig:
     """``memory`` (the SDK's in-memory store) or ``persistent`` (a fault-injectable
     core behind the SDK's own persistent-store wrapper). ``cache_ttl`` in
     microseconds: ``None`` is the SDK's default, ``0`` turns the cache off, and
-    :data:`CACHE_FOREVER` is an infinite cache (Go's ``CacheForever``)."""
+    :data:`CACHE_FOREVER` is an infinite cache (Go's ``CacheForever``).
+    ``tombstones`` is the form the persistent core keeps a deleted item in, of
+    the two the Go and Node store interfaces allow: ``serialized`` (the
+    serialized placeholder the SDK hands over, with ``deleted: true``) or
+    ``flag`` (only a version and a deleted flag, no serialized item)."""
 
     type: str = "memory"
     cache_ttl: int | str | None = None
+    tombstones: str = "serialized"
 
     def __post_init__(self):
         check(self.type in ("memory", "persistent"), f"store must be memory or persistent, not {self.type!r}",
@@ -53,6 +58,10 @@ class StoreConfig:
               f"cache_ttl must be a duration or {CACHE_FOREVER!r}", "store.cache_ttl")
         if is_whole(self.cache_ttl):
             check_micros(self.cache_ttl, "store.cache_ttl", "cache_ttl")
+        check(self.tombstones in TOMBSTONE_FORMS,
+              f"tombstones must be one of {', '.join(TOMBSTONE_FORMS)}, not {self.tombstones!r}", "store.tombstones")
+        check(self.tombstones == TOMBSTONE_FORMS[0] or self.type == "persistent",
+              "tombstones applies to a persistent store only", "store.tombstones")
 
     @property
     def finite_ttl(self) -> int:
@@ -60,14 +69,21 @@ class StoreConfig:
         return self.cache_ttl if is_whole(self.cache_ttl) else 0  # type: ignore[return-value]
 
     def to_data(self) -> Any:
-        if self.cache_ttl is None:
+        if self.cache_ttl is None and self.tombstones == TOMBSTONE_FORMS[0]:
             return self.type
-        ttl = self.cache_ttl if self.cache_ttl == CACHE_FOREVER else format_duration(self.cache_ttl)  # type: ignore
-        return {"type": self.type, "cache_ttl": ttl}
+        data: dict[str, Any] = {"type": self.type}
+        if self.cache_ttl == CACHE_FOREVER:
+            data["cache_ttl"] = CACHE_FOREVER
+        elif self.cache_ttl is not None:
+            data["cache_ttl"] = format_duration(self.cache_ttl)  # type: ignore[arg-type]
+        if self.tombstones != TOMBSTONE_FORMS[0]:
+            data["tombstones"] = self.tombstones
+        return data
 
 
 STORE_EXPECT_WORDS = ("deleted", "absent")
 CACHE_FOREVER = "forever"
+TOMBSTONE_FORMS = ("serialized", "flag")  # the first is the default
 
 
 @dataclass(frozen=True)

@@ -92,9 +92,11 @@ class ProtocolWorld(SourceSteps):
 
 
 def store_setting(store: StoreConfig) -> dict:
-    """The scenario's store as the driver takes it (``cache_ttl`` in microseconds, or ``infinite``)."""
+    """The scenario's store as the driver takes it (``cache_ttl`` in microseconds, or ``infinite``; the
+    persistent core's form of a tombstone)."""
     infinite = store.cache_ttl == CACHE_FOREVER
-    return {"type": store.type, "cache_ttl": None if infinite else store.cache_ttl, "infinite": infinite}
+    return {"type": store.type, "cache_ttl": None if infinite else store.cache_ttl, "infinite": infinite,
+            "tombstones": store.tombstones}
 
 
 class DriverTarget:
