@@ -11,6 +11,7 @@ from harness.drivers import Availability, get_target
 from harness.drivers.node import NODE, NodeFamily, NodeTarget
 from harness.drivers.node import build
 from harness.drivers.node.build import PINNED, InstallFailed, NodeRelease, driver_folder, ensure_installed
+from harness.drivers.node.probe import Answer
 from harness.drivers.releases import Version
 from harness.errors import UsageError
 from harness.vocabulary.model import StoreConfig
@@ -202,7 +203,10 @@ def family(tmp_path, monkeypatch):
     def ask():
         asked.append(1)
         return ["8.2.6", "9.0.1", "9.12.0", "9.13.7", "9.14.0-beta.1"]
-    chosen = NodeFamily("node", ask=ask)
+    def resolves(releases):
+        return {r.version: Answer(False, "npm's registry here cannot resolve it: notarget") if r.version == "9.0.1"
+                else Answer(True) for r in releases}
+    chosen = NodeFamily("node", ask=ask, resolves=resolves)
     chosen.asked = asked
     return chosen
 
@@ -210,10 +214,42 @@ def family(tmp_path, monkeypatch):
 def test_the_family_lists_the_registrys_releases_and_keeps_the_list(family):
     releases = family.releases()
     assert [str(r.version) for r in releases] == ["8.2.6", "9.0.1", "9.12.0", "9.13.7"]  # no pre-release
-    assert [r.served for r in releases] == [False, True, True, True]
+    assert [r.served for r in releases] == [False, False, True, True]
     assert "the first release it runs is 9.0.1" in releases[0].reason
-    family.releases()
+    assert releases[1].reason == "npm's registry here cannot resolve it: notarget"
+    NodeFamily("node", ask=family.ask, resolves=family.resolves).releases()
     assert family.asked == [1]  # asked once: the list is kept in the cache
+    assert not family.release_target(Version.parse("9.0.1")).availability().ready
+
+
+def test_the_probe_remembers_a_refusal_and_asks_again_after_a_network_failure(tmp_path, monkeypatch):
+    from harness.drivers.node.probe import probe
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    asked = []
+
+    def ask(releases):
+        asked.append([r.version for r in releases])
+        return {"9.0.1": Answer(False, "refused"), "9.12.0": Answer(False, "offline", definite=False)}
+    wanted = [NodeRelease("9.0.1"), NodeRelease("9.12.0")]
+    assert probe(wanted, ask)["9.0.1"] == Answer(False, "refused")
+    assert probe(wanted, ask)["9.12.0"].reason == "offline"
+    assert asked == [["9.0.1", "9.12.0"], ["9.12.0"]]
+
+
+@pytest.mark.parametrize("said, served, definite", [
+    ("npm error code ETARGET\nnpm error notarget No matching version found for x@2.7.0.", False, True),
+    ("npm error code ENOTFOUND\nnpm error network request to https://registry failed", False, False)])
+def test_npms_answer_is_told_from_its_output(tmp_path, monkeypatch, said, served, definite):
+    from harness.drivers.node import probe
+    npm = tmp_path / "npm"
+    npm.write_text(f"#!/bin/sh\nprintf '{said}\\n'\nexit 1\n")
+    npm.chmod(0o755)
+    node, _, version = build.node_toolchain()
+    monkeypatch.setattr(probe, "node_toolchain", lambda: (node, str(npm), version))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (answer,) = probe.resolve([NodeRelease("9.12.0")], progress=False).values()
+    assert (answer.served, answer.definite) == (served, definite)
+    assert said.splitlines()[1] in answer.reason
 
 
 def test_a_release_the_family_cannot_run_is_refused_with_why(family):

@@ -10,8 +10,9 @@ among them; the first install shows a progress bar, later runs start at once.
 A :class:`NodeRelease` is one release of ``@launchdarkly/node-server-sdk``.
 The release the committed ``package.json`` pins installs from the committed
 lockfile; any other release installs from a ``package.json`` naming that
-release, whose lockfile npm makes once (``npm install --package-lock-only``)
-and the cache keeps beside it. The work happens in a temporary folder that is
+release, whose lockfile npm makes once (``npm install --package-lock-only``,
+usually while the family asks which releases can be had here: :mod:`.probe`)
+and the cache keeps in ``locks/``. The work happens in a temporary folder that is
 renamed into place whole, so two processes installing at once do no harm.
 """
 
@@ -38,6 +39,7 @@ SDK = "@launchdarkly/node-server-sdk"
 MIN_NODE = 18
 MAX_REASON = 400  # characters
 _FETCH = re.compile(r"^npm http fetch GET \d+ \S+\.tgz")
+NPM_FLAGS = ("--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=http")  # no package's scripts run
 
 
 class NodeMissing(HarnessError):
@@ -118,6 +120,12 @@ class NodeRelease:
 PINNED = NodeRelease()
 
 
+def lock_file(release: NodeRelease) -> Path:
+    """Where the lockfile npm made for a release's generated ``package.json`` is kept (see :mod:`.probe`)."""
+    digest = hashlib.sha256(release.files()["package.json"]).hexdigest()[:16]
+    return cache_root() / "locks" / f"{release.version}-{digest}.json"
+
+
 def driver_folder(release: NodeRelease) -> Path:
     """Where this release's driver, with its node_modules, is installed."""
     return cache_root() / f"{release.version}-{_digest(release)}"
@@ -156,8 +164,13 @@ def ensure_installed(release: NodeRelease, progress: bool = True) -> Path:
     try:
         for name, content in release.files().items():
             (work / name).write_bytes(content)
-        if release.release is not None:  # the lockfile of this release, made once and kept with it
-            _npm(release, work, [npm, "install", "--package-lock-only"], "resolving")
+        if release.release is not None:  # the lockfile of this release, made once (see .probe) and kept
+            kept = lock_file(release)
+            if not kept.exists():
+                _npm(release, work, [npm, "install", "--package-lock-only"], "resolving")
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(work / "package-lock.json", kept)
+            shutil.copyfile(kept, work / "package-lock.json")
         _npm(release, work, [npm, "ci"], "installing", progress=progress)
         try:
             os.rename(work, folder)
@@ -174,7 +187,7 @@ def ensure_installed(release: NodeRelease, progress: bool = True) -> Path:
 
 def _npm(release: NodeRelease, work: Path, command: list[str], what: str, progress: bool = False) -> None:
     """Run one npm command in ``work``, a bar step for each package fetched; :class:`InstallFailed` if it fails."""
-    command = [*command, "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=http"]
+    command = [*command, *NPM_FLAGS]
     total = None
     if (work / "package-lock.json").exists():
         lock = json.loads((work / "package-lock.json").read_text(encoding="utf-8"))
@@ -199,13 +212,17 @@ def _npm(release: NodeRelease, work: Path, command: list[str], what: str, progre
         raise _failure(release, command, code, log)
 
 
-def _failure(release: NodeRelease, command: list[str], code: int, log: list[str]) -> InstallFailed:
-    path = cache_root() / f"{release.version}-install.log"
-    path.write_text("\n".join(log) + "\n", encoding="utf-8")
+def npm_reason(log: list[str]) -> str:
+    """The line of npm's output that says what went wrong (not its ``npm error code E404`` line)."""
     lines = [line.strip() for line in log if line.strip()]
     reason = next((line for line in lines if line.startswith("npm error") and "code" not in line.split()[2:3]),
                   lines[-1] if lines else "it printed nothing")
-    if len(reason) > MAX_REASON:
-        reason = reason[:MAX_REASON] + "..."
+    return reason if len(reason) <= MAX_REASON else reason[:MAX_REASON] + "..."
+
+
+def _failure(release: NodeRelease, command: list[str], code: int, log: list[str]) -> InstallFailed:
+    path = cache_root() / f"{release.version}-install.log"
+    path.write_text("\n".join(log) + "\n", encoding="utf-8")
+    reason = npm_reason(log)
     return InstallFailed(f"installing the Node driver for {SDK}@{release.version} failed ({' '.join(command[1:3])}, "
                          f"exit {code}): {reason} (the whole log: {path})")

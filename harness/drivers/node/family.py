@@ -2,8 +2,9 @@
 
 The releases are npm's registry's list (``npm view @launchdarkly/node-server-sdk
 versions --json``), asked once and kept a day in the kit's cache (``releases.json``
-beside the installs), so a warm listing asks nobody. Every 9.x release the
-registry lists is served; an older major is listed as not served, because the
+beside the installs), so a warm listing asks nobody. A 9.x release is served
+when npm resolves its dependencies here (:mod:`.probe`, asked once for all of
+them and remembered); an older major is listed as not served, because the
 driver speaks 9.x's options. See :class:`harness.drivers.releases.Family`.
 """
 
@@ -16,7 +17,8 @@ from typing import Callable, Sequence
 
 from ...errors import UsageError
 from ..releases import Release, Version
-from .build import PINNED, SDK, InstallFailed, NodeMissing, cache_root, ensure_installed, node_toolchain
+from .build import PINNED, SDK, InstallFailed, NodeMissing, NodeRelease, cache_root, ensure_installed, node_toolchain
+from .probe import Answer, probe
 from .target import NodeTarget
 
 MAJOR = 9
@@ -66,38 +68,56 @@ class NodeFamily:
 
     part_of = None
 
-    def __init__(self, name: str, ask: Callable[[], list[str]] = ask_registry):
+    def __init__(self, name: str, ask: Callable[[], list[str]] = ask_registry,
+                 resolves: Callable[[list[NodeRelease]], dict[str, Answer]] = probe):
         self.name = name
         self.ask = ask  # the registry's list of versions (tests pass their own)
+        self.resolves = resolves  # whether npm resolves each release here (tests pass their own)
+        self._releases: tuple[Release, ...] | None = None  # every answer definite: kept for the process
 
     def releases(self) -> Sequence[Release]:
-        """Every release the registry lists, oldest first; those before 9.x not served, and why."""
+        """Every release the registry lists, oldest first; those before 9.x, and those whose dependencies
+        npm cannot resolve here, not served, and why."""
+        if self._releases is not None:
+            return self._releases
         versions = sorted({version for version in map(_parse, listed_versions(self.ask)) if version is not None})
         first = next((v for v in versions if v.major == MAJOR), None)
-        return tuple(Release(version) if version.major == MAJOR else
-                     Release(version, False, f"{SDK} {version} is older than the driver's options (its "
-                                             f"updateProcessor): the first release it runs is {first}")
-                     for version in versions if version.major <= MAJOR)
+        asked = [PINNED.at(v.text) for v in versions if v.major == MAJOR and v.text != PINNED.pinned]
+        answers = self.resolves(asked) if asked else {}
+        out = []
+        for version in versions:
+            if version.major < MAJOR:
+                out.append(Release(version, False, f"{SDK} {version} predates the 9.x options the driver builds its "
+                                                   f"client with: the first release it runs is {first}"))
+            elif version.major == MAJOR:
+                answer = answers.get(version.text, Answer(True))  # the pinned release has its committed lockfile
+                out.append(Release(version, answer.served, answer.reason))
+        if all(answer.definite for answer in answers.values()):
+            self._releases = tuple(out)
+        return tuple(out)
 
     def check_release(self, version: Version) -> None:
         """Raise :class:`UsageError` unless ``version`` is a 9.x release the registry lists."""
-        releases = self.releases()
-        served = [release.version for release in releases if release.served]
         if version.text.startswith("v"):
             raise UsageError(f"{self.name}@{version}: npm writes releases without a v: {self.name}@{version.text[1:]}")
-        if version.major < MAJOR and served:
-            raise UsageError(f"{self.name}@{version}: {SDK} {version} is older than the driver's options (its "
-                             f"updateProcessor): the first release it runs is {served[0]}")
-        if all(known.numbers != version.numbers for known in served):
-            raise UsageError(f"{self.name}@{version}: no such release; known: {', '.join(map(str, served))}")
+        releases = self.releases()
+        nine = [release.version for release in releases if release.version.major == MAJOR]
+        if version.major < MAJOR and nine:
+            raise UsageError(f"{self.name}@{version}: {SDK} {version} predates the 9.x options the driver builds "
+                             f"its client with: the first release it runs is {nine[0]}")
+        if all(known.numbers != version.numbers for known in nine):
+            raise UsageError(f"{self.name}@{version}: no such release; known: {', '.join(map(str, nine))}")
 
     def release_target(self, version: Version) -> NodeTarget:
-        """The target ``name@version``."""
+        """The target ``name@version``; not ready, with the reason, if npm cannot resolve it here."""
         self.check_release(version)
-        release = PINNED.at(version.text)
-        return NodeTarget(f"{self.name}@{version}", release,
+        return NodeTarget(f"{self.name}@{version}", PINNED.at(version.text),
                           f"the Node server SDK's real LDClient and DataSourceUpdates, {SDK}@{version}, out of "
-                          "process, on @sinonjs/fake-timers")
+                          "process, on @sinonjs/fake-timers", refusal=lambda: self._refusal(version))
+
+    def _refusal(self, version: Version) -> str:
+        release = next(r for r in self.releases() if r.version.numbers == version.numbers)
+        return "" if release.served else release.reason
 
     def prepare(self, versions: Sequence[Version], jobs: int = 2) -> None:
         """Install these releases' drivers before a matrix runs them, one after another (npm is quick);

@@ -28,7 +28,8 @@ function flush() {
   if (output.length) process.stdout.write(output.splice(0).join(''));
 }
 
-const lines = [];
+let lines = [];
+let next = 0; // the first line not yet read (shifting a long array would cost a copy a line)
 let partial = '';
 let ended = false;
 let wake = null;
@@ -45,13 +46,15 @@ process.stdin.on('end', () => {
 });
 
 async function nextLine() {
-  while (!lines.length) {
+  while (next === lines.length) {
+    lines = [];
+    next = 0;
     if (ended) return null;
     flush();
     await new Promise((resolve) => { wake = resolve; });
     wake = null;
   }
-  return lines.shift();
+  return lines[next++];
 }
 
 // ------------------------------------------------------------------------------------ the commands
