@@ -6,6 +6,7 @@
 
 const fs = require('fs');
 const path = require('path');
+const { StringDecoder } = require('string_decoder');
 const sdk = require('@launchdarkly/node-server-sdk');
 const { Scenario, revive, settle } = require('./scenario');
 const { makeStore, silentLogger } = require('./stores');
@@ -19,40 +20,59 @@ const COMMANDS = new Set(['init', 'upsert', 'delete', 'advance', 'store_down', '
 // ------------------------------------------------------------------------------ lines in and out
 
 const output = [];
+const PAUSE = new Int32Array(new SharedArrayBuffer(4)); // Atomics.wait on it is a synchronous pause
 function out(message) {
   output.push(JSON.stringify(message) + '\n');
 }
 
-/** Write what is waiting: once a batch is answered (no command waits on stdin), in one write. */
+/**
+ * Write what is waiting: once a batch is answered (no command waits on stdin), in one write. The write
+ * is synchronous (process.stdout.write would wait for a turn of the event loop); if the pipe is full, the
+ * kit is reading it as it writes, so the driver waits a millisecond and tries again.
+ */
 function flush() {
-  if (output.length) process.stdout.write(output.splice(0).join(''));
+  if (!output.length) return;
+  const bytes = Buffer.from(output.splice(0).join(''));
+  for (let offset = 0; offset < bytes.length;) {
+    try {
+      offset += fs.writeSync(1, bytes, offset);
+    } catch (e) {
+      if (e.code !== 'EAGAIN') throw e;
+      Atomics.wait(PAUSE, 0, 0, 1);
+    }
+  }
 }
 
+// Stdin is read synchronously, and only once every line read is obeyed: nothing else needs the event loop
+// while the driver waits for commands (the SDK's timers are fake, and every command has settled).
+const decoder = new StringDecoder('utf8');
+const chunk = Buffer.alloc(1 << 16);
 let lines = [];
-let next = 0; // the first line not yet read (shifting a long array would cost a copy a line)
+let next = 0; // the first line not yet obeyed (shifting a long array would cost a copy a line)
 let partial = '';
 let ended = false;
-let wake = null;
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk) => {
-  const pieces = (partial + chunk).split('\n');
-  partial = pieces.pop();
-  for (const piece of pieces) if (piece.trim()) lines.push(piece);
-  if (wake) wake();
-});
-process.stdin.on('end', () => {
-  ended = true;
-  if (wake) wake();
-});
 
-async function nextLine() {
+/** The next command line, or null once stdin is closed; the answers so far go out before the driver waits. */
+function nextLine() {
   while (next === lines.length) {
     lines = [];
     next = 0;
     if (ended) return null;
     flush();
-    await new Promise((resolve) => { wake = resolve; });
-    wake = null;
+    let count;
+    try {
+      count = fs.readSync(0, chunk, 0, chunk.length, null);
+    } catch (e) {
+      if (e.code === 'EOF') count = 0;
+      else if (e.code === 'EAGAIN') { Atomics.wait(PAUSE, 0, 0, 1); continue; } else throw e;
+    }
+    if (count === 0) {
+      ended = true;
+      continue;
+    }
+    const pieces = (partial + decoder.write(chunk.subarray(0, count))).split('\n');
+    partial = pieces.pop();
+    for (const piece of pieces) if (piece.trim()) lines.push(piece);
   }
   return lines[next++];
 }
@@ -105,7 +125,7 @@ async function main() {
   out({ hello: 'harness-node-driver', protocol: PROTOCOL, sdk: SDK, version: sdkVersion(), unavailable: UNAVAILABLE });
   let scenario = null;
   let failed = new Set(); // ids of the scenario's writes that failed, for a command's if_ok
-  for (let line = await nextLine(); line !== null; line = await nextLine()) {
+  for (let line = nextLine(); line !== null; line = nextLine()) {
     let cmd = null;
     try {
       cmd = JSON.parse(line);
@@ -147,7 +167,7 @@ async function main() {
     }
   }
   flush();
-  process.stdout.write('', () => process.exit(0));
+  process.exit(0); // every write was synchronous: nothing is left to go out
 }
 
 main().catch((e) => {

@@ -114,7 +114,7 @@ class Scenario {
     return { ...reply, before: stored(before), after: stored(after), changed: !same(before, after) };
   }
 
-  /** The items as the SDK's polling source hands them over: parsed and revived by its deserializePoll. */
+  /** The items as the SDK's polling source hands them over: revived as its deserializePoll does. */
   revive(flags, segments) {
     return revive(this.sdk, flags, segments);
   }
@@ -196,7 +196,9 @@ class Scenario {
 }
 
 function revive(sdk, flags, segments) {
-  const payload = sdk.deserializePoll(JSON.stringify({ flags, segments }));
+  // reviveFullPayload is deserializePoll without the parse (9.12 on); older releases parse a string.
+  const payload = typeof sdk.reviveFullPayload === 'function' ? sdk.reviveFullPayload({ flags, segments })
+    : sdk.deserializePoll(JSON.stringify({ flags, segments }));
   return { features: payload.flags, segments: payload.segments };
 }
 
