@@ -12,12 +12,12 @@ which freezegun does not reach (harness.replay.freeze.real_perf_counter).
   80% of the bare rate. Then the same with every DataFrame built, for reference.
 - fixed cost: a one-step scenario run many times under one freeze
   (``harness.run_many``), and the one-time cost of a freeze.
-- Go targets (when Go is ready): the same scenario through the driver, next to
-  the Go sink's bare rate measured inside the driver in the same run (the
-  same calls, made directly on a fresh client's sink); the fixed cost per
-  scenario once the driver is warm; and, side by side with ``sdk`` in turns,
-  20,000 writes (goal: at least sdk's rate) and the whole catalogue (goal: no
-  more than sdk's time).
+- targets run by a driver (``go``, ``go-v6`` and ``node``, each when ready):
+  the same scenario through the driver, next to that SDK's bare sink rate
+  measured inside the driver in the same run (the same calls, made directly
+  on a fresh client's sink); the fixed cost per scenario once the driver is
+  warm; and, side by side with ``sdk`` in turns, 20,000 writes (goal: at
+  least sdk's rate) and the whole catalogue (goal: no more than sdk's time).
 """
 
 from __future__ import annotations
@@ -97,10 +97,11 @@ def fixed_cost(runs: int) -> tuple[float, float]:
     return per_run, real_perf_counter() - start
 
 
-def go_figures(steps, keys, scenario, ops: int, writes: int, seed: int) -> None:
-    """The Go targets next to sdk, measured in turns in this one run: the bare Go sink, the same
-    writes through the driver, the fixed cost, and the catalogue."""
+def driver_figures(steps, keys, scenario, ops: int, writes: int, seed: int) -> None:
+    """The targets run by a driver next to sdk, measured in turns in this one run: the bare sink,
+    the same writes through the driver, the fixed cost, and the catalogue."""
     from harness.drivers.go import GO, GO_V6
+    from harness.drivers.node import NODE
     from harness.drivers.protocol.session import Session
     from harness.replay.recording import Recording
     from harness.vocabulary.items import flag_json as item
@@ -125,30 +126,31 @@ def go_figures(steps, keys, scenario, ops: int, writes: int, seed: int) -> None:
     sdk_catalogue = min(catalogue_time("sdk") for _ in range(3))
     print(f"catalogue on sdk:          {sdk_catalogue * 1e3:.1f} ms  ({len(catalogue)} scenarios, best of 3)")
     tiny = harness.scenario("tiny").status("VALID").build()
-    for target in (GO, GO_V6):
+    releases = {GO: lambda: GO.flavour.pinned, GO_V6: lambda: GO_V6.flavour.pinned, NODE: lambda: NODE.release.version}
+    for target, release in releases.items():
         if target.name not in harness.targets():
             print(f"{target.name}: not ready ({target.availability().reason})")
             continue
-        harness.run(tiny, target.name)  # build if needed, and warm the driver
+        harness.run(tiny, target.name)  # build or install if needed, and warm the driver
         bench = {"op": "bench", "data": {"flags": {f"f{i}": item(f"f{i}", {"version": 0}) for i in range(keys)}},
                  "ops": [list(step) for step in steps]}
-        bare_go = Session(target.driver(), Recording(lambda: 0)).call(bench)["seconds"]
+        bare_sink = Session(target.driver(), Recording(lambda: 0)).call(bench)["seconds"]
         through = min(kit(scenario, target.name) for _ in range(2))
         with harness.virtual_time():
             start = real_perf_counter()
             for _ in harness.run_many([tiny] * 300, [target.name]):
                 pass
             per_run = (real_perf_counter() - start) / 300
-        on_sdk, on_go = best_in_turns(lambda name: kit(side_by_side, name), "sdk", target.name)
-        sdk_cat, go_cat = best_in_turns(catalogue_time, "sdk", target.name)
-        name = f"{target.name} ({target.flavour.pinned})"
-        print(f"{name + ':':<27}bare Go sink {ops / bare_go:,.0f} ops/s; through the driver {ops / through:,.0f} "
+        on_sdk, on_driver = best_in_turns(lambda name: kit(side_by_side, name), "sdk", target.name)
+        sdk_cat, driver_cat = best_in_turns(catalogue_time, "sdk", target.name)
+        name = f"{target.name} ({release()})"
+        print(f"{name + ':':<27}bare sink {ops / bare_sink:,.0f} ops/s; through the driver {ops / through:,.0f} "
               f"ops/s ({through:.2f} s, frames included)")
         print(f"{'':<27}fixed cost per scenario {per_run * 1e3:.3f} ms (warm driver; goal < 2 ms)")
-        print(f"{'':<27}{writes:,} writes: {writes / on_go:,.0f} ops/s against sdk's {writes / on_sdk:,.0f}: "
-              f"{on_sdk / on_go:.2f}x the sdk rate (goal >= 1.0x)")
-        print(f"{'':<27}catalogue {go_cat * 1e3:.1f} ms against sdk's {sdk_cat * 1e3:.1f} ms: "
-              f"{go_cat / sdk_cat:.2f}x its time (goal <= 1.0x)")
+        print(f"{'':<27}{writes:,} writes: {writes / on_driver:,.0f} ops/s against sdk's {writes / on_sdk:,.0f}: "
+              f"{on_sdk / on_driver:.2f}x the sdk rate (goal >= 1.0x)")
+        print(f"{'':<27}catalogue {driver_cat * 1e3:.1f} ms against sdk's {sdk_cat * 1e3:.1f} ms: "
+              f"{driver_cat / sdk_cat:.2f}x its time (goal <= 1.0x)")
 
 
 def main() -> None:
@@ -157,7 +159,7 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--writes", type=int, default=20_000, help="writes in the Go targets' side-by-side run")
+    parser.add_argument("--writes", type=int, default=20_000, help="writes in the driver targets' side-by-side run")
     args = parser.parse_args()
 
     steps = generated_steps(args.ops, args.keys, args.seed)
@@ -185,7 +187,7 @@ def main() -> None:
         print(f"kit on {target + ':':<19}{ops / elapsed:,.0f} ops/s  ({elapsed:.3f} s, one run, for reference)")
     print(f"fixed cost per scenario:   {per_run * 1e3:.3f} ms  (one-step scenario, shared freeze)")
     print(f"one freeze (start+stop):   {freeze * 1e3:.3f} ms  (paid once per batch)")
-    go_figures(steps, args.keys, scenario, ops, args.writes, args.seed)
+    driver_figures(steps, args.keys, scenario, ops, args.writes, args.seed)
 
 
 if __name__ == "__main__":

@@ -83,12 +83,14 @@ def steps() -> st.SearchStrategy[Step]:
 
 STORES = (StoreConfig(), StoreConfig("persistent"), StoreConfig("persistent", 0),
           StoreConfig("persistent", 1_000 * MS), StoreConfig("persistent", 30_000 * MS),
-          StoreConfig("persistent", CACHE_FOREVER))
+          StoreConfig("persistent", CACHE_FOREVER),
+          # a core that keeps a tombstone as a version and a deleted flag only (the default keeps it serialized)
+          StoreConfig("persistent", tombstones="flag"), StoreConfig("persistent", CACHE_FOREVER, "flag"))
 OUTAGE_LOG_AFTER = (60_000_000, 0, 1_000_000)
 
 
 def stores() -> st.SearchStrategy[StoreConfig]:
-    """The in-memory store, or a persistent one with every cache setting."""
+    """The in-memory store, or a persistent one with every cache setting and both forms of tombstone."""
     return st.sampled_from(STORES)
 
 

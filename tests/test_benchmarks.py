@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SMALL_RUNS = {
     "bench_sink.py": (["--ops", "2000", "--repeat", "1", "--writes", "500"],
                       ["replay / bare:", "(best of 1; goal >= 80%)", "fixed cost per scenario:", "catalogue on sdk:",
-                       "500 writes:", "the sdk rate (goal >= 1.0x)", "its time (goal <= 1.0x)"]),
+                       "500 writes:", "the sdk rate (goal >= 1.0x)", "its time (goal <= 1.0x)",
+                       "node (9.13.7):"]),
     "bench_load.py": (["--load-steps", "2000", "--build-steps", "5000"],
                       ["load 2,000 steps:", "(goal >= 50%)", "build 5,000 upserts:", "(goal < 0.25)"]),
     "bench_report.py": (["--scenarios", "scenarios/status", "--repeat", "1"],

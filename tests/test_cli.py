@@ -65,7 +65,7 @@ def test_run_defaults_to_every_ready_target(tmp_path, capsys):
 def test_targets_lists_every_target(capsys):
     assert main(["targets"]) == 0
     names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
-    assert names == ["contract", "go", "go-v6", "sdk", "sdk-async"]
+    assert names == ["contract", "go", "go-v6", "node", "sdk", "sdk-async"]
 
 
 def test_version(capsys):

@@ -138,7 +138,7 @@ def test_scenarios_at_both_ends_of_the_range_run_on_every_target():
     for scenario in (early, late):
         for result in harness.run_many([scenario], harness.targets()):
             assert result.ok, result.report()
-            assert result.status["t"].iloc[-1] >= scenario.start  # the frames hold the instants
+            assert result.timeline["t"].iloc[-1] >= scenario.start  # the frames hold the instants
     versions = [result.store["version"].max() for result in harness.run_many([early], harness.targets())]
     assert versions == [MAX_VERSION] * len(versions)  # exact on every target
 

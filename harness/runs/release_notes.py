@@ -27,7 +27,7 @@ from .known import KNOWN, KnownDifference
 from .matrix import MatrixReport, matrix
 
 # The plain target a release is set against, for each side of a known difference.
-REFERENCE = {"sdk": "go", "sdk-async": "go", "go": "sdk", "go-v6": "sdk"}
+REFERENCE = {"sdk": "go", "sdk-async": "go", "go": "sdk", "go-v6": "sdk", "node": "go"}
 
 
 def spans(versions: Sequence[Version], served: Sequence[Version]) -> str:
@@ -108,8 +108,8 @@ def render(report: MatrixReport, releases: dict[str, Sequence[Release]]) -> str:
                        f"{what.replace('|', '/')} |")
     out += ["", "## Known differences, by release", "",
             "Where each row of [differences.md](differences.md) holds: a release of one side shows it, on one of "
-            "its backing scenarios, against the other side's plain target (`go` for the Python SDK, `sdk` for "
-            "Go).", "", "| known difference | what differs | where it holds |", "|---|---|---|"]
+            "its backing scenarios, against the other side's plain target (`go` for the Python SDK and Node, "
+            "`sdk` for Go).", "", "| known difference | what differs | where it holds |", "|---|---|---|"]
     out += known_by_release(report, served)
     return "\n".join(out) + "\n"
 

@@ -18,7 +18,7 @@ from typing import Any
 from ..bulk import gc_paused
 from ..errors import ScenarioError
 from .durations import parse_duration
-from .model import CACHE_FOREVER, DEFAULT_START, Expectations, Scenario, Step, StoreConfig
+from .model import CACHE_FOREVER, DEFAULT_START, TOMBSTONE_FORMS, Expectations, Scenario, Step, StoreConfig
 from .schema import line_of, validate
 from .step_list import PlainWrite, Steps
 from .yaml_reader import KeyPath, dotted, read_yaml
@@ -83,7 +83,8 @@ def _store(value: Any) -> StoreConfig:
     ttl = value.get("cache_ttl")
     if ttl is not None and ttl != CACHE_FOREVER:
         ttl = parse_duration(ttl, key="store.cache_ttl")
-    return StoreConfig(value["type"], ttl, value.get("core"), value.get("prefix"))
+    return StoreConfig(value["type"], ttl, value.get("core"), value.get("prefix"),
+                       value.get("tombstones", TOMBSTONE_FORMS[0]))
 
 
 def scenario_from_data(data: Any, file: str | None = None, lines: dict[KeyPath, int] | None = None) -> Scenario:

@@ -50,12 +50,16 @@ class StoreConfig:
       keys under ``prefix`` (``None``: the SDK's default, ``launchdarkly``).
 
     ``cache_ttl`` (all but ``memory``) in microseconds: ``None`` is the SDK's default, ``0`` turns the
-    cache off, and :data:`CACHE_FOREVER` is an infinite cache (Go's ``CacheForever``)."""
+    cache off, and :data:`CACHE_FOREVER` is an infinite cache (Go's ``CacheForever``).
+    ``tombstones`` (``persistent`` only) is the form the core keeps a deleted item in, of the two the Go
+    and Node store interfaces allow: ``serialized`` (the serialized placeholder the SDK hands over, with
+    ``deleted: true``) or ``flag`` (only a version and a deleted flag, no serialized item)."""
 
     type: str = "memory"
     cache_ttl: int | str | None = None
     core: str | None = None
     prefix: str | None = None
+    tombstones: str = "serialized"
 
     def __post_init__(self):
         check(self.type in STORE_TYPES, f"store must be one of {', '.join(STORE_TYPES)}, not {self.type!r}",
@@ -78,6 +82,10 @@ class StoreConfig:
         if self.prefix is not None:
             check(isinstance(self.prefix, str) and self.prefix != "" and not any(c.isspace() for c in self.prefix),
                   f"prefix must be a non-empty string without spaces, not {self.prefix!r}", "store.prefix")
+        check(self.tombstones in TOMBSTONE_FORMS,
+              f"tombstones must be one of {', '.join(TOMBSTONE_FORMS)}, not {self.tombstones!r}", "store.tombstones")
+        check(self.tombstones == TOMBSTONE_FORMS[0] or self.type == "persistent",
+              "tombstones applies to a persistent store only", "store.tombstones")
 
     @property
     def finite_ttl(self) -> int:
@@ -90,7 +98,8 @@ class StoreConfig:
         return self.type in CACHED_STORE_TYPES
 
     def to_data(self) -> Any:
-        if self.cache_ttl is None and self.core is None and self.prefix is None:
+        if self.cache_ttl is None and self.core is None and self.prefix is None and \
+                self.tombstones == TOMBSTONE_FORMS[0]:
             return self.type
         data: dict[str, Any] = {"type": self.type}
         if self.cache_ttl is not None:
@@ -100,12 +109,15 @@ class StoreConfig:
             data["core"] = self.core
         if self.prefix is not None:
             data["prefix"] = self.prefix
+        if self.tombstones != TOMBSTONE_FORMS[0]:
+            data["tombstones"] = self.tombstones
         return data
 
 
 CORE_PATTERN = r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*"
 STORE_EXPECT_WORDS = ("deleted", "absent")
 CACHE_FOREVER = "forever"
+TOMBSTONE_FORMS = ("serialized", "flag")  # the first is the default
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,11 @@ class ModelStore:
       every 0.5 s (the first poll 0.5 s after the failure) until it answers
       again, then available with ``stale`` (Go's ``NeedsRefresh``) set,
       unless the cache is infinite.
+
+    The two forms a core may keep a tombstone in (the scenario's
+    ``tombstones``: serialized, or a version and a deleted flag) read alike
+    in Go's wrapper (its ``deserialize`` takes either for a tombstone of that
+    version), so the model keeps one form for both.
     """
 
     def __init__(self, faults: Faults, clock: VirtualClock, *, persistent: bool, cache_ttl: int | str | None,
