@@ -85,7 +85,7 @@ STORES = (StoreConfig(), StoreConfig("persistent"), StoreConfig("persistent", 0)
           StoreConfig("persistent", 1_000 * MS), StoreConfig("persistent", 30_000 * MS),
           StoreConfig("persistent", CACHE_FOREVER),
           # a core that keeps a tombstone as a version and a deleted flag only (the default keeps it serialized)
-          StoreConfig("persistent", tombstones="flag"), StoreConfig("persistent", CACHE_FOREVER, "flag"))
+          StoreConfig("persistent", tombstones="flag"), StoreConfig("persistent", CACHE_FOREVER, tombstones="flag"))
 OUTAGE_LOG_AFTER = (60_000_000, 0, 1_000_000)
 
 

@@ -289,7 +289,7 @@ steps:
 def test_the_store_option_names_the_form_a_tombstone_is_kept_in():
     from harness.drivers.protocol.target import store_setting
     scenario = harness.scenario_from_yaml(DELETE_THEN_READ % "flag")
-    assert scenario.store == StoreConfig("persistent", None, "flag")
+    assert scenario.store == StoreConfig("persistent", None, tombstones="flag")
     assert "tombstones: flag" in harness.scenario_yaml(scenario)
     assert harness.scenario_from_yaml(harness.scenario_yaml(scenario)) == scenario
     assert store_setting(scenario.store)["tombstones"] == "flag"

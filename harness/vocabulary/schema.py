@@ -29,7 +29,7 @@ import jsonschema
 
 from ..errors import ScenarioError
 from .item_fields import spec_schema
-from .model import CACHE_FOREVER, CORE_PATTERN, STORE_TYPES
+from .model import CACHE_FOREVER, CORE_PATTERN, STORE_TYPES, TOMBSTONE_FORMS
 from .steps import STEP_KINDS, TIMING_DOCS
 from .values import ERROR_KINDS, MAX_STATUS_CODE, MAX_VERSION, STATES, VERSION_RANGE_WHY
 from .yaml_reader import KeyPath, dotted
@@ -66,7 +66,7 @@ def _store_schema() -> dict:
         "description": "memory (the SDK's in-memory store), persistent (a fault-injectable core behind the SDK's "
                        "persistent-store wrapper), python (your FeatureStoreCore behind that wrapper, on the sdk "
                        "targets) or redis (the SDK's own Redis integration against a redis-server the kit starts), "
-                       "with cache_ttl: a duration, 0s or forever.",
+                       "with cache_ttl: a duration, 0s or forever, and (persistent) tombstones: serialized or flag.",
         "if": {"type": "string"},
         "then": {"enum": types},
         "else": {
@@ -81,6 +81,11 @@ def _store_schema() -> dict:
                                         "\"module:callable\" (an async core for sdk-async, or a sync one it adapts)"},
                 "prefix": {"type": "string", "minLength": 1,
                            "description": "redis store: the prefix of every key (default: the SDK's, launchdarkly)"},
+                "tombstones": {"enum": list(TOMBSTONE_FORMS),
+                               "description": "persistent store: the form its core keeps a deleted item in: "
+                                              "serialized (the SDK's placeholder JSON with deleted: true; the "
+                                              "default) or flag (a version and a deleted flag, no serialized "
+                                              "item), the two forms the Go and Node store interfaces allow"},
             },
         },
     }
