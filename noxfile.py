@@ -24,7 +24,7 @@ def lowest_sdk() -> str:
     raise RuntimeError("pyproject.toml names no lower bound for launchdarkly-server-sdk")
 
 
-@nox.session(python="3.11")
+@nox.session(python="3.11", venv_backend="uv")
 def lowest_sdk_tests(session: nox.Session) -> None:
     """The whole suite on the lowest supported launchdarkly-server-sdk."""
     session.install("--quiet", "-e", ".[dev]", f"launchdarkly-server-sdk[async]=={lowest_sdk()}")
