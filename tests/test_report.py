@@ -162,7 +162,7 @@ def test_a_report_over_releases_draws_one_timeline_for_each_group_of_runs_alike(
     # behaviour with the old ones, but it meets its own expectations): three timelines, not five
     assert labels == ["fake@1.3.0…1.4.0 (2)", "fake@1.6.0…1.7.0 (2)", "contract"]
     figure = timeline(drawn, labels=labels)
-    titles = [sub._suptitle.get_text() for sub in figure.subfigs]
+    titles = [ax.get_title(loc="left") for ax in figure.get_axes() if ax.get_title(loc="left")]
     assert titles == ["off-is-final [fake@1.3.0…1.4.0 (2)]  — FAILED", "off-is-final [fake@1.6.0…1.7.0 (2)]",
                       "off-is-final [contract]"]
 

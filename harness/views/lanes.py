@@ -194,16 +194,18 @@ def ops_lane(lanes: Lanes, band: Band) -> None:
     keys = sorted({(r["kind"], r["key"]) for r in ops if r["key"] is not None})
     y = lanes.rows(band, [item_label(*k) for k in keys])
     points: dict[str, tuple[list, list]] = {}
-    inits = []
+    inits: list[float] = []
+    lowered = False
     for row in ops:
         x = lanes.axis.x(row)
         if row["key"] is None:
             if row["op"] == "init":
-                inits.append(x)
                 # an init sent while another step ran is the source resending its data: a reconnect
                 label = "init" if lanes.axis.step_kind(row["step"]) == "init" else "reconnect"
-                lanes.ax.annotate(label, (x, band.y0 + band.height), xytext=(2, -7), textcoords="offset points",
-                                  fontsize=6, color=INIT_COLOUR)
+                lowered = bool(inits) and x - inits[-1] < 0.6 * (lanes.axis.hi - lanes.axis.lo) / 10 and not lowered
+                lanes.ax.annotate(label, (x, band.y0 + band.height), xytext=(2, -15 if lowered else -7),
+                                  textcoords="offset points", fontsize=6, color=INIT_COLOUR)
+                inits.append(x)
             continue
         xs, ys = points.setdefault(f"{'delete' if row['op'] == 'delete' else 'upsert'}:{row['outcome']}", ([], []))
         xs.append(x)

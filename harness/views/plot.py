@@ -105,7 +105,7 @@ def _draw_run(ax, run: Run, label: str | None, name_x: float = -0.12) -> Lanes:
                 va="center", fontsize=8)
         top -= height
     for fault in run.faults:  # ground truth across every lane
-        ax.axvspan(fault.x0, fault.x1, color=FAULT_COLOURS[fault.kind], alpha=SHADE_ALPHA, lw=0, zorder=0)
+        ax.axvspan(fault.x0, fault.x1, color=FAULT_COLOURS[fault.kind], alpha=SHADE_ALPHA, lw=0, zorder=0.5)
     ax.hlines([band.y0 for band in bands[:-1]], axis.lo, axis.hi, color=SEPARATOR_COLOUR, lw=0.6, zorder=1)
     if axis.end_step <= 300:  # one grid line per step, while they stay apart
         ax.vlines([axis.step_x(step) for step in range(0, axis.end_step)], 0, run.height,

@@ -60,8 +60,9 @@ def _write(frame: pd.DataFrame, path: Path, fmt: str) -> None:
 
 def pictures_skipped() -> str | None:
     """Why a report cannot draw its pictures here (None when it can)."""
-    error = missing("matplotlib", "pictures")
-    return None if error is None else f"pictures skipped: {error}"
+    if missing("matplotlib", "pictures") is None:
+        return None
+    return "pictures skipped: matplotlib is not installed (the 'viz' extra: pip install 'ld-sink-harness[viz]')"
 
 
 def _plots_available() -> bool:
