@@ -44,15 +44,18 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_plot(args: argparse.Namespace) -> int:
     need("matplotlib", "harness plot")
     from ..views.plot import save, timeline
+    from ..views.report import alike
     suffix = args.output.suffix.lstrip(".").lower()
     if suffix not in ("png", "svg", "pdf"):
         raise UsageError(f"cannot write a {suffix or 'suffix-less'} picture; use .png, .svg or .pdf")
     check_output("-o", args.output, folder=False)
     scenario = load_scenario(args.scenario)
     results = list(run_many([scenario], chosen_targets(args)))
+    drawn, labels = alike(results)  # targets that behave alike share one timeline, labelled with them all
     with writing("-o", args.output):
-        save(timeline(results, axis=args.axis), str(args.output), suffix)
-    print(f"{args.output}: " + ", ".join(f"{r.target} {'ok' if r.ok else 'FAILED'}" for r in results))
+        save(timeline(drawn, axis=args.axis, labels=labels), str(args.output), suffix)
+    print(f"{args.output}: " + ", ".join(f"{r.target} {'ok' if r.ok else 'FAILED'}" for r in results)
+          + (f" ({len(drawn)} timelines: {' | '.join(labels)})" if len(drawn) < len(results) else ""))
     return 0
 
 
