@@ -80,8 +80,15 @@ def picture_pool(jobs: int | None = None) -> Iterator[Executor | None]:
     if jobs < 2 or not _plots_available():
         yield None
         return
-    # spawn, not fork: a fresh interpreter inherits no threads or locks from this one
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+    # A fork server, not a fork of this process: it starts as a fresh interpreter (no threads or locks
+    # inherited), imports the drawing code once, and each worker is a fork of it, with nothing to import.
+    # (Where there is no fork server, as on Windows, a fresh interpreter a worker.)
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__.rsplit(".", 1)[0] + ".plot"])
+    else:
+        context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(jobs, mp_context=context)
     for _ in range(jobs):  # a pool starts its workers only as work comes: start them now
         pool.submit(_warm)
     try:
@@ -91,7 +98,7 @@ def picture_pool(jobs: int | None = None) -> Iterator[Executor | None]:
 
 
 def _warm() -> None:
-    from . import plot  # noqa: F401  (matplotlib and pandas, imported once a worker)
+    from . import plot  # noqa: F401  (imported by the fork server already: a worker starts ready)
 
 
 def _draw_picture(runs: list[Result], path: str, labels: list[str] | None = None) -> str:
