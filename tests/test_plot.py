@@ -251,3 +251,17 @@ def test_a_scenario_with_many_keys_is_drawn_and_its_legend_room_matches_its_line
     for res in (result, few):
         assert set(version_points(res.recording, TimelineAxis(res.recording, "steps"))) == lined_items(res.recording)
     assert len(lined_items(result.recording)) > LEGEND_KEYS >= len(lined_items(few.recording))
+
+
+def test_the_readme_picture_is_drawn_in_the_current_style():
+    """docs/timeline.png is what the kit draws now (redraw it with the call below after a change of style)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+    from conftest import ROOT
+    res = harness.run(CATALOGUE / "reconnects" / "reconnect_resends_current_data.yaml")
+    drawn = np.asarray(Image.open(io.BytesIO(plot.to_bytes(harness.plot(res, width=9), "png"))).convert("RGB"))
+    committed = np.asarray(Image.open(ROOT / "docs" / "timeline.png").convert("RGB"))
+    assert committed.shape == drawn.shape
+    assert (committed == drawn).all(axis=2).mean() > 0.98

@@ -214,7 +214,7 @@ def ops_lane(lanes: Lanes, band: Band) -> None:
         lanes.ax.vlines(inits, band.y0, band.y0 + band.height, color=INIT_COLOUR, lw=1, zorder=1)
         lanes.marks.add("init")
     for key, (xs, ys) in points.items():
-        lanes.points(key, xs, ys, ms=7 if key.startswith("delete") else 6)
+        lanes.points(key, xs, ys, ms=11 if key.startswith("delete") else 6)  # a dagger is thin: drawn larger
 
 
 def version_points(recording: Recording, axis: TimelineAxis) -> dict[tuple[str, str], list[tuple[float, int | None]]]:
@@ -261,7 +261,7 @@ def versions_lane(lanes: Lanes, band: Band) -> None:
         xs.append(lanes.axis.x(row))
         ys.append(band.y(row["version"] + nudge.get((row["kind"], row["key"]), 0.0)))
     for key, (xs, ys) in points.items():
-        lanes.points(key, xs, ys, ms=6 if key.startswith("delete") else 5)
+        lanes.points(key, xs, ys, ms=9 if key.startswith("delete") else 5)
     ticks = MaxNLocator(integer=True, nbins=4, min_n_ticks=1).tick_values(low, high)
     lanes.ticks += [(band.y(v), str(int(v))) for v in ticks if band.lo <= v <= band.hi]
 
@@ -354,5 +354,5 @@ def legend_handles(marks: set[str] | None = None) -> list:
         elif "line" in style:
             handles.append(Line2D([], [], color=style["line"], lw=1.5, label=text))
         else:
-            handles.append(Line2D([], [], ls="none", ms=6, label=text, **style))
+            handles.append(Line2D([], [], ls="none", ms=9 if style["marker"] == TOMBSTONE else 6, label=text, **style))
     return handles
