@@ -55,8 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--junit-xml", metavar="FILE", type=Path,
                      help="write the results as JUnit XML (one test case a scenario and target)")
     add_targets(run)
-    run.add_argument("--out", metavar="DIR", type=Path, help="write the summary and every frame under DIR")
-    run.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format of frames under --out")
+    run.add_argument("--out", metavar="DIR", type=Path,
+                     help="write the report under DIR: index.html, a picture a scenario, one table a frame (frames/)")
+    run.add_argument("--format", choices=("csv", "parquet"), default="csv",
+                     help="file format of the tables under --out (parquet: the parquet extra)")
     run.add_argument("--verbose", "-v", action="store_true", help="print each failure in full")
     run.add_argument("--jobs", type=int, metavar="N",
                      help="with --out, draw the pictures in N worker processes (default: one a core; 1: here)")

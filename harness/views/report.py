@@ -73,7 +73,7 @@ def _plots_available() -> bool:
 def picture_pool(jobs: int | None = None) -> Iterator[Executor | None]:
     """Worker processes that draw a report's pictures, one scenario each (None: draw here).
 
-    Start it before the runs: the workers import matplotlib while the scenarios
+    Start it before the runs: the drawing code is imported while the scenarios
     replay. ``jobs`` defaults to the machine's cores; 1 draws in this process.
     """
     jobs = jobs or os.cpu_count() or 1
