@@ -23,9 +23,9 @@ need("matplotlib", "harness.plot")
 from matplotlib.figure import Figure  # noqa: E402
 
 from .results.result import Result  # noqa: E402
-from .views.plot import TimelineFigure, draw, labels_of, lanes_of, save, set_cursor, timeline, to_bytes  # noqa: E402
+from .views.plot import TimelineFigure, draw, key_of, labels_of, lanes_of, save, set_cursor, timeline, to_bytes  # noqa: E402
 
-__all__ = ["TimelineFigure", "draw", "labels_of", "lanes_of", "save", "set_cursor", "timeline", "to_bytes"]
+__all__ = ["TimelineFigure", "draw", "key_of", "labels_of", "lanes_of", "save", "set_cursor", "timeline", "to_bytes"]
 
 
 class CallableModule(types.ModuleType):

@@ -114,7 +114,7 @@ def test_a_delete_is_a_tombstone_mark_with_its_own_legend_entry():
     deletes = res.ops[res.ops["op"] == "delete"]
     assert len(marks(ax, "ops", TOMBSTONE)) == len(deletes) > 0
     assert len(marks(ax, "versions", TOMBSTONE)) == len(deletes)
-    assert "delete (tombstone)" in [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "delete (tombstone)" in [text.get_text() for _, text in plot.key_of(fig)]
 
 
 def test_an_ignored_write_sits_below_its_line_when_older_and_on_it_when_the_same():
@@ -144,7 +144,7 @@ def _drawn_marks(ax):
     """(kind, look) of every mark in a run's Axes: markers, bars, shading, lines (decoration left out)."""
     found = set()
     for line in ax.get_lines():
-        if line.get_drawstyle() == "steps-post" or line.get_linestyle() == "--":  # item lines (their own legend), cursor
+        if line.get_drawstyle() == "steps-post" or line.get_linestyle() == "--":  # item lines (their own key), cursor
             continue
         if line.get_marker() not in (None, "None", ""):
             found.add(("marker", line.get_marker(), to_rgb(line.get_color())))
@@ -160,13 +160,13 @@ def _drawn_marks(ax):
 
 def _legend_looks(fig):
     looks = {}
-    for handle, text in zip(fig.legends[0].legend_handles, fig.legends[0].get_texts()):
-        if isinstance(handle, Patch):
-            looks[("patch", None, to_rgb(handle.get_facecolor()))] = text.get_text()
-        elif handle.get_marker() in (None, "None", ""):
-            looks[("line", None, to_rgb(handle.get_color()))] = text.get_text()
+    for sample, text in plot.key_of(fig):
+        if isinstance(sample, Patch):
+            looks[("patch", None, to_rgb(sample.get_facecolor()))] = text.get_text()
+        elif sample.get_marker() in (None, "None", ""):
+            looks[("line", None, to_rgb(sample.get_color()))] = text.get_text()
         else:
-            looks[("marker", handle.get_marker(), to_rgb(handle.get_color()))] = text.get_text()
+            looks[("marker", sample.get_marker(), to_rgb(sample.get_color()))] = text.get_text()
     return looks
 
 

@@ -20,8 +20,8 @@ A run is drawn into one matplotlib Axes; its lanes are horizontal bands of it
 - ``evaluations``: evaluated values;
 - ``logs``: log lines by level.
 
-Every mark a lane draws is one of :data:`MARKS`, and the figure's legend lists
-each one drawn. :func:`lanes_for` picks the lanes that have something to show.
+Every mark a lane draws is one of :data:`MARKS`, and the figure's key (its
+legend, :mod:`.key`) lists each one drawn. :func:`lanes_for` picks the lanes that have something to show.
 """
 
 from __future__ import annotations
@@ -29,11 +29,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import matplotlib
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from ..replay.recording import OPS, Recording
+from .key import Entry
 from .script import CONNECTION, STORE, Fault
 from .timeline_axis import TimelineAxis
 
@@ -343,16 +342,11 @@ def lane_height(name: str, recording: Recording, faults: list[Fault] = ()) -> fl
     return min(LANE_HEIGHTS[name] + ROW_HEIGHTS.get(name, 0.0) * max(rows - 1, 0), MOST)
 
 
-def legend_handles(marks: set[str] | None = None) -> list:
-    """The figure's legend: an entry for each mark drawn (``marks``; default: every mark there is)."""
-    handles: list = []
+def key_entries(marks: set[str] | None = None) -> list[Entry]:
+    """The picture's key: an entry for each mark drawn (``marks``; default: every mark there is)."""
+    entries = []
     for key, (text, style) in MARKS.items():
-        if marks is not None and key not in marks:
-            continue
-        if "patch" in style:
-            handles.append(Patch(color=style["patch"], label=text))
-        elif "line" in style:
-            handles.append(Line2D([], [], color=style["line"], lw=1.5, label=text))
-        else:
-            handles.append(Line2D([], [], ls="none", ms=9 if style["marker"] == TOMBSTONE else 6, label=text, **style))
-    return handles
+        if marks is None or key in marks:
+            sized = {"ms": 9} if style.get("marker") == TOMBSTONE else {}  # a dagger is thin: drawn larger
+            entries.append(Entry(text, {**style, **sized}))
+    return entries

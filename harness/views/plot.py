@@ -5,7 +5,7 @@
 truth, shaded across every lane, as Jepsen shades its nemesis windows), then
 what the SDK reported: data source state, store availability, sink operations
 by outcome, stored version per item, flag change events, evaluations and log
-lines. The legend under the picture names every mark drawn.
+lines. The key under the picture (its legend) names every mark drawn.
 
 The x axis is either ``"steps"`` (default: each scenario step has an equal
 slot and acts at its tick, labelled with the virtual time then; one step has
@@ -31,12 +31,13 @@ from ..replay.recording import OPS, Recording  # noqa: E402
 from ..results.result import Result  # noqa: E402
 from ..vocabulary.steps import Wait  # noqa: E402
 from .lanes import (FAULT_COLOURS, GRID_COLOUR, LANE_NAMES, LANES, SEPARATOR_COLOUR, SHADE_ALPHA, Band,  # noqa: E402
-                    Lanes, item_label, lane_height, lanes_for, legend_columns, legend_handles)
+                    Lanes, item_label, key_entries, lane_height, lanes_for, legend_columns)
+from .key import Entry, draw_key, rows  # noqa: E402
 from .picture_files import save, to_bytes  # noqa: E402
 from .script import Fault, scripted_faults  # noqa: E402
 from .timeline_axis import TimelineAxis  # noqa: E402
 
-__all__ = ["TimelineFigure", "draw", "labels_of", "lanes_of", "save", "set_cursor", "timeline", "to_bytes"]
+__all__ = ["TimelineFigure", "draw", "key_of", "labels_of", "lanes_of", "save", "set_cursor", "timeline", "to_bytes"]
 
 # Margins in inches, laid out by hand (matplotlib's constrained layout measures every text and cost a
 # report a third of its drawing time). Text at 7-8 pt is about 0.06 in a character.
@@ -84,8 +85,9 @@ def draw(fig_or_subfig, result: Result, axis_mode: str = "steps", cursor: int | 
                                  margins["top"] - margins["bottom"]))
     run = Run(result, axis_mode)
     lanes = _draw_run(ax, run, label)
-    ax.legend(handles=legend_handles(lanes.marks), loc="upper left", bbox_to_anchor=(1.0, 0.0), fontsize=6,
-              frameon=False)
+    # the key under the lanes' tick labels (leave room for it with ``margins["bottom"]``)
+    fig_or_subfig.harness_key = draw_key(fig_or_subfig, (0.0, 0.0), ax.transAxes, key_entries(lanes.marks),
+                                         KEY_COLUMNS, KEY_COLUMN, offset=(0.0, -BOTTOM))
     if cursor is not None:
         set_cursor([ax], run.axis, cursor)
     return [ax]
@@ -113,9 +115,13 @@ def _draw_run(ax, run: Run, label: str | None, name_x: float = -0.12) -> Lanes:
     ax.set_ylim(0, run.height)
     ax.set_xlim(axis.lo, axis.hi)
     _labels(ax, lanes.ticks, axis)
-    if lanes.items_legend and legend_columns(len(lanes.items_legend)):
-        ax.add_artist(ax.legend(handles=lanes.items_legend, fontsize=6, loc="upper left", frameon=False,
-                                bbox_to_anchor=(1.0, _legend_top(bands)), ncol=legend_columns(len(lanes.items_legend))))
+    columns = legend_columns(len(lanes.items_legend))
+    if columns:  # the version lane's items, on its right
+        chars = max(len(line.get_label()) for line in lanes.items_legend)
+        ax.harness_items = draw_key(ax.get_figure(root=False), (1.0, _legend_top(bands)), ax.transAxes,
+                                    [Entry(line.get_label(), {"line": line.get_color(), "ls": line.get_linestyle(),
+                                                              "lw": 1.2}) for line in lanes.items_legend],
+                                    columns, 0.45 + CHAR * chars, fontsize=6, offset=(0.05, 0.0))
     ax.set_title(f"{result.scenario.name} [{label or result.target}]" + ("" if result.ok else "  — FAILED"),
                  fontsize=10, loc="left", x=name_x - 0.05 if name_x < 0 else 0, ha="left", pad=4)
     ax.harness_lanes = {band.name: band for band in bands}
@@ -212,16 +218,23 @@ def timeline(results: Result | Iterable[Result], axis: str = "steps", width: flo
     for run, label in zip(runs, labels):  # drawn first, placed once the legend's rows are known
         axes.append(fig.add_axes((0, 0, 1, 1)))
         marks |= _draw_run(axes[-1], run, label, name_x).marks
-    legend = LEGEND_ROW * -(-len(marks) // LEGEND_COLUMNS) + 0.1
-    height = sum(blocks) + legend
+    columns = max(1, int((width - left) // KEY_COLUMN))
+    key = rows(len(marks), columns) + 0.1
+    height = sum(blocks) + key
     fig.set_size_inches(width, height)
     below = height
     for ax, run, block in zip(axes, runs, blocks):
         below -= block
         ax.set_position((left / width, (below + BOTTOM) / height, (width - left - right) / width, run.height / height))
-    fig.legend(handles=legend_handles(marks), loc="lower left", bbox_to_anchor=(left / width, 0.0),
-               ncol=LEGEND_COLUMNS, fontsize=6.5, frameon=False, borderaxespad=0.2, columnspacing=1.2)
+    fig.harness_key = draw_key(fig, (left / width, key / height), fig.transFigure, key_entries(marks), columns,
+                               KEY_COLUMN)
     return fig
 
 
-LEGEND_COLUMNS, LEGEND_ROW = 6, 0.16
+KEY_COLUMNS = 6   # columns of the key under a run drawn by draw()
+KEY_COLUMN = 1.65  # inches a column of the key: its longest text, "connection down (scripted)", fits
+
+
+def key_of(figure) -> list[tuple[object, object]]:
+    """The figure's key (its legend): each entry's (sample, text) artists, in order."""
+    return list(getattr(figure, "harness_key", []))
