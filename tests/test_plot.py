@@ -46,10 +46,12 @@ def bars(ax, lane, colour):
     band = plot.lanes_of(ax)[lane]
     spans = []
     for collection in ax.collections:
-        if isinstance(collection, PolyCollection) and to_rgb(collection.get_facecolor()[0]) == to_rgb(colour):
-            for path in collection.get_paths():
+        if isinstance(collection, PolyCollection):
+            colours = collection.get_facecolor()
+            for k, path in enumerate(collection.get_paths()):
                 xs, ys = path.vertices[:, 0], path.vertices[:, 1]
-                if band.y0 <= ys.min() and ys.max() <= band.y0 + band.height:
+                if (to_rgb(colours[k % len(colours)]) == to_rgb(colour) and
+                        band.y0 <= ys.min() and ys.max() <= band.y0 + band.height):
                     spans.append((xs.min(), xs.max()))
     return sorted(spans)
 
@@ -150,8 +152,7 @@ def _drawn_marks(ax):
             found.add(("marker", line.get_marker(), to_rgb(line.get_color())))
     for collection in ax.collections:
         colours = collection.get_color() if isinstance(collection, LineCollection) else collection.get_facecolor()
-        colour = to_rgb(colours[0])
-        if colour not in (to_rgb(GRID_COLOUR), to_rgb(SEPARATOR_COLOUR)):
+        for colour in {to_rgb(c) for c in colours} - {to_rgb(GRID_COLOUR), to_rgb(SEPARATOR_COLOUR)}:
             found.add(("line" if isinstance(collection, LineCollection) else "patch", None, colour))
     for patch in ax.patches:
         found.add(("patch", None, to_rgb(patch.get_facecolor())))
