@@ -118,7 +118,7 @@ def _draw_run(ax, run: Run, label: str | None, name_x: float = -0.12) -> Lanes:
     columns = legend_columns(len(lanes.items_legend))
     if columns:  # the version lane's items, on its right
         chars = max(len(line.get_label()) for line in lanes.items_legend)
-        ax.harness_items = draw_key(ax.get_figure(root=False), (1.0, _legend_top(bands)), ax.transAxes,
+        ax.harness_items = draw_key(ax.figure, (1.0, _legend_top(bands)), ax.transAxes,
                                     [Entry(line.get_label(), {"line": line.get_color(), "ls": line.get_linestyle(),
                                                               "lw": 1.2}) for line in lanes.items_legend],
                                     columns, 0.45 + CHAR * chars, fontsize=6, offset=(0.05, 0.0))

@@ -38,9 +38,17 @@ class Progress:
     """Phases of one command, shown on ``stream`` (stderr) when ``shown``."""
 
     def __init__(self, shown: bool = True, stream: IO[str] | None = None):
-        self.stream = stream if stream is not None else sys.stderr
+        self._stream = stream
         self.shown = shown
-        self.terminal = shown and hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    @property
+    def stream(self) -> IO[str]:
+        """Where it shows: the given stream, else stderr as it is now (a test may have replaced it)."""
+        return self._stream if self._stream is not None else sys.stderr
+
+    @property
+    def terminal(self) -> bool:
+        return self.shown and hasattr(self.stream, "isatty") and self.stream.isatty()
 
     def say(self, line: str) -> None:
         """One line about the command (a phase that was skipped, and why), shown even when quiet."""
@@ -53,15 +61,15 @@ class Progress:
         if not self.shown:
             yield Phase(None)
             return
-        start = real_perf_counter()
-        if self.terminal:
+        start, terminal = real_perf_counter(), self.terminal
+        if terminal:
             with tqdm(total=total, unit=unit, desc=name, file=self.stream, leave=False) as bar:
                 yield Phase(bar)
         else:
             print(f"{name}: {what or f'{total} {unit}(s)'} …", file=self.stream, flush=True)
             yield Phase(None)
         print(f"{name}: done in {real_perf_counter() - start:.1f} s" +
-              (f" ({what or f'{total} {unit}(s)'})" if self.terminal else ""), file=self.stream, flush=True)
+              (f" ({what or f'{total} {unit}(s)'})" if terminal else ""), file=self.stream, flush=True)
 
 
 QUIET = Progress(shown=False)
