@@ -11,6 +11,8 @@ which one to install instead of a traceback deep in an import::
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import sys
 
 from ..errors import UsageError
 
@@ -20,6 +22,14 @@ EXTRA_OF = {"matplotlib": "viz", "ipywidgets": "viz", "PIL": "viz", "pyarrow": "
 class MissingExtra(UsageError, ImportError):
     """A feature needs a package of an optional extra that is not installed (the message names the
     extra and the ``pip install`` line). The command line prints it as one line, exit 2."""
+
+
+def installed(module: str) -> bool:
+    """Whether ``module`` can be imported, found without importing it (matplotlib takes a third of a
+    second to import, and a report draws its pictures in other processes)."""
+    if module in sys.modules:
+        return sys.modules[module] is not None  # None: hidden, as if not installed
+    return importlib.util.find_spec(module) is not None
 
 
 def missing(module: str, purpose: str) -> MissingExtra | None:

@@ -31,7 +31,7 @@ import pandas as pd
 from ..results.result import Result
 from ..results.tables import for_files, tables
 from ..runs.matrix import FAILED, MatrixReport, behaviour_digest, matrix_frame, spans_releases
-from .extras import missing, need
+from .extras import installed, need
 from .progress import QUIET, Progress
 from .report_page import by_scenario, render, section_ids
 
@@ -60,7 +60,7 @@ def _write(frame: pd.DataFrame, path: Path, fmt: str) -> None:
 
 def pictures_skipped() -> str | None:
     """Why a report cannot draw its pictures here (None when it can)."""
-    if missing("matplotlib", "pictures") is None:
+    if installed("matplotlib"):
         return None
     return "pictures skipped: matplotlib is not installed (the 'viz' extra: pip install 'ld-sink-harness[viz]')"
 
