@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
@@ -80,14 +82,7 @@ def picture_pool(jobs: int | None = None) -> Iterator[Executor | None]:
     if jobs < 2 or not _plots_available():
         yield None
         return
-    # A fork server, not a fork of this process: it starts as a fresh interpreter (no threads or locks
-    # inherited), imports the drawing code once, and each worker is a fork of it, with nothing to import.
-    # (Where there is no fork server, as on Windows, a fresh interpreter a worker.)
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__.rsplit(".", 1)[0] + ".plot"])
-    else:
-        context = multiprocessing.get_context("spawn")
+    context = _worker_context()
     pool = ProcessPoolExecutor(jobs, mp_context=context)
     for _ in range(jobs):  # a pool starts its workers only as work comes: start them now
         pool.submit(_warm)
@@ -97,8 +92,24 @@ def picture_pool(jobs: int | None = None) -> Iterator[Executor | None]:
         pool.shutdown(cancel_futures=True)
 
 
+def _worker_context():
+    """How a picture worker starts. A fork of this process where that is safe (Linux, and no other
+    thread here whose locks a fork would copy held): it has the kit imported already, and imports
+    only matplotlib while the scenarios replay. Else a fork server, a fresh interpreter that imports
+    the drawing code once and forks each worker (where there is none, as on Windows, a fresh
+    interpreter a worker)."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__.rsplit(".", 1)[0] + ".plot"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 def _warm() -> None:
-    from . import plot  # noqa: F401  (imported by the fork server already: a worker starts ready)
+    from . import plot  # noqa: F401  (matplotlib, once a worker; a fork server's workers have it already)
 
 
 def _draw_picture(runs: list[Result], path: str, labels: list[str] | None = None) -> str:
