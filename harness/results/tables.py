@@ -87,7 +87,8 @@ def verdicts_table(results: Sequence[Result]) -> pd.DataFrame:
     flat = [v for r in results for v in r.checker_verdicts]
     return _named(results, [len(r.checker_verdicts) for r in results], pd.DataFrame({
         "checker": pd.Series([v.checker for v in flat], dtype="string"),
-        "verdict": pd.Series([v.verdict for v in flat], dtype=pd.CategoricalDtype(["holds", "violated", "cannot tell"])),
+        "verdict": pd.Series([v.verdict for v in flat],
+                             dtype=pd.CategoricalDtype(["holds", "violated", "cannot tell"])),
         "violations": pd.Series([len(v.violations) for v in flat], dtype="int64"),
     }))
 
