@@ -218,6 +218,9 @@ def test_no_labels_overlap_on_the_catalogue():
             boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text()]
             for a, b in itertools.combinations(boxes, 2):
                 assert not _overlaps(a, b), f"{path.name}: labels overlap"
+        key = [artist.get_window_extent(renderer).padded(2) for entry in plot.key_of(fig) for artist in entry]
+        for a, b in itertools.combinations(key, 2):  # apart by 4 pixels at least: touching reads as one
+            assert not _overlaps(a, b), f"{path.name}: the key's entries touch"
 
 
 def test_plot_command_writes_a_picture(tmp_path, capsys):

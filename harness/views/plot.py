@@ -232,7 +232,7 @@ def timeline(results: Result | Iterable[Result], axis: str = "steps", width: flo
 
 
 KEY_COLUMNS = 6   # columns of the key under a run drawn by draw()
-KEY_COLUMN = 1.65  # inches a column of the key: its longest text, "connection down (scripted)", fits
+KEY_COLUMN = 1.8  # inches a column of the key: its longest texts ("store unavailable (reported)") fit
 
 
 def key_of(figure) -> list[tuple[object, object]]:

@@ -1,15 +1,16 @@
 """The x axis of a timeline picture: where each observation of a recording goes.
 
 Two modes. ``"steps"`` (the default) gives each scenario step an equal slot;
-its tick is the moment the step acts, labelled with the virtual time then.
-Everything a step causes at that moment sits on its tick, so one step has one
-x on every target drawn together, whatever else each target recorded. What
-happens later in virtual time goes as far along the slot as its time is along
-the gap to the next step: a reconnect that a ``wait: 10s`` fires after 2 s
-sits a fifth of the way along (scaled by 0.9, so the last moment of a wait
-stays clear of the next step's tick). What the clock fired while a step's
-``at``/``after`` moved it sits just before the step's tick. Set-up sits at
--0.5. ``"time"`` puts observations at virtual seconds since the start.
+its tick is the moment the step acts, labelled with the virtual time then
+where the clock moved on since the last tick. Everything a step causes at that
+moment sits on its tick, so one step has one x on every target drawn together,
+whatever else each target recorded. What happens later in virtual time goes as
+far along the slot as its time is along the gap to the next step: a reconnect
+that a ``wait: 10s`` fires after 2 s sits a fifth of the way along (scaled by
+0.9, so the last moment of a wait stays clear of the next step's tick). What
+the clock fired while a step's ``at``/``after`` moved it sits just before the
+step's tick. Set-up sits at -0.5. ``"time"`` puts observations at virtual
+seconds since the start.
 """
 
 from __future__ import annotations
@@ -102,11 +103,14 @@ class TimelineAxis:
 
     def ticks(self) -> list[tuple[float, str]]:
         """(x, label) of each tick: a step and the virtual time when it acts, or whole seconds."""
-        if self.mode == "steps":
+        if self.mode == "steps":  # the time under a step only where it moved on since the last tick
             stride = max(1, -(-self.end_step // 12))
-            times = self.times
-            return [(float(i), f"{i}\n+{format_duration(((times[i] - self.start) // 1000) * 1000)}"
-                     if i < len(times) else str(i)) for i in range(0, self.end_step, stride)]
+            ticks, shown = [], None
+            for i in range(0, self.end_step, stride):
+                when = format_duration(((self.times[i] - self.start) // 1000) * 1000) if i < len(self.times) else None
+                ticks.append((float(i), f"{i}\n+{when}" if when is not None and when != shown else str(i)))
+                shown = when if when is not None else shown
+            return ticks
         from matplotlib.ticker import MaxNLocator
         return [(float(x), f"{x:g}") for x in MaxNLocator(nbins=8).tick_values(self.lo, self.hi)
                 if self.lo <= x <= self.hi]
