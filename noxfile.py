@@ -12,6 +12,9 @@ from pathlib import Path
 import nox
 
 nox.options.reuse_existing_virtualenvs = True
+# uv builds the session's environment, chosen here rather than left to nox's search: it is a dev
+# dependency, which nox finds through its Python package even when it is not on PATH.
+nox.options.default_venv_backend = "uv"
 nox.options.error_on_missing_interpreters = True
 
 
@@ -27,6 +30,7 @@ def lowest_sdk() -> str:
 @nox.session(python="3.11")
 def lowest_sdk_tests(session: nox.Session) -> None:
     """The whole suite on the lowest supported launchdarkly-server-sdk."""
-    session.install("--quiet", "-e", ".[dev]", f"launchdarkly-server-sdk[async]=={lowest_sdk()}")
+    # pip too: a uv environment has none, and the suite builds a wheel and environments with it
+    session.install("--quiet", "-e", ".[dev]", f"launchdarkly-server-sdk[async]=={lowest_sdk()}", "pip")
     session.run("python", "-c", "import ldclient.version as v; print('launchdarkly-server-sdk', v.VERSION)")
     session.run("python", "-m", "pytest", "-p", "no:cacheprovider", *session.posargs)

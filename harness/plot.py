@@ -16,12 +16,16 @@ import sys
 import types
 from typing import Iterable
 
-from matplotlib.figure import Figure
+from .views.extras import need
 
-from .results.result import Result
-from .views.plot import TimelineFigure, draw, save, set_cursor, timeline, to_bytes
+need("matplotlib", "harness.plot")
 
-__all__ = ["TimelineFigure", "draw", "save", "set_cursor", "timeline", "to_bytes"]
+from matplotlib.figure import Figure  # noqa: E402
+
+from .results.result import Result  # noqa: E402
+from .views.plot import TimelineFigure, draw, key_of, labels_of, lanes_of, save, set_cursor, timeline, to_bytes  # noqa: E402
+
+__all__ = ["TimelineFigure", "draw", "key_of", "labels_of", "lanes_of", "save", "set_cursor", "timeline", "to_bytes"]
 
 
 class CallableModule(types.ModuleType):

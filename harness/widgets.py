@@ -6,6 +6,11 @@
 Needs the ``viz`` extra (matplotlib, ipywidgets).
 """
 
-from .views.widgets import ROWS_SHOWN, Explorer, explore
+from .views.extras import need
+
+need("matplotlib", "harness.widgets")
+need("ipywidgets", "harness.widgets")
+
+from .views.widgets import ROWS_SHOWN, Explorer, explore  # noqa: E402
 
 __all__ = ["Explorer", "ROWS_SHOWN", "explore"]

@@ -25,10 +25,12 @@ def test_run_prints_a_summary_and_writes_frames(tmp_path, capsys):
     summary = pd.read_csv(out / "summary.csv")
     assert summary[["scenario", "target", "ok", "status_changes", "final_state"]].values.tolist() == \
         [["good", "sdk", True, 1, "VALID"]]
-    status = pd.read_csv(out / "sdk" / "good" / "status.csv")
-    assert status["state"].tolist() == ["INITIALIZING", "VALID"]
-    for frame in ("ops", "changes", "store_status", "evaluations", "logs", "store", "timeline"):
-        assert (out / "sdk" / "good" / f"{frame}.csv").exists()
+    status = pd.read_csv(out / "frames" / "status.csv")  # one table a frame, every run in it
+    assert status[["scenario", "target", "state"]].values.tolist() == [["good", "sdk", "INITIALIZING"],
+                                                                         ["good", "sdk", "VALID"]]
+    for frame in ("ops", "changes", "store_status", "evaluations", "logs", "store", "timeline", "violations",
+                  "verdicts"):
+        assert list(pd.read_csv(out / "frames" / f"{frame}.csv").columns[:3]) == ["scenario", "file", "target"]
 
 
 def test_a_failed_expectation_exits_one(tmp_path, capsys):
@@ -95,7 +97,8 @@ def test_new_writes_a_template_that_runs_and_refuses_to_overwrite(tmp_path, monk
     assert main(["new", "my first one"]) == 0
     path = tmp_path / "my first one.yaml"
     text = path.read_text()
-    assert "# yaml-language-server: $schema=" in text and "name: my-first-one" in text
+    assert "name: my-first-one" in text
+    assert "yaml-language-server" not in text  # outside the checkout: no path of this machine's (tests/test_small_things.py)
     assert harness.run(path, "contract").ok and harness.run(path, "sdk").ok
     assert main(["new", "my first one"]) == 2
     assert "exists already" in capsys.readouterr().err

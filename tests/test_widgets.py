@@ -65,3 +65,17 @@ def test_the_explorer_finds_the_catalogue_from_anywhere(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     explorer = harness.widgets.explore(target="contract")
     assert len(explorer.scenario_choice.options) == len(list(harness.catalogue_path().rglob("*.yaml")))
+
+
+def test_the_cursor_stands_after_everything_the_step_caused_and_before_the_next(explorer):
+    from harness import plot
+    (ax,) = [ax for ax in explorer._current[1].figure.get_axes() if plot.lanes_of(ax)]
+    xs_of_steps = {}
+    for line in ax.get_lines():
+        if line.get_marker() not in (None, "None", ""):
+            for x in line.get_xdata():
+                xs_of_steps.setdefault(int(x // 1), []).append(x)
+    for step in range(-1, explorer.slider.max):
+        explorer.slider.value = step
+        cursor = ax._harness_cursor.get_xdata()[0]
+        assert all(x < cursor for x in xs_of_steps.get(step, [])) and cursor < step + 1

@@ -36,8 +36,15 @@ from .version import kit_version
 __all__ = ["main"]
 
 
+# What --help shows: plain text (the module's docstring above is reStructuredText, for the API docs).
+DESCRIPTION = ("Replay scripted data-source scenarios through the real update sinks of LaunchDarkly's SDKs on a "
+               "virtual clock; compare targets and releases; draw and report what happened.")
+EPILOG = ("exit codes: 0 every expectation met, 1 one failed (diff: a new divergence; check: a bad file), "
+          "2 a bad scenario or argument, 130 stopped by Ctrl-C. 'harness COMMAND --help' for each command.")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="harness", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="harness", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"harness {kit_version()} (ld-sink-harness)")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="replay scenario files or folders")
@@ -48,8 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--junit-xml", metavar="FILE", type=Path,
                      help="write the results as JUnit XML (one test case a scenario and target)")
     add_targets(run)
-    run.add_argument("--out", metavar="DIR", type=Path, help="write the summary and every frame under DIR")
-    run.add_argument("--format", choices=("csv", "parquet"), default="csv", help="file format of frames under --out")
+    run.add_argument("--out", metavar="DIR", type=Path,
+                     help="write the report under DIR: index.html, a picture a scenario, one table a frame (frames/)")
+    run.add_argument("--format", choices=("csv", "parquet"), default="csv",
+                     help="file format of the tables under --out (parquet: the parquet extra)")
     run.add_argument("--verbose", "-v", action="store_true", help="print each failure in full")
     run.add_argument("--jobs", type=int, metavar="N",
                      help="with --out, draw the pictures in N worker processes (default: one a core; 1: here)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 from importlib import resources
 from pathlib import Path
@@ -31,8 +32,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 TEMPLATE = """\
-# yaml-language-server: $schema={schema}
-name: {name}                           # required, unique in the catalogue
+{modeline}name: {name}                           # required, unique in the catalogue
 description: >
   Say which rule this scenario shows, in a sentence or two.
 store: memory                          # or persistent, or {{type: persistent, cache_ttl: 30s}} (0s: none; forever)
@@ -54,6 +54,18 @@ expect:                                # what every target must show; see README
 """
 
 
+def schema_reference(scenario_file: Path) -> str | None:
+    """How a new scenario file names the published schema, for editors: a path relative to the file when
+    both are inside one checkout of the kit (it then holds in every clone), else nothing (an installed
+    package's path is this machine's own, and the schema has no address on the web)."""
+    schema = Path(str(resources.files("harness").joinpath("vocabulary", "scenario.schema.json"))).resolve()
+    checkout = schema.parents[2]  # <checkout>/harness/vocabulary/scenario.schema.json
+    folder = scenario_file.parent.resolve()
+    if not (checkout / "pyproject.toml").is_file() or not folder.is_relative_to(checkout):
+        return None
+    return Path(os.path.relpath(schema, folder)).as_posix()
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     """Write a commented template that loads as it is."""
     name = args.name
@@ -62,10 +74,11 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise UsageError(f"{path} exists already; choose another name")
     check_output("new", path, folder=False)
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "my-scenario"
-    schema = resources.files("harness").joinpath("vocabulary", "scenario.schema.json")
     with writing("new", path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(TEMPLATE.format(name=slug, schema=schema), encoding="utf-8")
+        schema = schema_reference(path)
+        modeline = f"# yaml-language-server: $schema={schema}\n" if schema else ""
+        path.write_text(TEMPLATE.format(name=slug, modeline=modeline), encoding="utf-8")
     load_scenario(path)  # the template must load as it is
     print(f"wrote {path}: edit it, then 'harness run {path}'")
     return 0

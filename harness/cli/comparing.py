@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import textwrap
 
 from ..errors import UsageError
 from ..replay.freeze import virtual_time
 from ..runs.diff import diff
 from ..runs.runner import run_many
+from ..views.extras import need
 from ..vocabulary.loader import load_scenario
 from .options import at_least_one, check_output, chosen_targets, parse_shard, writing
 
@@ -40,16 +42,20 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
+    need("matplotlib", "harness plot")
     from ..views.plot import save, timeline
+    from ..views.report import alike
     suffix = args.output.suffix.lstrip(".").lower()
     if suffix not in ("png", "svg", "pdf"):
         raise UsageError(f"cannot write a {suffix or 'suffix-less'} picture; use .png, .svg or .pdf")
     check_output("-o", args.output, folder=False)
     scenario = load_scenario(args.scenario)
     results = list(run_many([scenario], chosen_targets(args)))
+    drawn, labels = alike(results)  # targets that behave alike share one timeline, labelled with them all
     with writing("-o", args.output):
-        save(timeline(results, axis=args.axis), str(args.output), suffix)
-    print(f"{args.output}: " + ", ".join(f"{r.target} {'ok' if r.ok else 'FAILED'}" for r in results))
+        save(timeline(drawn, axis=args.axis, labels=labels), str(args.output), suffix)
+    print(f"{args.output}: " + ", ".join(f"{r.target} {'ok' if r.ok else 'FAILED'}" for r in results)
+          + (f" ({len(drawn)} timelines: {' | '.join(labels)})" if len(drawn) < len(results) else ""))
     return 0
 
 
@@ -63,7 +69,9 @@ def cmd_explore(args: argparse.Namespace) -> int:
     names = chosen_targets(args)
     shard = parse_shard(args.shard)
     report = explore(names, max_examples=args.max_examples, seed=args.seed, steps=args.steps, out=args.out,
-                     database=args.database, progress=args.jobs is None, shard=shard, jobs=args.jobs)
+                     database=args.database, shard=shard, jobs=args.jobs,
+                     # a bar only on a terminal: elsewhere its redrawing is left in front of the result
+                     progress=args.jobs is None and sys.stderr.isatty())
     findings = report.findings
     known = findings[findings["known"]]
     print(f"{report.examples} scenarios on {', '.join(names)}: {len(known)} known group(s), "

@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from tqdm import tqdm
-
 from ..drivers import expand_targets, get_target, prepare_targets
 from ..errors import UsageError
 from ..results.result import Result
 from ..results.saved import save_results
 from ..runs.runner import collect, refused_runs, run_many
+from ..views.extras import need
+from ..views.progress import Progress
 from ..views.report import picture_pool, write_report
 from ..vocabulary.loader import catalogue_path
 from .version import kit_version
@@ -36,10 +36,7 @@ def summary_table(results: Sequence[Result]) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     if args.out and args.format == "parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise UsageError("--format parquet needs pyarrow: pip install 'ld-sink-harness[parquet]'") from None
+        need("pyarrow", "--format parquet")
     check_output("--out", args.out, folder=True)
     check_output("--junit-xml", args.junit_xml, folder=False)
     at_least_one("--jobs", args.jobs)
@@ -65,11 +62,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _run_and_report(args: argparse.Namespace, scenarios, names: list[str], pool) -> int:
     total = len(scenarios) * len(expand_targets(names))
+    progress = Progress(shown=total >= PROGRESS_FROM)
     results: list[Result] = []
-    with tqdm(total=total, unit="run", disable=total < PROGRESS_FROM or None, file=sys.stderr, leave=False) as bar:
+    with progress.phase("running", total, "run", f"{len(scenarios)} scenario(s) on {len(names)} target(s)") as phase:
         for result in run_many(scenarios, names, shard=parse_shard(args.shard)):
             results.append(result)
-            bar.update()
+            phase.advance()
     print(summary_table(results))
     for scenario, target, why in refused_runs(scenarios, names):
         print(f"not run: {scenario.name} [{target}]: {why}")
@@ -85,7 +83,7 @@ def _run_and_report(args: argparse.Namespace, scenarios, names: list[str], pool)
         print(f"JUnit XML written to {args.junit_xml}")
     if args.out:
         with writing("--out", args.out):
-            write_report(results, args.out, args.format, plots=args.plots, pool=pool)
+            write_report(results, args.out, args.format, plots=args.plots, pool=pool, progress=progress)
             save_results(results, args.out, kit_version(), parse_shard(args.shard))
         page = args.out / "index.html"
         print(f"report written to {args.out}/" + (f" (open {page})" if page.exists() else ""))

@@ -47,9 +47,14 @@ def _times(values) -> pd.Series:
 
 def frame(recording: Recording, name: str) -> pd.DataFrame:
     """One observation frame (``status``, ``ops``, ...)."""
-    layout = LAYOUTS[name]
     rows = recording.rows[name]
-    raw = list(zip(*rows)) if rows else [[] for _ in layout.columns]
+    return columns_frame(name, list(zip(*rows)) if rows else [[] for _ in LAYOUTS[name].columns])
+
+
+def columns_frame(name: str, raw: list) -> pd.DataFrame:
+    """One observation frame from its columns (``raw``: one sequence of values a column, in the
+    layout's order), each made a Series of its public dtype at once."""
+    layout = LAYOUTS[name]
     data: dict[str, pd.Series] = {
         "seq": pd.Series(raw[layout.seq], dtype="int64"),
         "step": pd.Series(raw[layout.step], dtype="int64"),
@@ -74,7 +79,11 @@ NOT_AVAILABLE = "not available on this target"
 
 
 def store_frame(recording: Recording) -> pd.DataFrame:
-    raw = list(zip(*recording.store)) if recording.store else [[], [], [], []]
+    return store_columns_frame(list(zip(*recording.store)) if recording.store else [[], [], [], []])
+
+
+def store_columns_frame(raw: list) -> pd.DataFrame:
+    """The final store's frame from its four columns (kind, key, version, deleted)."""
     return pd.DataFrame({
         "kind": pd.Series(raw[0], dtype=pd.CategoricalDtype(KINDS)),
         "key": pd.Series(raw[1], dtype="string"),
@@ -107,9 +116,10 @@ DESCRIBE = {
 }
 
 
-def timeline_frame(recording: Recording) -> pd.DataFrame:
-    """Every observation in ``seq`` order: which frame it is in and a one-line description."""
-    # Each column starts empty, so a recording with no rows gives an empty frame of the right types.
+def timeline_columns(recording: Recording) -> dict[str, np.ndarray]:
+    """The timeline's columns in ``seq`` order, as arrays: seq, step, t (microseconds), frame (its
+    code: the index of its layout in ``LAYOUTS``) and detail."""
+    # Each column starts empty, so a recording with no rows gives empty columns of the right types.
     columns: dict[str, list] = {name: [np.zeros(0, dtype=np.int64)] for name in ("seq", "step", "t")}
     columns["frame"], details = [np.zeros(0, dtype=np.int8)], []
     for code, layout in enumerate(LAYOUTS.values()):
@@ -122,10 +132,20 @@ def timeline_frame(recording: Recording) -> pd.DataFrame:
     joined = {name: np.concatenate(parts) for name, parts in columns.items()}
     joined["detail"] = np.array(details, dtype=object)
     order = np.argsort(joined["seq"], kind="stable")  # seq is unique: the frames' rows interleave by it
+    return {name: column[order] for name, column in joined.items()}
+
+
+def timeline_columns_frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The timeline frame from :func:`timeline_columns` (of one run, or of several joined)."""
     return pd.DataFrame({
-        "seq": pd.Series(joined["seq"][order], dtype="int64"),
-        "step": pd.Series(joined["step"][order], dtype="int64"),
-        "t": _times(joined["t"][order]),
-        "frame": pd.Series(pd.Categorical.from_codes(joined["frame"][order], categories=list(LAYOUTS))),
-        "detail": pd.Series(joined["detail"][order], dtype="string"),
+        "seq": pd.Series(columns["seq"], dtype="int64"),
+        "step": pd.Series(columns["step"], dtype="int64"),
+        "t": _times(columns["t"]),
+        "frame": pd.Series(pd.Categorical.from_codes(columns["frame"], categories=list(LAYOUTS))),
+        "detail": pd.Series(columns["detail"], dtype="string"),
     })
+
+
+def timeline_frame(recording: Recording) -> pd.DataFrame:
+    """Every observation in ``seq`` order: which frame it is in and a one-line description."""
+    return timeline_columns_frame(timeline_columns(recording))

@@ -1,15 +1,20 @@
-"""Write a run's results under a folder: a summary, and every frame of every run.
+"""Write a run's results under a folder: a summary, one table a frame, a picture a scenario, a page.
 
 Layout::
 
     DIR/summary.csv                      one row per scenario and target
     DIR/summary.md                       the same, as a table, with failures
-    DIR/<target>/<scenario>/<frame>.csv  status, ops, changes, ..., store, timeline
-    DIR/pictures/<scenario>.png          one picture a scenario, its targets stacked (with matplotlib)
+    DIR/frames/<frame>.csv               one table a frame across every run (status, ops, changes,
+                                         store_status, evaluations, logs, store, timeline, violations,
+                                         verdicts), with scenario, file and target columns
+                                         (.parquet with --format parquet)
+    DIR/pictures/<scenario>.svg          one picture a scenario, its targets stacked (with matplotlib)
     DIR/matrix.csv                       when the runs span releases of a target: one row a run, with
     DIR/pictures/matrix.png              its behaviour (see ``runs/matrix.py``), and its picture
     DIR/index.html                       a matrix of scenario by target, the releases' changes, the known
                                          differences, and a section per scenario (see ``report_page.py``)
+
+``results.pickle`` (what ``harness merge`` reads) is written beside them by the command line.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,12 +30,14 @@ from typing import Iterator, Sequence
 
 import pandas as pd
 
-from tqdm import tqdm
-
-from ..errors import HarnessError
 from ..results.result import Result
+from ..results.tables import for_files, tables
 from ..runs.matrix import FAILED, MatrixReport, behaviour_digest, matrix_frame, spans_releases
-from .report_page import by_scenario, render, section_ids, slug
+from .extras import installed, need
+from .progress import QUIET, Progress
+from .report_page import by_scenario, render, section_ids
+
+FRAMES = "frames"
 
 
 def summary_frame(results: Sequence[Result]) -> pd.DataFrame:
@@ -46,35 +54,36 @@ def summary_frame(results: Sequence[Result]) -> pd.DataFrame:
 
 def _write(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     if fmt == "parquet":
-        try:
-            frame.to_parquet(path.with_suffix(".parquet"), index=False)
-        except ImportError as e:
-            raise HarnessError(f"--format parquet needs pyarrow installed ({e})") from None
+        need("pyarrow", "--format parquet")
+        frame.to_parquet(path.with_suffix(".parquet"), index=False)
     else:
         frame.to_csv(path.with_suffix(".csv"), index=False)
 
 
+def pictures_skipped() -> str | None:
+    """Why a report cannot draw its pictures here (None when it can)."""
+    if installed("matplotlib"):
+        return None
+    return "pictures skipped: matplotlib is not installed (the 'viz' extra: pip install 'ld-sink-harness[viz]')"
+
+
 def _plots_available() -> bool:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return pictures_skipped() is None
 
 
 @contextmanager
 def picture_pool(jobs: int | None = None) -> Iterator[Executor | None]:
     """Worker processes that draw a report's pictures, one scenario each (None: draw here).
 
-    Start it before the runs: the workers import matplotlib while the scenarios
+    Start it before the runs: the drawing code is imported while the scenarios
     replay. ``jobs`` defaults to the machine's cores; 1 draws in this process.
     """
     jobs = jobs or os.cpu_count() or 1
     if jobs < 2 or not _plots_available():
         yield None
         return
-    # spawn, not fork: a fresh interpreter inherits no threads or locks from this one
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+    context = _worker_context()
+    pool = ProcessPoolExecutor(jobs, mp_context=context)
     for _ in range(jobs):  # a pool starts its workers only as work comes: start them now
         pool.submit(_warm)
     try:
@@ -83,8 +92,24 @@ def picture_pool(jobs: int | None = None) -> Iterator[Executor | None]:
         pool.shutdown(cancel_futures=True)
 
 
+def _worker_context():
+    """How a picture worker starts. A fork of this process where that is safe (Linux, and no other
+    thread here whose locks a fork would copy held): it has the kit imported already, and imports
+    only matplotlib while the scenarios replay. Else a fork server, a fresh interpreter that imports
+    the drawing code once and forks each worker (where there is none, as on Windows, a fresh
+    interpreter a worker)."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__.rsplit(".", 1)[0] + ".plot"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 def _warm() -> None:
-    from . import plot  # noqa: F401  (matplotlib and pandas, imported once a worker)
+    from . import plot  # noqa: F401  (matplotlib, once a worker; a fork server's workers have it already)
 
 
 def _draw_picture(runs: list[Result], path: str, labels: list[str] | None = None) -> str:
@@ -125,10 +150,11 @@ def group_label(targets: Sequence[str]) -> str:
 
 
 def write_report(results: Sequence[Result], out: Path, fmt: str = "csv", plots: bool = True,
-                 pool: Executor | None = None) -> None:
-    """Write the summary, every frame of every result and (with matplotlib) a picture
-    of each scenario, plus ``index.html``, under ``out``. Pictures are drawn in
-    ``pool`` when given (see :func:`picture_pool`)."""
+                 pool: Executor | None = None, progress: Progress = QUIET) -> int:
+    """Write the summary, one table a frame across every result and (with matplotlib) a picture
+    of each scenario, plus ``index.html``, under ``out``; returns how many pictures were drawn.
+    Pictures are drawn in ``pool`` when given (see :func:`picture_pool`); each phase shows on
+    ``progress``, which also says why pictures were skipped."""
     out.mkdir(parents=True, exist_ok=True)
     summary = summary_frame(results)
     summary.to_csv(out / "summary.csv", index=False)
@@ -141,32 +167,44 @@ def write_report(results: Sequence[Result], out: Path, fmt: str = "csv", plots: 
         if not r.ok:
             lines += ["", f"## {r.scenario.name} [{r.target}]", "", "```", r.report(), "```"]
     (out / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    skipped = pictures_skipped() if plots else None
+    if skipped:
+        progress.say(skipped)
     pictures: dict[str, str] = {}
     drawing = []
-    if plots and _plots_available():
+    if plots and not skipped:
         groups = by_scenario(results)
         ids = section_ids(groups)
         (out / "pictures").mkdir(exist_ok=True)
-        for scenario, runs in groups:
-            pictures[ids[id(scenario)]] = f"pictures/{ids[id(scenario)]}.png"
+        for scenario, runs in groups:  # SVG: text stays text, in a third of the time a PNG takes
+            pictures[ids[id(scenario)]] = f"pictures/{ids[id(scenario)]}.svg"
             drawn, labels = alike(runs)  # runs alike (contract, go, go-v6, or 30 releases) as one timeline
             drawing.append((drawn, str(out / pictures[ids[id(scenario)]]), labels))
+    # the biggest first, so that no worker is left drawing a big one alone at the end
+    drawing.sort(key=lambda job: -sum(len(rows) for run in job[0] for rows in run.recording.rows.values()))
     # The workers draw while this process writes the frames.
     pending = ([pool.submit(_draw_picture, runs, path, labels) for runs, path, labels in drawing]
                if pool is not None else [])
-    _write_frames(results, out, fmt)
-    bar = tqdm(total=len(drawing), unit="picture", desc="drawing", file=sys.stderr, leave=False,
-               disable=len(drawing) < 10 or None)
-    with bar:
+    _write_frames(results, out, fmt, progress)
+    if drawing:
+        _draw_pictures(drawing, pending, progress, pool)
+    releases = _write_release_matrix(results, out, fmt, plots and not skipped)
+    (out / "index.html").write_text(render(results, pictures, releases), encoding="utf-8")
+    return len(drawing)
+
+
+def _draw_pictures(drawing: list, pending: list, progress: Progress, pool: Executor | None) -> None:
+    """Draw each picture here, or wait for the workers' (``pending``), showing the phase."""
+    workers = f" in {pool._max_workers} worker processes" if pool is not None else ""  # type: ignore[attr-defined]
+    with progress.phase("drawing pictures", len(drawing), "picture",
+                        f"{len(drawing)} picture(s), one a scenario{workers}") as phase:
         if pool is None:
             for runs, path, labels in drawing:
                 _draw_picture(runs, path, labels)
-                bar.update()
+                phase.advance()
         for future in as_completed(pending):
             future.result()
-            bar.update()
-    releases = _write_release_matrix(results, out, fmt, plots and _plots_available())
-    (out / "index.html").write_text(render(results, pictures, releases), encoding="utf-8")
+            phase.advance()
 
 
 def _write_release_matrix(results: Sequence[Result], out: Path, fmt: str, plots: bool) -> MatrixReport | None:
@@ -182,16 +220,12 @@ def _write_release_matrix(results: Sequence[Result], out: Path, fmt: str, plots:
     return MatrixReport(list(results), frame)
 
 
-def _write_frames(results: Sequence[Result], out: Path, fmt: str) -> None:
-    used: set[Path] = set()
-    for r in tqdm(results, unit="run", desc="writing frames", file=sys.stderr, leave=False,
-                  disable=len(results) < 10 or None):
-        folder = out / slug(r.target) / slug(r.scenario.name)
-        n = 2
-        while folder in used:
-            folder = out / slug(r.target) / f"{slug(r.scenario.name)}-{n}"
-            n += 1
-        used.add(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, frame in r.frames().items():
-            _write(frame, folder / name, fmt)
+def _write_frames(results: Sequence[Result], out: Path, fmt: str, progress: Progress = QUIET) -> None:
+    """``out/frames/<frame>.<fmt>``: one table a frame across every run (:mod:`harness.results.tables`)."""
+    folder = out / FRAMES
+    folder.mkdir(exist_ok=True)
+    with progress.phase("writing frames", len(Result.FRAME_NAMES), "table",
+                        f"{len(Result.FRAME_NAMES)} tables of {len(results)} runs") as phase:
+        for name, table in tables(results).items():
+            _write(for_files(table), folder / name, fmt)
+            phase.advance()
