@@ -48,7 +48,10 @@ def _times(values) -> pd.Series:
 def frame(recording: Recording, name: str) -> pd.DataFrame:
     """One observation frame (``status``, ``ops``, ...)."""
     rows = recording.rows[name]
-    return columns_frame(name, list(zip(*rows)) if rows else [[] for _ in LAYOUTS[name].columns])
+    built = columns_frame(name, list(zip(*rows)) if rows else [[] for _ in LAYOUTS[name].columns])
+    if name in recording.unavailable:
+        built.attrs["not available"] = NOT_AVAILABLE  # empty because the target cannot fill it, not quiet
+    return built
 
 
 def columns_frame(name: str, raw: list) -> pd.DataFrame:
@@ -69,10 +72,7 @@ def columns_frame(name: str, raw: list) -> pd.DataFrame:
             data[column] = pd.Series(list(values), dtype="object")
         else:
             data[column] = pd.Series(list(values), dtype=dtype)  # type: ignore[arg-type]
-    built = pd.DataFrame(data, columns=list(layout.columns))
-    if name in recording.unavailable:
-        built.attrs["not available"] = NOT_AVAILABLE  # empty because the target cannot fill it, not quiet
-    return built
+    return pd.DataFrame(data, columns=list(layout.columns))
 
 
 NOT_AVAILABLE = "not available on this target"
