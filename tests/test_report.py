@@ -202,6 +202,10 @@ def test_the_known_differences_table_lists_only_what_concerns_the_report_with_co
     table = page.split('<table id="known">', 1)[1].split("</table>", 1)[0]
     assert {m for m in re.findall(r'<tr id="known-([\w-]+)"', table)} == {"outage-log-line", "off-is-final"}
     assert "<code>outage_log_after</code>" in table and "`" not in table
+    # every side of a row has its column, node's too
+    assert re.findall(r"<th>([^<]*)</th>", table) == ["what differs", "sdk", "sdk-async", "contract, go, go-v6", "node"]
+    row = table.split('<tr id="known-off-is-final">', 1)[1].split("</tr>", 1)[0]
+    assert row.count("<td>") == 5 and row.endswith("<td>no status: not available on this target</td>")
 
 
 @NO_BROWSER

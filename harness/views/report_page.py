@@ -22,7 +22,7 @@ from typing import Sequence
 
 from ..results.result import Result
 from ..runs.diff import Divergence, compared_pairs, first_divergence
-from ..runs.known import KNOWN
+from ..runs.known import COLUMNS, KNOWN
 from ..runs.matrix import MatrixReport, behaviour_digest
 from ..vocabulary.model import Scenario
 from ..vocabulary.render import scenario_yaml
@@ -228,11 +228,12 @@ def render(results: Sequence[Result], pictures: dict[str, str], releases: "Matri
                      f'({sum(folder_of(s) == f for s, _ in groups)})' for f in folders)
     concerned = {d.known for d in all_diffs if d.known} | {k.name for s, _ in groups for k in known_rows_of(s)}
     rows_shown = [k for k in KNOWN if k.name in concerned]
-    known = "".join(f'<tr id="known-{k.name}"><td>{code_spans(k.what)}</td><td>{code_spans(k.behaviour[0])}</td>'
-                    f'<td>{code_spans(k.behaviour[1])}</td><td>{code_spans(k.behaviour[2])}</td></tr>'
+    known = "".join(f'<tr id="known-{k.name}"><td>{code_spans(k.what)}</td>'
+                    + "".join(f"<td>{code_spans(side)}</td>" for side in k.behaviour) + "</tr>"
                     for k in rows_shown)
-    known_table = ('<table id="known"><thead><tr><th>what differs</th><th>sdk</th><th>sdk-async</th>'
-                   f'<th>contract, go, go-v6</th></tr></thead><tbody>{known}</tbody></table>' if rows_shown else
+    header = "".join(f"<th>{esc(column)}</th>" for column in COLUMNS)
+    known_table = (f'<table id="known"><thead><tr><th>what differs</th>{header}</tr></thead><tbody>{known}'
+                   '</tbody></table>' if rows_shown else
                    '<p id="known">None of the known differences concerns these scenarios.</p>')
 
     # -- a section per scenario
