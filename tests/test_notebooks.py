@@ -57,3 +57,14 @@ def test_the_versioning_notebook_says_where_an_ignored_write_is_drawn_and_shows_
     assert "*below* its item's version line" in text and "sits *on* the line" in text
     (picture,) = [c for c in code_cells(book) if c.source == "harness.plot(res)"]  # the higher-same-lower one
     assert any("image/png" in o.get("data", {}) for o in picture.outputs)
+
+
+def test_the_write_your_own_notebook_teaches_a_store_of_your_own_with_its_outage_drawn():
+    book = executed(NOTEBOOKS[4])
+    text = " ".join(c.source for c in book.cells if c.cell_type == "markdown")
+    assert "## Your own store" in text and "`FeatureStoreCore`" in text
+    (drawn,) = [c for c in code_cells(book) if '"__main__:JsonCore"' in c.source]
+    assert any("image/png" in o.get("data", {}) for o in drawn.outputs)
+    (rows,) = [c for c in code_cells(book) if c.source.startswith("res.store_status")]
+    shown = "".join(o.get("data", {}).get("text/plain", "") for o in rows.outputs).splitlines()
+    assert [line.split()[-2] for line in shown[1:]] == ["True", "False", "True"]  # down in the outage, then up
