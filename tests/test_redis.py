@@ -17,7 +17,7 @@ from harness.errors import ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS = ROOT / "scenarios" / "redis"
-TARGETS = ["sdk", "go", "go-v6", "contract"]
+TARGETS = ["sdk", "sdk-async", "go", "go-v6", "contract"]
 
 if shutil.which("redis-server") is None:
     if os.environ.get("CI"):
@@ -36,7 +36,7 @@ def test_the_redis_folder_has_the_scenarios_the_issue_asks_for():
             "cache_ttl_runs_out_during_outage", "prefix_isolation", "empty_init_leaves_the_store_initialized"} <= names
 
 
-@pytest.mark.parametrize("target", ["sdk", "go"])
+@pytest.mark.parametrize("target", ["sdk", "sdk-async", "go"])
 def test_an_empty_init_writes_the_inited_key(target):
     harness.run(REDIS / "empty_init_leaves_the_store_initialized.yaml", target).raise_for_failures()
     server = environment().server
@@ -44,7 +44,7 @@ def test_an_empty_init_writes_the_inited_key(target):
     assert server.command("HLEN", "launchdarkly:features") == 0
 
 
-@pytest.mark.parametrize("target", ["sdk", "go"])
+@pytest.mark.parametrize("target", ["sdk", "sdk-async", "go"])
 def test_a_prefix_keeps_to_its_own_keys(target, monkeypatch):
     from harness.drivers.redis import RedisEnvironment
     begin = RedisEnvironment.begin
@@ -60,6 +60,23 @@ def test_a_prefix_keeps_to_its_own_keys(target, monkeypatch):
     assert server.command("HGET", "launchdarkly:features", "f1") == '{"key": "f1", "version": 99}'
     ours = sorted(key for key in server.command("KEYS", "*") if not key.startswith("launchdarkly:"))
     assert ours == ["app-a:$inited", "app-a:features", "app-a:segments"]
+
+
+@pytest.mark.parametrize("scenario", ["outage_during_upsert", "recovery_without_a_cache"])
+def test_a_slow_redis_gives_the_async_client_the_same_timeline(scenario):
+    """The virtual loop waits for Redis's replies with virtual time standing still: replies slowed by
+    30 real ms each (a Toxiproxy latency toxic) change nothing the kit records."""
+    path = REDIS / f"{scenario}.yaml"
+    quick = harness.run(path, "sdk-async").raise_for_failures()
+    proxy = environment().proxy
+    proxy._call("POST", "/proxies/redis/toxics", {"name": "slow", "type": "latency", "stream": "downstream",
+                                                 "attributes": {"latency": 30}})
+    try:
+        slow = harness.run(path, "sdk-async").raise_for_failures()
+    finally:
+        proxy._call("DELETE", "/proxies/redis/toxics/slow", {})
+    assert slow.timeline.equals(quick.timeline) and slow.store.equals(quick.store)
+    assert "Connection closed by server." in set(quick.ops["error"].dropna()) | set(quick.logs["message"])
 
 
 def test_each_scenario_starts_from_an_empty_server():
@@ -86,7 +103,7 @@ def test_a_redis_outage_fails_every_operation():
 
 def test_targets_without_redis_say_why():
     scenario = harness.load_scenario(REDIS / "outage_during_upsert.yaml")
-    assert "asyncio sockets" in refusal(get_target("sdk-async"), scenario)
+    assert "node takes no redis store" in refusal(get_target("node"), scenario)
     assert all(refusal(get_target(name), scenario) == "" for name in TARGETS)
     old = release_target("go@v6.0.0")
     assert "needs github.com/launchdarkly/go-server-sdk/v6@v6.0.1 or newer" in refusal(old, scenario)

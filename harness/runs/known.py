@@ -235,8 +235,10 @@ KNOWN: tuple[KnownDifference, ...] = (
         ("redis/outage_during_upsert.yaml",),
         ("`ldclient.integrations.Redis` (redis-py, no retries); a failed call raises the client's own error "
          "(`Error 111 connecting to <redis>. Connection refused.`)",
-         "not run: the SDK's async Redis store talks through asyncio sockets, and the kit's virtual-time "
-         "event loop never waits on a socket",
+         "`Redis.async_feature_store` (redis.asyncio, no retries) on the virtual-time loop, which waits "
+         "for Redis's replies while virtual time stands still; a pooled connection the proxy reset fails "
+         "with `Connection closed by server.`; the store is never reported unavailable "
+         "(`async-store-not-monitored`)",
          "contract: a persistent store whose every operation fails in an outage; go, go-v6: "
          "go-server-sdk-redis-redigo v3 / v2 (`go@v6.0.0`: none supports it); `Upsert` returns false, the "
          "store's error (`dial tcp <redis>: connect: connection refused`) is logged",

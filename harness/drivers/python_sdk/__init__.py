@@ -66,6 +66,4 @@ SYNC = PythonSdkTarget("sdk", "the SDK's real LDClient (FDv1) and DataSourceUpda
                        sync_sdk, ".sync", "SdkWorld", ("memory", "persistent", "python", "redis"))
 ASYNC = PythonSdkTarget("sdk-async", "the SDK's AsyncLDClient (FDv1) and AsyncDataSourceUpdateSinkImpl "
                                      "on a virtual-time event loop", lambda: (sync_sdk(), async_sdk()),
-                        ".asynchronous", "AsyncSdkWorld", ("memory", "persistent", "python"),
-                        {"redis": "the SDK's async Redis store (9.17.0 and newer) talks through asyncio sockets, "
-                                  "and the kit's virtual-time event loop never waits on a socket"})
+                        ".asynchronous", "AsyncSdkWorld", ("memory", "persistent", "python", "redis"))

@@ -1,19 +1,16 @@
 """The ``sdk-async`` target: the SDK's ``AsyncLDClient`` and ``AsyncDataSourceUpdateSinkImpl``.
 
-The client runs on :class:`VirtualEventLoop`, whose time is the virtual clock
-and which never waits: every ``loop.call_at`` is mirrored onto the clock, so
-asyncio timers fire in time order with the kit's own, and a loop that would
-have to sleep in real time raises :class:`~harness.errors.VirtualTimeError`.
+The client runs on :class:`~.virtual_loop.VirtualEventLoop`, whose time is the
+virtual clock and which never waits for time (it waits only for a socket an
+exchange is under way on: a real Redis).
 The simulated source is the same as the sync target's; its port awaits the
 async sink's coroutines on the loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import inspect
-import selectors
 from typing import Any, Iterator
 
 from ldclient.async_client import AsyncLDClient
@@ -23,7 +20,6 @@ from ldclient.async_feature_store_helpers import AsyncCachingStoreWrapper
 from ldclient.context import Context
 from ldclient.versioned_data_kind import FEATURES, SEGMENTS
 
-from ...errors import VirtualTimeError
 from ...replay.clock import VirtualClock
 from ...replay.faults import Faults
 from ...replay.recording import Recording
@@ -31,51 +27,11 @@ from ...replay.play import play
 from ...replay.source import SimulatedDataSource, into_sink
 from ...vocabulary.model import Listen, Scenario, StoreConfig
 from .door import async_sdk
+from .virtual_loop import VirtualEventLoop
 from .sandbox import sdk_sandbox
-from .stores import KIND_BY_NAME, FaultyCore, load_core, make_store
+from .stores import KIND_BY_NAME, FaultyCore, load_core, make_store, redis_store
 from .sync import (SDK_KEY, SdkPort, SdkWorld, UpdateProcessor, capture_sdk_logs, log_task_failure,
                    watch_status)
-
-
-class _NeverWaitSelector(selectors.DefaultSelector):
-    def select(self, timeout=None):
-        if timeout is None or timeout > 0:
-            raise VirtualTimeError("the event loop would wait in real time: a coroutine awaits something "
-                                   "that only the passing of time can bring")
-        return super().select(0)
-
-
-class VirtualEventLoop(asyncio.SelectorEventLoop):
-    """An asyncio loop on virtual time that never blocks."""
-
-    def __init__(self, clock: VirtualClock):
-        super().__init__(_NeverWaitSelector())
-        self.clock = clock
-
-    def time(self) -> float:
-        # Seconds since the clock started: small numbers keep the loop's
-        # 1 ns resolution meaningful (near 1.7e9 a float steps by 2.4e-7).
-        return self.clock.elapsed / 1_000_000
-
-    def call_at(self, when, callback, *args, context=None):
-        handle = super().call_at(when, callback, *args, context=context)
-        self.clock.call_at(self.clock.start + round(when * 1_000_000), self.pump, "asyncio timer")
-        return handle
-
-    def run_until_complete(self, future):
-        # Inside Jupyter (or any async caller) another loop is already running on
-        # this thread; step it aside while the virtual loop runs, then put it back.
-        outer = asyncio._get_running_loop()
-        asyncio._set_running_loop(None)
-        try:
-            return super().run_until_complete(future)
-        finally:
-            asyncio._set_running_loop(outer)
-
-    def pump(self) -> None:
-        """Run what is ready now (timers due included)."""
-        if not self.is_running():
-            self.run_until_complete(asyncio.sleep(0))
 
 
 # ----------------------------------------------------------------------------- stores
@@ -191,7 +147,8 @@ def make_async_store(config: StoreConfig, loop: "VirtualEventLoop") -> tuple[Any
         monitored = callable(getattr(core, "is_available", None))
         return (MonitoredAsyncUserCore if monitored else FaultyAsyncUserCore)(core, faults, loop)
 
-    return make_store(config, FaultyAsyncMemoryStore, FaultyAsyncCore, AsyncCachingStoreWrapper, users)
+    return make_store(config, FaultyAsyncMemoryStore, FaultyAsyncCore, AsyncCachingStoreWrapper, users,
+                      lambda redis: redis_store(redis, asynchronous=True))
 
 
 # ----------------------------------------------------------------------------- the target

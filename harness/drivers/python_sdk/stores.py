@@ -220,13 +220,14 @@ def cache_config(config: StoreConfig) -> CacheConfig:
 
 def make_store(config: StoreConfig, memory_store: type = FaultyMemoryStore, core: type = FaultyCore,
                wrapper: type = CachingStoreWrapper,
-               users: Callable[[str, Faults], Any] = user_core) -> tuple[Any, Faults, Any]:
+               users: Callable[[str, Faults], Any] = user_core,
+               redis: Callable[[StoreConfig], tuple[Any, Faults, Any]] | None = None) -> tuple[Any, Faults, Any]:
     """(the store the SDK is given, its faults, the object to peek at).
 
     The classes default to the sync SDK's; the async target passes its own.
     """
     if config.type == "redis":
-        return redis_store(config)
+        return (redis or redis_store)(config)
     faults = Faults()
     if config.type == "memory":
         store = memory_store(faults)
@@ -281,24 +282,31 @@ class RedisRecords:
 REDIS_DEFAULT_PREFIX = "launchdarkly"  # the SDKs' own default
 
 
-def redis_store(config: StoreConfig) -> tuple[Any, Faults, Any]:
-    """The SDK's own Redis integration (``ldclient.integrations.Redis``) connected through the fault
-    proxy to the kit's redis-server, flushed first; its faults; and the records past both."""
+def redis_store(config: StoreConfig, asynchronous: bool = False) -> tuple[Any, Faults, Any]:
+    """The SDK's own Redis integration (``ldclient.integrations.Redis``; its async store for the
+    async client) connected through the fault proxy to the kit's redis-server, flushed first; its
+    faults; and the records past both."""
     from ldclient.integrations import Redis
 
     from ..redis import redis_environment
     try:
         from redis.backoff import NoBackoff
-        from redis.retry import Retry
+        if asynchronous:
+            from redis.asyncio.retry import Retry
+        else:
+            from redis.retry import Retry  # type: ignore[assignment]
     except ImportError:
         raise UsageError("a redis store on the sdk target needs the redis package: "
                          "pip install 'ld-sink-harness[redis]'") from None
     environment = redis_environment()
     environment.begin()
     prefix = config.prefix or REDIS_DEFAULT_PREFIX
+    url = f"redis://{environment.host}:{environment.client_port}/0"
     # No retries (redis-py's own back off with real sleeps), and a refused connection fails at once.
     options = {"retry": Retry(NoBackoff(), 0), "socket_connect_timeout": 10, "socket_timeout": 10}
-    store = Redis.new_feature_store(url=f"redis://{environment.host}:{environment.client_port}/0", prefix=prefix,
-                                    caching=cache_config(config), redis_opts=options)
+    if asynchronous:
+        store = Redis.async_feature_store(url=url, prefix=prefix, caching=cache_config(config), redis_opts=options)
+    else:
+        store = Redis.new_feature_store(url=url, prefix=prefix, caching=cache_config(config), redis_opts=options)
     sync_sdk().cache_on_virtual_clock(store)
     return store, NetworkFaults(environment), RedisRecords(environment, prefix)
