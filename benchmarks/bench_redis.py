@@ -51,7 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writes", type=int, default=2_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--targets", default="sdk,go,go-v6")
+    parser.add_argument("--targets", default="sdk,sdk-async,go,go-v6")
     args = parser.parse_args()
     from harness.drivers.redis import redis_environment
     from harness.drivers.redis.environment import cache_root
