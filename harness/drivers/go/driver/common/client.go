@@ -70,13 +70,17 @@ func Begin(cmd Command, wait func()) (*Scenario, error) {
 	if store == nil {
 		store = &StoreConfig{Type: "memory"}
 	}
+	tombstones, err := tombstoneForm(store.Tombstones)
+	if err != nil {
+		return nil, err
+	}
 	switch store.Type {
 	case "memory":
 		memory := &faultyMemory{faults: s.faults}
 		s.store = memory
 		cfg.DataStore = memoryFactory{memory}
 	case "persistent":
-		core := newFaultyCore(s.faults)
+		core := newFaultyCore(s.faults, tombstones)
 		s.store = core
 		cfg.DataStore = withCache(persistentDataStoreOf(coreFactory{core}), store)
 	case "redis":

@@ -56,6 +56,8 @@ type StoreConfig struct {
 	Port     int    `json:"port"`
 	PeekPort int    `json:"peek_port"` // redis: the server itself, for reading records past the proxy
 	Prefix   string `json:"prefix"`    // redis: the key prefix; "" for the integration's default
+	// Tombstones is the form the persistent core keeps a deleted item in: "serialized" (or "") or "flag".
+	Tombstones string `json:"tombstones"`
 }
 
 // ErrorInfo is a data source error as the kit writes it.

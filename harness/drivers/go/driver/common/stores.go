@@ -118,17 +118,45 @@ func (m *faultyMemory) keys(kind dataKind) []string {
 	return keys
 }
 
-// faultyCore is a PersistentDataStore over a map, with faults and an availability answer.
-// It keeps the version rule as a database integration does.
-type faultyCore struct {
-	mu     sync.Mutex
-	data   map[string]map[string]serializedItem
-	inited bool
-	faults *faults
+// The two forms a PersistentDataStore may keep a deleted item in (begin.store.tombstones).
+const (
+	tombstonesSerialized = "serialized" // the serialized placeholder the SDK hands over, deleted: true in it
+	tombstonesFlag       = "flag"       // only the version and Deleted, no SerializedItem
+)
+
+// tombstoneForm checks begin.store.tombstones ("" is the default, serialized).
+func tombstoneForm(setting string) (string, error) {
+	switch setting {
+	case "", tombstonesSerialized:
+		return tombstonesSerialized, nil
+	case tombstonesFlag:
+		return tombstonesFlag, nil
+	}
+	return "", fmt.Errorf("unknown tombstones form %q (serialized or flag)", setting)
 }
 
-func newFaultyCore(f *faults) *faultyCore {
-	return &faultyCore{data: map[string]map[string]serializedItem{"features": {}, "segments": {}}, faults: f}
+// faultyCore is a PersistentDataStore over a map, with faults and an availability answer.
+// It keeps the version rule as a database integration does, and a deleted item in the
+// scenario's form of tombstone.
+type faultyCore struct {
+	mu         sync.Mutex
+	data       map[string]map[string]serializedItem
+	inited     bool
+	faults     *faults
+	tombstones string // tombstonesSerialized or tombstonesFlag
+}
+
+func newFaultyCore(f *faults, tombstones string) *faultyCore {
+	return &faultyCore{data: map[string]map[string]serializedItem{"features": {}, "segments": {}}, faults: f,
+		tombstones: tombstones}
+}
+
+// keep is what the core stores for an item the SDK hands it.
+func (c *faultyCore) keep(item serializedItem) serializedItem {
+	if item.Deleted && c.tombstones == tombstonesFlag {
+		return serializedItem{Version: item.Version, Deleted: true}
+	}
+	return item
 }
 
 func (c *faultyCore) Init(all []serializedCollection) error {
@@ -140,7 +168,7 @@ func (c *faultyCore) Init(all []serializedCollection) error {
 	c.data = map[string]map[string]serializedItem{"features": {}, "segments": {}}
 	for _, coll := range all {
 		for _, item := range coll.Items {
-			c.data[coll.Kind.GetName()][item.Key] = item.Item
+			c.data[coll.Kind.GetName()][item.Key] = c.keep(item.Item)
 		}
 	}
 	c.inited = true
@@ -186,7 +214,7 @@ func (c *faultyCore) Upsert(kind dataKind, key string, item serializedItem) (boo
 	if old, ok := c.data[kind.GetName()][key]; ok && old.Version >= item.Version {
 		return false, nil
 	}
-	c.data[kind.GetName()][key] = item
+	c.data[kind.GetName()][key] = c.keep(item)
 	return true, nil
 }
 
