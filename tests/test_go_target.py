@@ -336,7 +336,8 @@ def test_gos_wrapper_reads_a_tombstone_kept_in_either_form_alike(target):
     for res in runs.values():
         assert list(res.evaluations["value"]) == ["gone", "gone"]
         assert list(res.evaluations["reason"]) == ["ERROR:FLAG_NOT_FOUND"] * 2
-        assert list(res.store.itertuples(index=False, name=None)) == [("flags", "f1", 2, True), ("flags", "f2", 3, True)]
+        assert list(res.store.itertuples(index=False, name=None)) == [("flags", "f1", 2, True),
+                                                                      ("flags", "f2", 3, True)]
         assert list(res.ops["outcome"].astype(str)) == ["applied", "applied", "ignored", "ignored"]
     assert runs["serialized"].timeline.drop(columns=["seq"]).equals(runs["flag"].timeline.drop(columns=["seq"]))
 

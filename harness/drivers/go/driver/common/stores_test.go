@@ -10,7 +10,7 @@ import "testing"
 func TestStoresKeepTombstonesInTheChosenForm(t *testing.T) {
 	placeholder := []byte(`{"key":"f1","version":2,"deleted":true}`)
 	for _, form := range []string{tombstonesSerialized, tombstonesFlag} {
-		core := newFaultyCore(&faults{}, form)
+		core := newMapCore(form)
 		tombstone := serializedItem{Version: 2, Deleted: true, SerializedItem: placeholder}
 		err := core.Init([]serializedCollection{{Kind: features(), Items: []keyedSerializedItem{{Key: "f0", Item: tombstone}}}})
 		if err != nil {
