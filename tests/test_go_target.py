@@ -351,10 +351,15 @@ def test_the_go_drivers_core_keeps_the_chosen_form(flavour):
     assert "--- PASS: TestStoresKeepTombstonesInTheChosenForm" in ran.stdout
 
 
-def test_the_go_driver_refuses_an_unknown_form_of_tombstone():
-    begin = {"op": "begin", "id": 1, "start": 0, "store": {"type": "persistent", "tombstones": "dict"}}
+@pytest.mark.parametrize("store, error", [
+    ({"type": "persistent", "tombstones": "dict"}, 'unknown tombstones form "dict" (serialized or flag)'),
+    ({"type": "go", "core": "./mystore:New"}, "this driver is built without a Go store (the kit builds one for "
+                                              "each store.core)"),
+])
+def test_the_go_driver_refuses_a_store_it_cannot_build(store, error):
+    begin = {"op": "begin", "id": 1, "start": 0, "store": store}
     ran = subprocess.run([str(ensure_built(V7, progress=False)), "-test.run=^TestDriver$", "-test.timeout=0"],
                          input=json.dumps(begin) + "\n", capture_output=True, text=True, timeout=120)
     hello, refusal = (json.loads(line) for line in ran.stdout.splitlines() if line.startswith("{"))
     assert hello["hello"] == "harness-go-driver"
-    assert refusal == {"error": 'begin: unknown tombstones form "dict" (serialized or flag)', "re": 1}
+    assert refusal == {"error": f"begin: {error}", "re": 1}

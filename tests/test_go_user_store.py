@@ -113,6 +113,17 @@ def test_an_edit_to_the_store_builds_and_starts_a_fresh_driver(tmp_path, own_cac
                                                           "ignored", "ignored"]
 
 
+def test_the_cache_key_is_the_stores_content_not_its_place(tmp_path, monkeypatch):
+    paths = []
+    for place in ("here", "there"):
+        shutil.copytree(EXAMPLE, tmp_path / place / "mystore")
+        monkeypatch.chdir(tmp_path / place)
+        paths.append(binary_path(GO.with_store("./mystore:New").flavour))
+    assert paths[0] == paths[1]
+    (tmp_path / "there" / "mystore" / "store.go").write_text("package jsonstore\n", encoding="utf-8")
+    assert binary_path(GO.with_store("./mystore:New").flavour) != paths[0]
+
+
 @pytest.mark.parametrize("core, why", [
     ("./tests/nowhere:New", f"{ROOT}/tests/nowhere is not a folder"),
     ("./harness:New", f"{ROOT}/harness is in no Go module (no go.mod in it or above it)"),

@@ -182,10 +182,13 @@ def binary_path(flavour: Flavour) -> Path:
 def _fresh_digest(flavour: Flavour, go_version: str) -> str:
     """A hash of the build's files, a user's store module's files, and the Go version."""
     digest = hashlib.sha256()
+    store = flavour.user_store
     for name, content in flavour.files().items():
+        if store is not None and store.folder is not None and name == "go.mod":
+            content = content.replace(store.folder.encode(), b"<store>")  # where the store is is no part of the key
         digest.update(name.encode() + b"\0" + content + b"\0")
-    if flavour.user_store is not None:  # read every time: an edit to the store builds a fresh driver
-        digest.update(flavour.user_store.content_digest())
+    if store is not None:  # read every time: an edit to the store builds a fresh driver
+        digest.update(store.content_digest())
     digest.update(go_version.encode())
     return digest.hexdigest()[:16]
 
