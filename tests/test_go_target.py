@@ -1,5 +1,7 @@
 """The Go targets: the real Go sink out of process, and what happens when a driver misbehaves."""
 
+import json
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -8,7 +10,7 @@ import pytest
 
 import harness
 from harness.drivers.go import GO, GO_V6
-from harness.drivers.go.build import V7, binary_path
+from harness.drivers.go.build import V6, V7, binary_path, ensure_built
 from harness.drivers import unregister_target
 from harness.drivers.protocol import DriverTarget
 
@@ -264,7 +266,6 @@ def test_without_go_the_targets_say_why_in_one_line(monkeypatch):
 
 
 def test_a_built_wheel_ships_the_go_driver_sources_the_schema_and_the_catalogue(tmp_path):
-    import subprocess
     import zipfile
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
                            "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300)
@@ -311,3 +312,54 @@ def test_a_ctrl_c_stops_a_run_waiting_on_a_hung_driver_at_once(fake):
         signal.signal(signal.SIGALRM, previous)
     assert target._driver is None  # and the hung driver is gone
     assert harness.run(STALE, "go").ok
+
+
+# ----------------------------------------------------------------------------- tombstones, both ways
+
+DELETE_THEN_READ = """
+name: delete-then-read
+store: {type: persistent, tombstones: %s}
+steps:
+  - init: {flags: {f1: {version: 1}, f2: {version: 3, deleted: true}}}
+  - delete: {flag: f1, version: 2}
+  - evaluate: {flag: f1, default: gone}
+  - evaluate: {flag: f2, default: gone}
+  - upsert: {flag: f1, version: 2}
+  - upsert: {flag: f2, version: 3}
+"""
+
+
+@pytest.mark.parametrize("target", ["go", "go-v6"])
+def test_gos_wrapper_reads_a_tombstone_kept_in_either_form_alike(target):
+    runs = {form: harness.run(harness.scenario_from_yaml(DELETE_THEN_READ % form), target)
+            for form in ("serialized", "flag")}
+    for res in runs.values():
+        assert list(res.evaluations["value"]) == ["gone", "gone"]
+        assert list(res.evaluations["reason"]) == ["ERROR:FLAG_NOT_FOUND"] * 2
+        assert list(res.store.itertuples(index=False, name=None)) == [("flags", "f1", 2, True),
+                                                                      ("flags", "f2", 3, True)]
+        assert list(res.ops["outcome"].astype(str)) == ["applied", "applied", "ignored", "ignored"]
+    assert runs["serialized"].timeline.drop(columns=["seq"]).equals(runs["flag"].timeline.drop(columns=["seq"]))
+
+
+@pytest.mark.parametrize("flavour", [V7, V6])
+def test_the_go_drivers_core_keeps_the_chosen_form(flavour):
+    # The frames cannot tell the forms apart on Go (above): the driver's own Go test looks at the core.
+    ran = subprocess.run([str(ensure_built(flavour, progress=False)), "-test.run=^TestStores", "-test.v"],
+                         capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "--- PASS: TestStoresKeepTombstonesInTheChosenForm" in ran.stdout
+
+
+@pytest.mark.parametrize("store, error", [
+    ({"type": "persistent", "tombstones": "dict"}, 'unknown tombstones form "dict" (serialized or flag)'),
+    ({"type": "go", "core": "./mystore:New"}, "this driver is built without a Go store (the kit builds one for "
+                                              "each store.core)"),
+])
+def test_the_go_driver_refuses_a_store_it_cannot_build(store, error):
+    begin = {"op": "begin", "id": 1, "start": 0, "store": store}
+    ran = subprocess.run([str(ensure_built(V7, progress=False)), "-test.run=^TestDriver$", "-test.timeout=0"],
+                         input=json.dumps(begin) + "\n", capture_output=True, text=True, timeout=120)
+    hello, refusal = (json.loads(line) for line in ran.stdout.splitlines() if line.startswith("{"))
+    assert hello["hello"] == "harness-go-driver"
+    assert refusal == {"error": f"begin: {error}", "re": 1}

@@ -171,6 +171,7 @@ def get_target(name: str) -> Target:
 STORE_TYPE_WHY = {
     "python": "a python store core is a Python object, which only the sdk and sdk-async targets run in the kit's "
               "own process",
+    "go": "a go store core is a Go package, which only the go targets build into their driver",
     "redis": "this target has no Redis integration to run",
 }
 

@@ -180,7 +180,8 @@ KNOWN: tuple[KnownDifference, ...] = (
         "a delete through a core that keeps tombstones as a version and a deleted flag (`tombstones: flag`)",
         ("differences/deleted_flag_served_from_the_cache.yaml",),
         ("deleted at once (the core interface has one form: the option changes nothing)", "as sdk",
-         "deleted at once (Go's wrapper reads both forms alike; the Go driver does not keep the flag form yet)",
+         "deleted at once, with the flag form kept in the core (measured on go and go-v6): Go's wrapper caches "
+         "the tombstone it wrote and reads both forms alike",
          "the deleted flag stays in the store wrapper's cache and is served until the entry expires: the "
          "wrapper files the core's answer, which has no serialized item, under the bare key"),
         "all but node (the interface allows the flag form)", (NODE, EVERYONE - NODE), ("evaluations",),

@@ -34,8 +34,8 @@ __all__ = ["STEP_KINDS", "Action", "Delete", "Disconnect", "Evaluate", "Init", "
            "CACHE_FOREVER", "STORE_TYPES", "StoreConfig", "Expectations", "Scenario", "Steps"]
 
 
-STORE_TYPES = ("memory", "persistent", "python", "redis")
-CACHED_STORE_TYPES = ("persistent", "python", "redis")  # a store behind the SDK's persistent-store wrapper
+STORE_TYPES = ("memory", "persistent", "python", "go", "redis")
+CACHED_STORE_TYPES = ("persistent", "python", "go", "redis")  # a store behind the SDK's persistent-store wrapper
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ class StoreConfig:
     - ``persistent``: a fault-injectable core over a dict behind the SDK's own persistent-store wrapper;
     - ``python``: a user's ``FeatureStoreCore``, ``core: "module:callable"`` (the callable makes a
       fresh core for each run), behind the SDK's wrapper (the ``sdk`` targets only);
+    - ``go``: a user's ``PersistentDataStore``, ``core: "./folder:Function"`` or
+      ``"module@version:Function"``, built into the Go driver, behind the SDK's wrapper (the ``go`` targets);
     - ``redis``: the SDK's own Redis integration against a real ``redis-server`` the kit starts,
       keys under ``prefix`` (``None``: the SDK's default, ``launchdarkly``).
 
@@ -71,13 +73,13 @@ class StoreConfig:
               f"cache_ttl must be a duration or {CACHE_FOREVER!r}", "store.cache_ttl")
         if is_whole(self.cache_ttl):
             check_micros(self.cache_ttl, "store.cache_ttl", "cache_ttl")
-        check((self.core is not None) == (self.type == "python"),
-              "a python store names its core (core: \"module:callable\"), and only a python store has one",
-              "store.core")
+        check((self.core is not None) == (self.type in CORE_PATTERNS),
+              "a python or go store names its core (core: \"module:callable\" or \"./folder:Function\"), and "
+              "only those have one", "store.core")
         if self.core is not None:
-            check(isinstance(self.core, str) and re.fullmatch(CORE_PATTERN, self.core) is not None,
-                  f"core must be \"module:callable\" (such as \"my_stores:make_core\"), not {self.core!r}",
-                  "store.core")
+            pattern, form = CORE_PATTERNS[self.type]
+            check(isinstance(self.core, str) and re.fullmatch(pattern, self.core) is not None,
+                  f"a {self.type} store's core must be {form}, not {self.core!r}", "store.core")
         check(self.prefix is None or self.type == "redis", "prefix applies to a redis store only", "store.prefix")
         if self.prefix is not None:
             check(isinstance(self.prefix, str) and self.prefix != "" and not any(c.isspace() for c in self.prefix),
@@ -115,6 +117,11 @@ class StoreConfig:
 
 
 CORE_PATTERN = r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*"
+# a Go store: a local folder (./x, ../x, /x) or a module path at a version, then an exported function
+GO_CORE_PATTERN = r"(\.{1,2}/|/)?[^\s:@]+(@v[0-9][\w.+\-]*)?:[A-Z]\w*"
+CORE_PATTERNS = {"python": (CORE_PATTERN, '"module:callable" (such as "my_stores:make_core")'),
+                 "go": (GO_CORE_PATTERN, '"./folder:Function" or "module@version:Function" '
+                                         '(such as "./mystore:New")')}
 STORE_EXPECT_WORDS = ("deleted", "absent")
 CACHE_FOREVER = "forever"
 TOMBSTONE_FORMS = ("serialized", "flag")  # the first is the default

@@ -29,7 +29,7 @@ import jsonschema
 
 from ..errors import ScenarioError
 from .item_fields import spec_schema
-from .model import CACHE_FOREVER, CORE_PATTERN, STORE_TYPES, TOMBSTONE_FORMS
+from .model import CACHE_FOREVER, CORE_PATTERN, GO_CORE_PATTERN, STORE_TYPES, TOMBSTONE_FORMS
 from .steps import STEP_KINDS, TIMING_DOCS
 from .values import ERROR_KINDS, MAX_STATUS_CODE, MAX_VERSION, STATES, VERSION_RANGE_WHY
 from .yaml_reader import KeyPath, dotted
@@ -65,8 +65,10 @@ def _store_schema() -> dict:
     return {
         "description": "memory (the SDK's in-memory store), persistent (a fault-injectable core behind the SDK's "
                        "persistent-store wrapper), python (your FeatureStoreCore behind that wrapper, on the sdk "
-                       "targets) or redis (the SDK's own Redis integration against a redis-server the kit starts), "
-                       "with cache_ttl: a duration, 0s or forever, and (persistent) tombstones: serialized or flag.",
+                       "targets), go (your PersistentDataStore built into the Go driver, behind that wrapper, on "
+                       "the go targets) or redis (the SDK's own Redis integration against a redis-server the kit "
+                       "starts), with cache_ttl: a duration, 0s or forever, and (persistent) tombstones: serialized "
+                       "or flag.",
         "if": {"type": "string"},
         "then": {"enum": types},
         "else": {
@@ -76,9 +78,12 @@ def _store_schema() -> dict:
                 "cache_ttl": {"anyOf": [{"$ref": "#/$defs/duration"}, {"const": CACHE_FOREVER}],
                               "description": "how long the SDK's persistent-store wrapper caches reads: a duration, "
                                              "0s for none, or forever (infinite: Go's CacheForever)"},
-                "core": {"type": "string", "pattern": "^" + CORE_PATTERN + "$",
+                "core": {"type": "string", "pattern": f"^(?:{CORE_PATTERN}|{GO_CORE_PATTERN})$",
                          "description": "python store: the callable that makes your FeatureStoreCore, as "
-                                        "\"module:callable\" (an async core for sdk-async, or a sync one it adapts)"},
+                                        "\"module:callable\" (an async core for sdk-async, or a sync one it "
+                                        "adapts); go store: the function that returns your PersistentDataStore, "
+                                        "as \"./folder:Function\" (a local Go module) or "
+                                        "\"module@version:Function\" (from the Go module proxy)"},
                 "prefix": {"type": "string", "minLength": 1,
                            "description": "redis store: the prefix of every key (default: the SDK's, launchdarkly)"},
                 "tombstones": {"enum": list(TOMBSTONE_FORMS),

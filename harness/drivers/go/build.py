@@ -32,6 +32,7 @@ from typing import Iterable
 
 from ...errors import HarnessError
 from .build_job import BuildFailed, BuildJob
+from .user_store import GoUserStore
 
 MIN_GO = (1, 25)  # testing/synctest.Test
 CHUNK = 1 << 16
@@ -53,6 +54,7 @@ class Flavour:
     folder: str   # "v7"
     module: str   # github.com/launchdarkly/go-server-sdk/v7
     release: str | None = None  # "v7.5.0"; None builds the committed go.mod and go.sum
+    user_store: GoUserStore | None = None  # a user's PersistentDataStore built in (store: {type: go})
 
     def __post_init__(self):
         if self.release is not None and not re.fullmatch(re.escape(self.folder) + r"\.\d+\.\d+", self.release):
@@ -77,6 +79,12 @@ class Flavour:
     def version(self) -> str:
         """The release this flavour builds."""
         return self.release or self.pinned
+
+    @property
+    def label(self) -> str:
+        """What the build is, for people: the SDK at its release, and the user's store if one is built in."""
+        store = f" with {self.user_store.package}" if self.user_store is not None else ""
+        return f"{self.module}@{self.version}{store}"
 
     def at(self, release: str) -> "Flavour":
         """The same major at ``release`` (the pinned release keeps the committed files)."""
@@ -105,6 +113,9 @@ class Flavour:
             out["redis.go"] = NO_REDIS.replace("REASON", self.redis_refusal).encode()
         if self.release is not None:
             out["go.mod"] = self.generated_go_mod().encode()
+        if self.user_store is not None:
+            out["userstore.go"] = self.user_store.source().encode()
+            out["go.mod"] += self.user_store.go_mod_lines(self.module, self.version).encode()
         return out
 
     def generated_go_mod(self) -> str:
@@ -164,17 +175,26 @@ def cache_root() -> Path:
 def binary_path(flavour: Flavour) -> Path:
     """Where the built driver for this flavour, these sources and this Go lives."""
     _, version = go_toolchain()
-    return cache_root() / f"{flavour.folder}-{flavour.version}-{version}-{_digest(flavour, version)}" / "driver.test"
+    digest = _digest(flavour, version) if flavour.user_store is None else _fresh_digest(flavour, version)
+    return cache_root() / f"{flavour.folder}-{flavour.version}-{version}-{digest}" / "driver.test"
 
 
-@lru_cache(maxsize=None)
-def _digest(flavour: Flavour, go_version: str) -> str:
-    """A hash of the build's files and the Go version (read once a process: every run asks for it)."""
+def _fresh_digest(flavour: Flavour, go_version: str) -> str:
+    """A hash of the build's files, a user's store module's files, and the Go version."""
     digest = hashlib.sha256()
+    store = flavour.user_store
     for name, content in flavour.files().items():
+        if store is not None and store.folder is not None and name == "go.mod":
+            content = content.replace(store.folder.encode(), b"<store>")  # where the store is is no part of the key
         digest.update(name.encode() + b"\0" + content + b"\0")
+    if store is not None:  # read every time: an edit to the store builds a fresh driver
+        digest.update(store.content_digest())
     digest.update(go_version.encode())
     return digest.hexdigest()[:16]
+
+
+# The kit's own sources are read once a process: every run asks for the binary's path.
+_digest = lru_cache(maxsize=None)(_fresh_digest)
 
 
 # Builds that failed in this process, by binary path: not tried again until the next process.

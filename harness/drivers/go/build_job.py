@@ -37,6 +37,9 @@ class Buildable(Protocol):
     @property
     def version(self) -> str: ...
 
+    @property
+    def label(self) -> str: ...
+
     def files(self) -> dict[str, bytes]: ...
 
 
@@ -59,7 +62,7 @@ class BuildJob:
         for name, content in flavour.files().items():
             (self.work / name).write_bytes(content)
         self.bar = tqdm(total=None, unit="pkg", position=row, disable=not progress, file=sys.stderr, leave=False,
-                        desc=f"building the Go driver ({flavour.module}@{flavour.version})")
+                        desc=f"building the Go driver ({flavour.label})")
         self.phase = "list"
         self.packages = 0
         self.log: list[str] = []
@@ -119,7 +122,7 @@ class BuildJob:
         reason = next((line for line in lines if _ERROR_LINE.match(line)), lines[-1] if lines else "it printed nothing")
         if len(reason) > MAX_REASON:
             reason = reason[:MAX_REASON] + "..."
-        return BuildFailed(f"building the Go driver for {self.flavour.module}@{self.flavour.version} failed "
+        return BuildFailed(f"building the Go driver for {self.flavour.label} failed "
                            f"(go test -c, exit {code}): {reason} (the whole log: {log})")
 
     def abort(self) -> None:

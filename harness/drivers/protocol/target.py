@@ -105,11 +105,13 @@ class ProtocolWorld(SourceSteps):
 
 def store_setting(store: StoreConfig, redis=None) -> dict:
     """The scenario's store as the driver takes it (``cache_ttl`` in microseconds, or ``infinite``; the
-    persistent core's form of a tombstone; for Redis, where the client connects, where the server
+    persistent core's form of a tombstone; a Go store's ``core``; for Redis, where the client connects, where the server
     itself is, and the prefix)."""
     infinite = store.cache_ttl == CACHE_FOREVER
     setting = {"type": store.type, "cache_ttl": None if infinite else store.cache_ttl, "infinite": infinite,
                "tombstones": store.tombstones}
+    if store.type == "go":
+        setting["core"] = store.core  # the driver checks it was built with this store
     if redis is not None:
         setting.update(host=redis.host, port=redis.client_port, peek_port=redis.server.port, prefix=store.prefix or "")
     return setting

@@ -20,7 +20,7 @@ func (f memoryFactory) Build(ctx clientContext) (dataStore, error) {
 	return f.store, nil
 }
 
-type coreFactory struct{ core *faultyCore }
+type coreFactory struct{ core *faultyPersistent }
 
 func (f coreFactory) Build(ctx clientContext) (persistentDataStore, error) { return f.core, nil }
 
@@ -70,13 +70,27 @@ func Begin(cmd Command, wait func()) (*Scenario, error) {
 	if store == nil {
 		store = &StoreConfig{Type: "memory"}
 	}
+	tombstones, err := tombstoneForm(store.Tombstones)
+	if err != nil {
+		return nil, err
+	}
 	switch store.Type {
 	case "memory":
 		memory := &faultyMemory{faults: s.faults}
 		s.store = memory
 		cfg.DataStore = memoryFactory{memory}
 	case "persistent":
-		core := newFaultyCore(s.faults)
+		core := &faultyPersistent{inner: newMapCore(tombstones), faults: s.faults}
+		s.store = core
+		cfg.DataStore = withCache(persistentDataStoreOf(coreFactory{core}), store)
+	case "go":
+		if userCore == nil {
+			return nil, fmt.Errorf("this driver is built without a Go store (the kit builds one for each store.core)")
+		}
+		if store.Core != userCoreName {
+			return nil, fmt.Errorf("this driver is built with the Go store %q, not %q", userCoreName, store.Core)
+		}
+		core := &faultyPersistent{inner: userCore(), faults: s.faults}
 		s.store = core
 		cfg.DataStore = withCache(persistentDataStoreOf(coreFactory{core}), store)
 	case "redis":

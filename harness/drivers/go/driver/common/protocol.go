@@ -49,13 +49,16 @@ type Command struct {
 
 // StoreConfig is the scenario's store setting.
 type StoreConfig struct {
-	Type     string `json:"type"`      // memory, persistent or redis
+	Type     string `json:"type"`      // memory, persistent, go (a user's core, built in) or redis
 	CacheTTL *int64 `json:"cache_ttl"` // microseconds; absent: the SDK's default
 	Infinite bool   `json:"infinite"`  // an infinite cache (CacheForever)
 	Host     string `json:"host"`      // redis: where the SDK's client connects (the kit's fault proxy)
 	Port     int    `json:"port"`
 	PeekPort int    `json:"peek_port"` // redis: the server itself, for reading records past the proxy
 	Prefix   string `json:"prefix"`    // redis: the key prefix; "" for the integration's default
+	// Tombstones is the form the persistent core keeps a deleted item in: "serialized" (or "") or "flag".
+	Tombstones string `json:"tombstones"`
+	Core       string `json:"core"` // go: the store.core this driver is built with
 }
 
 // ErrorInfo is a data source error as the kit writes it.

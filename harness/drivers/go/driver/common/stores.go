@@ -118,39 +118,59 @@ func (m *faultyMemory) keys(kind dataKind) []string {
 	return keys
 }
 
-// faultyCore is a PersistentDataStore over a map, with faults and an availability answer.
-// It keeps the version rule as a database integration does.
-type faultyCore struct {
-	mu     sync.Mutex
-	data   map[string]map[string]serializedItem
-	inited bool
-	faults *faults
-}
+// The two forms a PersistentDataStore may keep a deleted item in (begin.store.tombstones).
+const (
+	tombstonesSerialized = "serialized" // the serialized placeholder the SDK hands over, deleted: true in it
+	tombstonesFlag       = "flag"       // only the version and Deleted, no SerializedItem
+)
 
-func newFaultyCore(f *faults) *faultyCore {
-	return &faultyCore{data: map[string]map[string]serializedItem{"features": {}, "segments": {}}, faults: f}
-}
-
-func (c *faultyCore) Init(all []serializedCollection) error {
-	if err := c.faults.check("init"); err != nil {
-		return err
+// tombstoneForm checks begin.store.tombstones ("" is the default, serialized).
+func tombstoneForm(setting string) (string, error) {
+	switch setting {
+	case "", tombstonesSerialized:
+		return tombstonesSerialized, nil
+	case tombstonesFlag:
+		return tombstonesFlag, nil
 	}
+	return "", fmt.Errorf("unknown tombstones form %q (serialized or flag)", setting)
+}
+
+// mapCore is the kit's PersistentDataStore: a map that keeps the version rule as a database
+// integration does, and a deleted item in the scenario's form of tombstone. faultyPersistent
+// puts the faults in front of it.
+type mapCore struct {
+	mu         sync.Mutex
+	data       map[string]map[string]serializedItem
+	inited     bool
+	tombstones string // tombstonesSerialized or tombstonesFlag
+}
+
+func newMapCore(tombstones string) *mapCore {
+	return &mapCore{data: map[string]map[string]serializedItem{"features": {}, "segments": {}}, tombstones: tombstones}
+}
+
+// keep is what the core stores for an item the SDK hands it.
+func (c *mapCore) keep(item serializedItem) serializedItem {
+	if item.Deleted && c.tombstones == tombstonesFlag {
+		return serializedItem{Version: item.Version, Deleted: true}
+	}
+	return item
+}
+
+func (c *mapCore) Init(all []serializedCollection) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.data = map[string]map[string]serializedItem{"features": {}, "segments": {}}
 	for _, coll := range all {
 		for _, item := range coll.Items {
-			c.data[coll.Kind.GetName()][item.Key] = item.Item
+			c.data[coll.Kind.GetName()][item.Key] = c.keep(item.Item)
 		}
 	}
 	c.inited = true
 	return nil
 }
 
-func (c *faultyCore) Get(kind dataKind, key string) (serializedItem, error) {
-	if err := c.faults.check("get"); err != nil {
-		return serializedItem{}.NotFound(), err
-	}
+func (c *mapCore) Get(kind dataKind, key string) (serializedItem, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if item, ok := c.data[kind.GetName()][key]; ok {
@@ -159,10 +179,7 @@ func (c *faultyCore) Get(kind dataKind, key string) (serializedItem, error) {
 	return serializedItem{}.NotFound(), nil
 }
 
-func (c *faultyCore) GetAll(kind dataKind) ([]keyedSerializedItem, error) {
-	if err := c.faults.check("all"); err != nil {
-		return nil, err
-	}
+func (c *mapCore) GetAll(kind dataKind) ([]keyedSerializedItem, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	items := c.data[kind.GetName()]
@@ -173,7 +190,68 @@ func (c *faultyCore) GetAll(kind dataKind) ([]keyedSerializedItem, error) {
 	return out, nil
 }
 
-func (c *faultyCore) Upsert(kind dataKind, key string, item serializedItem) (bool, error) {
+func (c *mapCore) Upsert(kind dataKind, key string, item serializedItem) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.data[kind.GetName()][key]; ok && old.Version >= item.Version {
+		return false, nil
+	}
+	c.data[kind.GetName()][key] = c.keep(item)
+	return true, nil
+}
+
+func (c *mapCore) IsInitialized() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.inited
+}
+
+func (c *mapCore) IsStoreAvailable() bool { return true }
+func (c *mapCore) Close() error           { return nil }
+
+// userCore makes a user's own PersistentDataStore, a fresh one for each scenario. It is set by the
+// file the kit generates for a driver built with a scenario's store.core (userCoreName): see
+// harness/drivers/go/user_store.py. The plain driver has none.
+var (
+	userCore     func() persistentDataStore
+	userCoreName string
+)
+
+// adaptCore takes the user's constructor; its type is checked when the driver is built.
+func adaptCore[T persistentDataStore](make func() T) func() persistentDataStore {
+	return func() persistentDataStore { return make() }
+}
+
+// faultyPersistent puts the kit's faults in front of a PersistentDataStore (the kit's mapCore or a
+// user's core), with an availability answer. The kit reads each write's outcome from the core itself,
+// past the faults and the SDK's cache, as the SDK's wrapper would read it.
+type faultyPersistent struct {
+	inner  persistentDataStore
+	faults *faults
+}
+
+func (c *faultyPersistent) Init(all []serializedCollection) error {
+	if err := c.faults.check("init"); err != nil {
+		return err
+	}
+	return c.inner.Init(all)
+}
+
+func (c *faultyPersistent) Get(kind dataKind, key string) (serializedItem, error) {
+	if err := c.faults.check("get"); err != nil {
+		return serializedItem{}.NotFound(), err
+	}
+	return c.inner.Get(kind, key)
+}
+
+func (c *faultyPersistent) GetAll(kind dataKind) ([]keyedSerializedItem, error) {
+	if err := c.faults.check("all"); err != nil {
+		return nil, err
+	}
+	return c.inner.GetAll(kind)
+}
+
+func (c *faultyPersistent) Upsert(kind dataKind, key string, item serializedItem) (bool, error) {
 	op := "upsert"
 	if item.Deleted {
 		op = "delete"
@@ -181,41 +259,56 @@ func (c *faultyCore) Upsert(kind dataKind, key string, item serializedItem) (boo
 	if err := c.faults.check(op); err != nil {
 		return false, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old, ok := c.data[kind.GetName()][key]; ok && old.Version >= item.Version {
-		return false, nil
-	}
-	c.data[kind.GetName()][key] = item
-	return true, nil
+	return c.inner.Upsert(kind, key, item)
 }
 
-func (c *faultyCore) IsInitialized() bool {
-	if c.faults.check("get") != nil {
-		return false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.inited
+func (c *faultyPersistent) IsInitialized() bool {
+	return c.faults.check("get") == nil && c.inner.IsInitialized()
 }
 
-func (c *faultyCore) IsStoreAvailable() bool { return c.faults.isAvailable() }
-func (c *faultyCore) Close() error           { return nil }
+func (c *faultyPersistent) IsStoreAvailable() bool {
+	return c.faults.isAvailable() && c.inner.IsStoreAvailable()
+}
 
-func (c *faultyCore) peek(kind dataKind, key string) *stored {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	item, ok := c.data[kind.GetName()][key]
-	if !ok {
+func (c *faultyPersistent) Close() error { return c.inner.Close() }
+
+func (c *faultyPersistent) peek(kind dataKind, key string) *stored {
+	item, err := c.inner.Get(kind, key)
+	if err != nil {
 		return nil
 	}
-	return &stored{Version: item.Version, Deleted: item.Deleted, identity: string(item.SerializedItem)}
+	return readStored(kind, item)
 }
 
-func (c *faultyCore) keys(kind dataKind) []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return sortedKeys(c.data[kind.GetName()])
+func (c *faultyPersistent) keys(kind dataKind) []string {
+	items, _ := c.inner.GetAll(kind)
+	keys := make([]string, 0, len(items))
+	for _, item := range items {
+		keys = append(keys, item.Key)
+	}
+	return keys
+}
+
+// readStored is a core's answer as the SDK's persistent-store wrapper reads it: a descriptor marked
+// deleted or with no serialized item is a tombstone of its version; otherwise the item's JSON says
+// (a core may answer with version 0 and leave the version, and a deleted flag, to the JSON).
+func readStored(kind dataKind, item serializedItem) *stored {
+	if item.Version < 0 && item.SerializedItem == nil {
+		return nil // NotFound
+	}
+	identity := string(item.SerializedItem)
+	if item.Deleted || item.SerializedItem == nil {
+		return &stored{Version: item.Version, Deleted: true, identity: identity}
+	}
+	read, err := kind.Deserialize(item.SerializedItem)
+	if err != nil {
+		return nil // the SDK reads it as not found
+	}
+	version := item.Version
+	if version == 0 {
+		version = read.Version
+	}
+	return &stored{Version: version, Deleted: read.Item == nil, identity: identity}
 }
 
 func sortedKeys[V any](items map[string]V) []string {
