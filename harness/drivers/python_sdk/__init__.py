@@ -18,8 +18,17 @@ from ..registry import Availability, store_refusal
 from .door import DISTRIBUTION, async_sdk, sdk_version, sync_sdk
 
 
+# What the SDK's own FDv1 streaming source does when its store comes back: nothing. Neither
+# ``StreamingUpdateProcessor`` (ldclient/impl/datasource/streaming.py) nor ``AsyncStreamingUpdateProcessor``
+# (ldclient/impl/datasource/async_streaming.py) listens to the data store status (see
+# harness.replay.reactions).
+STORE_RECOVERY = "nothing"
+
+
 class PythonSdkTarget:
     """A target whose module (its ``World`` and ``run``) loads once the door says the SDK has what it needs."""
+
+    store_recovery = STORE_RECOVERY
 
     def __init__(self, name: str, description: str, check: Callable[[], object], module: str, world: str,
                  store_types: tuple[str, ...], store_why: dict[str, str] | None = None):
