@@ -15,14 +15,7 @@ from typing import Callable
 from ...errors import SdkMismatch
 from ..redis import redis_refusal
 from ..registry import Availability, store_refusal
-from .door import DISTRIBUTION, async_sdk, sdk_version, sync_sdk
-
-
-# What the SDK's own FDv1 streaming source does when its store comes back: nothing. Neither
-# ``StreamingUpdateProcessor`` (ldclient/impl/datasource/streaming.py) nor ``AsyncStreamingUpdateProcessor``
-# (ldclient/impl/datasource/async_streaming.py) listens to the data store status (see
-# harness.replay.reactions).
-STORE_RECOVERY = "nothing"
+from .door import DISTRIBUTION, STORE_RECOVERY, async_sdk, sdk_version, sync_sdk
 
 
 class PythonSdkTarget:

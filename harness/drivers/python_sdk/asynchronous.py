@@ -30,8 +30,7 @@ from ...replay.recording import Recording
 from ...replay.play import play
 from ...replay.source import SimulatedDataSource, into_sink
 from ...vocabulary.model import Listen, Scenario, StoreConfig
-from . import STORE_RECOVERY
-from .door import async_sdk
+from .door import STORE_RECOVERY, async_sdk
 from .sandbox import sdk_sandbox
 from .stores import KIND_BY_NAME, FaultyCore, load_core, make_store
 from .sync import (SDK_KEY, SdkPort, SdkWorld, UpdateProcessor, capture_sdk_logs, log_task_failure,

@@ -24,8 +24,8 @@ from ..protocol import DriverTarget
 from ..protocol.target import ProtocolWorld
 from ..registry import Availability
 from ..releases import Release, TargetName, Version, in_range, release_name
-from . import ASYNC, STORE_RECOVERY, SYNC, index
-from .door import DISTRIBUTION, FIRST_WITH_ASYNC, FIRST_WITH_SINK, sdk_version
+from . import ASYNC, SYNC, index
+from .door import DISTRIBUTION, FIRST_WITH_ASYNC, FIRST_WITH_SINK, STORE_RECOVERY, sdk_version
 from .environments import BuildFailed, Environment, build, verdicts
 
 THROUGH_DRIVER = "LD_SINK_HARNESS_PYTHON_DRIVER"  # "always": the installed release runs through the driver too

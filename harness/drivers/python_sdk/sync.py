@@ -26,8 +26,7 @@ from ...replay.play import play
 from ...replay.recording import Recording, seconds_to_micros
 from ...replay.source import SimulatedDataSource, SinkRaised, SourceSteps, into_sink
 from ...vocabulary.model import ErrorInfo, Listen, Scenario, StoreConfig, StoreDown
-from . import STORE_RECOVERY
-from .door import sync_sdk
+from .door import STORE_RECOVERY, sync_sdk
 from .sandbox import sdk_sandbox
 from .stores import KIND_BY_NAME, Faults, FaultyMemoryStore, MemoryStore, make_store
 
