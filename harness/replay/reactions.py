@@ -21,6 +21,13 @@ reported available again after an outage (read in each SDK's source):
 - **Node** (@launchdarkly/js-server-sdk-common 2.x, ``src/data_sources/StreamingProcessor.ts``,
   ``StreamingProcessor``): the FDv1 client has no data store status at all: nothing happens.
 
+Not modelled: Go's source also restarts the stream after any failed write when its store has no
+status monitoring (its in-memory store, which never fails outside the kit: "scenario 2b" in the
+file's comment), reports VALID after every event it handled even when the store failed the write
+("2a": the sink's INTERRUPTED is at once followed by VALID), and on a recovery that needs no
+refresh marks itself initialized (``setInitializedAndNotifyClient``). The Python SDK's FDv2 data
+system (not the FDv1 one the kit runs) writes its known data back to a recovered store.
+
 The scenario's ``source.on_store_recovery`` (:class:`~harness.vocabulary.model.SourceConfig`) picks
 the reaction; each target's default is its SDK's own (the target's ``store_recovery``). This module
 is the one place that decides when to react; a driver only carries out the sink calls a restart
