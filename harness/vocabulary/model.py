@@ -271,10 +271,10 @@ class Scenario:
     start: datetime = DEFAULT_START
     seed: int = 0
     store: StoreConfig = field(default_factory=StoreConfig)
-    source: SourceConfig = field(default_factory=SourceConfig)
     listen: bool = True
     expect: Expectations = field(default_factory=Expectations)
     outage_log_after: int = 60_000_000
+    source: SourceConfig = field(default_factory=SourceConfig)  # last: earlier fields keep their positions
     file: str | None = field(default=None, compare=False)
     line: int | None = field(default=None, compare=False)
 
