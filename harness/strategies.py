@@ -13,7 +13,7 @@ Use them in your own property tests::
 The shapes make collisions likely: a small key space, versions near each
 other (ties and stale writes are common), tombstones, every state and error
 kind, store outages with every mix of failing operations and every cache
-setting, waits around the 0.5 s availability poll and the outage threshold,
+setting, every reaction of the source to the store coming back, waits around the 0.5 s availability poll and the outage threshold,
 disconnects and reconnects, evaluations, and items with prerequisites and
 segment rules. Timing uses ``after`` and ``wait`` only, so every generated
 scenario is valid.
@@ -26,7 +26,7 @@ import functools
 from hypothesis import strategies as st
 
 from .vocabulary.item_fields import Item
-from .vocabulary.model import CACHE_FOREVER, Expectations, Scenario, StoreConfig
+from .vocabulary.model import CACHE_FOREVER, Expectations, Scenario, SourceConfig, StoreConfig
 from .vocabulary.steps import STEP_KINDS, Action, Step
 from .vocabulary.steps.drawing import MS, WAITS, written_item
 
@@ -87,6 +87,9 @@ STORES = (StoreConfig(), StoreConfig("persistent"), StoreConfig("persistent", 0)
           # a core that keeps a tombstone as a version and a deleted flag only (the default keeps it serialized)
           StoreConfig("persistent", tombstones="flag"), StoreConfig("persistent", CACHE_FOREVER, tombstones="flag"))
 OUTAGE_LOG_AFTER = (60_000_000, 0, 1_000_000)
+# The source's reaction to the store coming back: each target's own first (so a head byte below 48, as
+# before it was drawn, makes the same scenario), then each setting on every target.
+SOURCES = (SourceConfig(), SourceConfig("restart"), SourceConfig("nothing"), SourceConfig("restart_if_stale"))
 
 
 def stores() -> st.SearchStrategy[StoreConfig]:
@@ -96,7 +99,8 @@ def stores() -> st.SearchStrategy[StoreConfig]:
 
 def scenario_from_bytes(data: bytes, store: StoreConfig | None = None, min_steps: int = 1,
                         max_steps: int = 12) -> Scenario:
-    """The scenario bytes stand for: a byte for its settings (store, listen, outage log),
+    """The scenario bytes stand for: a byte for its settings (store, listen, outage log, the source's
+    reaction to the store coming back),
     a byte for its length (``min_steps`` to ``max_steps``, evenly), then four bytes a
     step. Any bytes make a valid scenario; zero bytes make the plainest."""
     head, length = (data[0] if data else 0), (data[1] if len(data) > 1 else 0)
@@ -107,6 +111,7 @@ def scenario_from_bytes(data: bytes, store: StoreConfig | None = None, min_steps
         store=STORES[head % len(STORES)] if store is None else store,
         listen=not (head // len(STORES)) & 1,
         outage_log_after=OUTAGE_LOG_AFTER[(head // (2 * len(STORES))) % len(OUTAGE_LOG_AFTER)],
+        source=SOURCES[(head // (2 * len(STORES) * len(OUTAGE_LOG_AFTER))) % len(SOURCES)],
         expect=Expectations(),
     )
 

@@ -34,7 +34,9 @@ def test_outcomes_are_read_from_the_store_not_from_the_sinks_bool(target):
 
 
 def test_the_sdks_own_timers_run_on_the_virtual_clock():
-    sc = (harness.scenario("outage", store="persistent", outage_log_after="1m").init(flags={"f1": {"version": 1}})
+    # the source does not restart when the store comes back, so the outage lasts and is logged
+    sc = (harness.scenario("outage", store="persistent", outage_log_after="1m", source={"on_store_recovery": "nothing"})
+          .init(flags={"f1": {"version": 1}})
           .status("VALID").store_down(message="gone").upsert(flag="f1", version=2, at="10s")
           .store_up(at="20s").wait("2m").build())
     res = harness.run(sc, "go")

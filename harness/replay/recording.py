@@ -89,11 +89,15 @@ class Recording:
         # Rewrites error and log texts before they are kept: a target whose texts name something that
         # differs from process to process (a port) sets it, so that runs compare alike.
         self.scrub: Callable[[str], str] | None = None
+        # Told of every store status row as (t, available, stale): the simulated source reacts to it
+        # (harness.replay.reactions), as an SDK's own streaming source listens to the store's status.
+        self.on_store_status: Callable[[int, bool, bool], None] | None = None
 
     def __getstate__(self) -> dict:
         """A copy (for a worker process) carries the rows, not the clock: it is never written to."""
         state = dict(self.__dict__)
         state["_now"] = None
+        state["on_store_status"] = None
         state["closed"] = True
         return state
 
@@ -118,6 +122,8 @@ class Recording:
             values = self._scrubbed(frame, values)
         self.rows[frame].append((self._seq, self.step if step is None else step, t) + values)
         self._seq += 1
+        if frame == "store_status" and self.on_store_status is not None:
+            self.on_store_status(t, values[0], values[1])
 
     # -- the observations -------------------------------------------------------------
 
@@ -181,6 +187,8 @@ class Recording:
 
     def store_status(self, available: bool, stale: bool) -> None:
         self.add("store_status", bool(available), bool(stale))
+        if self.on_store_status is not None and not self.closed:
+            self.on_store_status(self._now(), bool(available), bool(stale))
 
     def evaluation(self, flag: str, context: str, value: Any, reason: str) -> None:
         self.add("evaluations", flag, context, value, reason)

@@ -6,7 +6,13 @@ as the operation's outcome), reports a dropped connection as INTERRUPTED, and
 on reconnect resends its whole current data set as one ``init``, then VALID.
 
 It keeps its own view of the data — the newest version it has seen of every
-item, tombstones included — which is what a real server would resend.
+item, tombstones included — which is what a real server would resend: the
+kit's "server's current data" is the newest version of every item the scenario
+has sent, and a resend leaves the tombstones out.
+
+When the store comes back after an outage it reacts as the scenario's
+``source.on_store_recovery`` says (by default as the target's SDK's own
+streaming source does): nothing, or a *restart* (see :mod:`.reactions`).
 
 The source talks to a :class:`SinkPort`, a small target-neutral face of a
 sink, so every target drives the same source. A port answers at once (in
@@ -25,9 +31,11 @@ from typing import Any, Callable, Protocol, TypeVar
 
 from ..errors import HarnessError
 from ..vocabulary.items import item_json, plain_json
+from ..vocabulary.model import SourceConfig
 from ..vocabulary.steps import Delete, Disconnect, Init, Reconnect, Status, Stop, Upsert
 from ..vocabulary.values import ErrorInfo
 from .clock import Timer, VirtualClock
+from .reactions import StoreRecovery
 from .recording import Recording
 
 T = TypeVar("T")
@@ -136,16 +144,24 @@ class SimulatedDataSource:
     ``attach`` gives it the port when the target has one (an SDK hands its sink
     over only while the client is being built). ``ready`` is told when the
     source first initializes or stops, as an SDK waits for its data source.
+    ``settings`` (the scenario's ``source``, resolved for the target: see
+    :meth:`SourceConfig.resolved`) say how it reacts to the store coming back;
+    by default it does nothing.
     """
 
-    def __init__(self, recording: Recording, clock: VirtualClock, port: SinkPort | None = None):
+    def __init__(self, recording: Recording, clock: VirtualClock, port: SinkPort | None = None,
+                 settings: SourceConfig | None = None):
         self.recording = recording
         self.clock = clock
         # kind -> key -> (version, item JSON or None for a tombstone)
         self.view: dict[str, dict[str, tuple[int, dict | None]]] = {"flags": {}, "segments": {}}
         self.initialized = False
+        self.connected = True  # the stream is up: not dropped (disconnect) nor stopped
         self.ready: Any = None
+        self.pipelined = False
         self._reconnect: Timer | None = None
+        mode = "nothing" if settings is None else settings.on_store_recovery
+        self.recovery = None if mode in (None, "nothing") else StoreRecovery(self, mode, settings.restart_after)
         if port is not None:
             self.attach(port)
 
@@ -153,7 +169,7 @@ class SimulatedDataSource:
         """Speak to the sink through ``port``; ``ready`` (an object with ``set()``) is told as above."""
         self.port = port
         self.ready = ready
-        self._pipelined = getattr(port, "pipelined", False)
+        self._pipelined = self.pipelined = getattr(port, "pipelined", False)
         # An out-of-process port hands back a fresh record each time: compare by value.
         self._by_value = getattr(port, "compares_by_value", False)
         self._peek = None if self._pipelined else port.peek
@@ -161,6 +177,27 @@ class SimulatedDataSource:
     def close(self) -> None:
         """The run is over: a scheduled reconnect never comes."""
         self._cancel_reconnect()
+        if self.recovery is not None:
+            self.recovery.close()
+
+    def store_faults(self, faulted: bool, answers: bool) -> None:
+        """The kit's store faults changed (a store_down is on: ``faulted``; the store ``answers`` its
+        availability check). Only a pipelined port's world need say so: see :mod:`.reactions`."""
+        if self.recovery is not None:
+            self.recovery.store_faults(faulted, answers)
+
+    def restart_at(self, due: int) -> None:
+        """Restart the stream (see :mod:`.reactions`): at ``due``, reconnect and resend the whole data
+        set, with no status reported before. Only a stream that is up restarts (a dropped one is
+        reconnecting already, a stopped one never will), and only once: a restart or reconnect
+        already scheduled stands."""
+        if self.connected and self._reconnect is None:
+            self._reconnect = self.clock.call_at(due, self._reconnect_now, "restart")
+
+    def _settle(self) -> None:
+        """Before the connection changes, judge the store status rows a pipelined port owes."""
+        if self.recovery is not None:
+            self.recovery.settle()
 
     # -- steps ---------------------------------------------------------------------------
 
@@ -187,17 +224,22 @@ class SimulatedDataSource:
         self._send_status(action.state, action.error)
 
     def disconnect(self, action: Disconnect) -> None:
+        self._settle()
         self._cancel_reconnect()
+        self.connected = False
         self._send_status("INTERRUPTED", action.error)
         if action.reconnect_after is not None:
             self._reconnect = self.clock.call_later(action.reconnect_after, self._reconnect_now, "reconnect")
 
     def reconnect(self, action: Reconnect | None = None) -> None:
+        self._settle()
         self._cancel_reconnect()
         self._reconnect_now()
 
     def stop(self, action: Stop) -> None:
+        self._settle()
         self._cancel_reconnect()
+        self.connected = False
         self._send_status("OFF", None)
         if self.ready is not None:
             self.ready.set()
@@ -214,7 +256,9 @@ class SimulatedDataSource:
             self._write("upsert", kind, key, version, self.port.upsert, kind, item)
 
     def _reconnect_now(self) -> None:
+        self._settle()
         self._reconnect = None
+        self.connected = True
         data = {kind: {key: item for key, (_, item) in entries.items() if item is not None}
                 for kind, entries in self.view.items()}
         ok = self._send_init(data)

@@ -21,7 +21,7 @@ from .known_matchers import (COLUMNS, EVERYONE, GO_FAMILY, NO_STATUS, NO_STORE_S
                              ignored_write_on, infinite_cache, init_applied_on_go, init_failed_only_on_python,
                              node_dropped_a_store_error, node_fired_for_a_write_not_stored, node_read_missing,
                              node_served_a_deleted_flag, off_is_final, off_then_interrupted, only_stale_differs,
-                             store_status_twice_at_one_instant)
+                             restarted_after_store_recovery, store_status_twice_at_one_instant)
 
 __all__ = ["COLUMNS", "DivergenceFacts", "KNOWN", "KnownDifference", "classify", "render_table", "write_docs"]
 
@@ -152,6 +152,20 @@ KNOWN: tuple[KnownDifference, ...] = (
          "`stale` true (`NeedsRefresh`: the store may have missed updates), unless the cache is infinite",
          NO_STORE_STATUS),
         "Go documents `NeedsRefresh`", (frozenset({"sdk"}), GO_FAMILY), ("store_status",), only_stale_differs),
+    KnownDifference(
+        "restart-after-store-recovery",
+        "what the streaming source does when the store comes back after an outage",
+        ("reconnects/store_recovery_restarts_the_stream.yaml", "reconnects/store_recovery_resends_a_lost_patch.yaml",
+         "reconnects/store_recovery_after_an_infinite_cache.yaml", "redis/outage_during_upsert.yaml"),
+        ("nothing: `StreamingUpdateProcessor` never listens to the store's status, so a run that lost writes in "
+         "the outage stays INTERRUPTED with them lost (`source: {on_store_recovery: restart}` asks what if it "
+         "did)", "nothing (`AsyncStreamingUpdateProcessor`; no store status either)",
+         "restarts the stream when the store comes back needing refresh (`stale`), unless an infinite cache wrote "
+         "itself back: 1 s later (`restart_after`) the server's whole data again, then VALID "
+         "(`StreamProcessor.consumeStream`; the contract follows Go)",
+         "nothing (`StreamingProcessor`; no store status)"),
+        "Go (the documented contract is silent)", (PYTHON | NODE, GO_FAMILY),
+        ("status", "ops", "changes", "store", "evaluations", "store_status"), restarted_after_store_recovery),
     KnownDifference(
         "first-poll-timing",
         "first availability poll after a failure",

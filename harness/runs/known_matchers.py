@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from ..drivers.registry import get_target
 from ..results.result import Result
 from ..vocabulary.model import CACHE_FOREVER, Scenario
 from ..vocabulary.values import target_family
@@ -184,3 +185,32 @@ def node_served_a_deleted_flag(d: DivergenceFacts) -> bool:
     mine, other = _row(d, NODE), _other_row(d, NODE)
     return (d.scenario.store.tombstones == "flag" and other is not None
             and other["reason"] == "ERROR:FLAG_NOT_FOUND" and (mine is None or mine["reason"] != other["reason"]))
+
+
+def _store_recovery(scenario: Scenario, target: str) -> str:
+    """How the source reacted to the store coming back on ``target``: the scenario's setting, else the
+    target's own (see harness.replay.reactions)."""
+    return scenario.source.on_store_recovery or getattr(get_target(target_family(target)), "store_recovery",
+                                                        "nothing")
+
+
+def _restarted_before(result, mode: str, delay: int, step: int) -> bool:
+    """The run restarted its stream at or before ``step``: an init exactly ``delay`` after a store status
+    that came back from unavailable (stale, for ``restart_if_stale``)."""
+    due, down = set(), False
+    for row in result.recording.dicts("store_status"):
+        if row["available"] and down and (mode == "restart" or row["stale"]):
+            due.add(row["t"] + delay)
+        down = not row["available"]
+    return any(op["op"] == "init" and op["t"] in due for op in _ops(result, step))
+
+
+def restarted_after_store_recovery(d: DivergenceFacts) -> bool:
+    """The two sides' sources react differently to the store coming back, and the side that restarts
+    its stream did so before the divergence."""
+    modes = {side: _store_recovery(d.scenario, side) for side in (d.left, d.right)}
+    if modes[d.left] == modes[d.right]:
+        return False
+    delay = d.scenario.source.restart_after
+    return any(mode != "nothing" and _restarted_before(result, mode, delay, d.step)
+               for mode, result in ((modes[d.left], d.left_result), (modes[d.right], d.right_result)))

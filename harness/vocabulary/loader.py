@@ -18,7 +18,8 @@ from typing import Any
 from ..bulk import gc_paused
 from ..errors import ScenarioError
 from .durations import parse_duration
-from .model import CACHE_FOREVER, DEFAULT_START, TOMBSTONE_FORMS, Expectations, Scenario, Step, StoreConfig
+from .model import (CACHE_FOREVER, DEFAULT_RESTART_AFTER, DEFAULT_START, TOMBSTONE_FORMS, Expectations, Scenario,
+                    SourceConfig, Step, StoreConfig)
 from .schema import line_of, validate
 from .step_list import PlainWrite, Steps
 from .yaml_reader import KeyPath, dotted, read_yaml
@@ -87,6 +88,14 @@ def _store(value: Any) -> StoreConfig:
                        value.get("tombstones", TOMBSTONE_FORMS[0]))
 
 
+def _source(value: Any) -> SourceConfig:
+    if value is None:
+        return SourceConfig()
+    after = value.get("restart_after")
+    return SourceConfig(value.get("on_store_recovery"),
+                        DEFAULT_RESTART_AFTER if after is None else parse_duration(after, key="source.restart_after"))
+
+
 def scenario_from_data(data: Any, file: str | None = None, lines: dict[KeyPath, int] | None = None) -> Scenario:
     """Build a :class:`Scenario` from plain data (the YAML form), checking everything."""
     with gc_paused():
@@ -122,7 +131,7 @@ def _scenario_from_data(data: Any, file: str | None, lines: dict[KeyPath, int] |
     try:
         return Scenario(name=data["name"], steps=Steps(steps), description=data.get("description", ""),
                         start=_start(data.get("start")), seed=data.get("seed", 0), store=_store(data.get("store")),
-                        listen=data.get("listen", True), expect=expect, file=file, line=lines.get(("name",)),
+                        source=_source(data.get("source")), listen=data.get("listen", True), expect=expect, file=file, line=lines.get(("name",)),
                         outage_log_after=parse_duration(data.get("outage_log_after", "1m"), key="outage_log_after"))
     except ScenarioError as e:
         raise located(e, ()) from None

@@ -31,7 +31,8 @@ from .values import (DATA_OPS, DEFAULT_START, EARLIEST_TIME, ERROR_KINDS, KINDS,
 __all__ = ["STEP_KINDS", "Action", "Delete", "Disconnect", "Evaluate", "Init", "Listen", "Reconnect", "Status",
            "Step", "Stop", "StoreDown", "StoreUp", "Upsert", "Wait", "DATA_OPS", "DEFAULT_START", "ERROR_KINDS",
            "KINDS", "EARLIEST_TIME", "LATEST_TIME", "OUTCOMES", "STATES", "STORE_OPS", "ErrorInfo", "Item",
-           "CACHE_FOREVER", "STORE_TYPES", "StoreConfig", "Expectations", "Scenario", "Steps"]
+           "CACHE_FOREVER", "STORE_TYPES", "StoreConfig", "STORE_RECOVERY", "SourceConfig", "Expectations", "Scenario",
+           "Steps"]
 
 
 STORE_TYPES = ("memory", "persistent", "python", "go", "redis")
@@ -113,6 +114,53 @@ class StoreConfig:
             data["prefix"] = self.prefix
         if self.tombstones != TOMBSTONE_FORMS[0]:
             data["tombstones"] = self.tombstones
+        return data
+
+
+# What a streaming source does when its store comes back (a store status row available after an
+# unavailable one): see SourceConfig. The targets' defaults are their SDKs' own (``store_recovery``).
+STORE_RECOVERY = ("nothing", "restart", "restart_if_stale")
+DEFAULT_RESTART_AFTER = 1_000_000  # Go's default initial reconnect delay, without its jitter
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """How the simulated data source reacts where the SDKs' own streaming sources differ.
+
+    ``on_store_recovery``: what the source does when the SDK reports its store available again after an
+    outage (a store status row available after an unavailable one):
+
+    - ``nothing``: goes on as before (the Python SDK's and Node's FDv1 streaming sources);
+    - ``restart``: restarts the stream whatever the store says, ``restart_after`` later;
+    - ``restart_if_stale``: restarts the stream only when the store says it may have missed updates
+      (``stale``, Go's ``NeedsRefresh``; Go's streaming source, and the contract);
+    - ``None`` (the default): what the target's SDK's own streaming source does (its ``store_recovery``).
+
+    A restart is what Go's ``stream.Restart()`` is to the source: no status report of its own, then,
+    ``restart_after`` later, a new connection whose first message is the server's whole current data
+    (one ``init``), then VALID if the init landed. See :mod:`harness.replay.reactions`."""
+
+    on_store_recovery: str | None = None
+    restart_after: int = DEFAULT_RESTART_AFTER
+
+    def __post_init__(self):
+        check(self.on_store_recovery is None or self.on_store_recovery in STORE_RECOVERY,
+              f"on_store_recovery must be one of {', '.join(STORE_RECOVERY)}, not {self.on_store_recovery!r}",
+              "source.on_store_recovery")
+        check_micros(self.restart_after, "source.restart_after", "restart_after")
+        check(self.restart_after > 0, "restart_after must be longer than 0s (a stream reconnects after a delay)",
+              "source.restart_after")
+
+    def resolved(self, sdk_default: str) -> "SourceConfig":
+        """These settings with ``on_store_recovery`` filled in from a target's own default."""
+        return self if self.on_store_recovery is not None else SourceConfig(sdk_default, self.restart_after)
+
+    def to_data(self) -> dict:
+        data: dict[str, Any] = {}
+        if self.on_store_recovery is not None:
+            data["on_store_recovery"] = self.on_store_recovery
+        if self.restart_after != DEFAULT_RESTART_AFTER:
+            data["restart_after"] = format_duration(self.restart_after)
         return data
 
 
@@ -233,6 +281,7 @@ class Scenario:
     listen: bool = True
     expect: Expectations = field(default_factory=Expectations)
     outage_log_after: int = 60_000_000
+    source: SourceConfig = field(default_factory=SourceConfig)  # last: earlier fields keep their positions
     file: str | None = field(default=None, compare=False)
     line: int | None = field(default=None, compare=False)
 
@@ -242,6 +291,8 @@ class Scenario:
                "start must be a time with a zone, e.g. 2024-01-01T00:00:00Z", "start")
         check(isinstance(self.seed, int) and not isinstance(self.seed, bool), "seed must be a whole number", "seed")
         check(isinstance(self.listen, bool), "listen must be true or false", "listen")
+        check(isinstance(self.source, SourceConfig), "source must be a mapping such as {on_store_recovery: restart}",
+              "source")
         check_micros(self.outage_log_after, "outage_log_after", "outage_log_after")
         if not isinstance(self.steps, Steps):
             object.__setattr__(self, "steps", Steps(self.steps))
@@ -268,8 +319,8 @@ class Scenario:
         check(EARLIEST_TIME <= self.start < LATEST_TIME,
               f"start must lie from {span} ({TIME_RANGE_WHY}), not {self.start.isoformat()}", "start")
         limit = (LATEST_TIME - self.start) // timedelta(microseconds=1)
-        timers = self.outage_log_after + self.store.finite_ttl
-        check(timers < limit, f"outage_log_after and cache_ttl reach past {LATEST_TIME.year}, the latest time the "
+        timers = self.outage_log_after + self.store.finite_ttl + self.source.restart_after
+        check(timers < limit, f"outage_log_after, cache_ttl and restart_after reach past {LATEST_TIME.year}, the latest time the "
                               f"virtual clock may reach ({TIME_RANGE_WHY})", "outage_log_after")
         elapsed, last = 0, limit - timers
         for index, step in self.steps.kept_as_steps():  # a plain write kept as a row takes no time
@@ -318,6 +369,8 @@ class Scenario:
             data["seed"] = self.seed
         if self.store != StoreConfig():
             data["store"] = self.store.to_data()
+        if self.source != SourceConfig():
+            data["source"] = self.source.to_data()
         if not self.listen:
             data["listen"] = False
         if self.outage_log_after != 60_000_000:

@@ -29,7 +29,7 @@ import jsonschema
 
 from ..errors import ScenarioError
 from .item_fields import spec_schema
-from .model import CACHE_FOREVER, CORE_PATTERN, GO_CORE_PATTERN, STORE_TYPES, TOMBSTONE_FORMS
+from .model import CACHE_FOREVER, CORE_PATTERN, GO_CORE_PATTERN, STORE_RECOVERY, STORE_TYPES, TOMBSTONE_FORMS
 from .steps import STEP_KINDS, TIMING_DOCS
 from .values import ERROR_KINDS, MAX_STATUS_CODE, MAX_VERSION, STATES, VERSION_RANGE_WHY
 from .yaml_reader import KeyPath, dotted
@@ -96,11 +96,32 @@ def _store_schema() -> dict:
     }
 
 
+def _source_schema() -> dict:
+    """The top-level ``source`` key: how the simulated data source reacts where the SDKs' own differ."""
+    return {
+        "type": "object", "additionalProperties": False,
+        "description": "how the simulated data source reacts where the SDKs' own streaming sources differ "
+                       "(default: as the target's SDK's own)",
+        "properties": {
+            "on_store_recovery": {
+                "enum": list(STORE_RECOVERY),
+                "description": "when the store is reported available again after an outage: nothing (Python's "
+                               "and Node's FDv1 streaming sources), restart the stream, or restart it only when "
+                               "the store says it may have missed updates (restart_if_stale: Go's, on "
+                               "NeedsRefresh). Default: the target's SDK's own"},
+            "restart_after": {"$ref": "#/$defs/duration",
+                              "description": "how long after the store's recovery the restarted stream "
+                                             "connects and resends the server's data (default 1s)"},
+        },
+    }
+
+
 def build_schema() -> dict:
     """The published schema with every part the code owns made from the code."""
     document = _published()
     document["$defs"].update(_code_defs())
     document["properties"]["store"] = _store_schema()
+    document["properties"]["source"] = _source_schema()
     properties = {key: {"$ref": "#/$defs/duration", "description": doc} for key, doc in TIMING_DOCS.items()}
     for name, kind in STEP_KINDS.items():
         properties[name] = copy.deepcopy(kind.body_schema)

@@ -82,6 +82,9 @@ class ContractTarget:
     name = "contract"
     description = "the executable model of the documented DataSourceUpdateSink contract (Go SDK semantics)"
     world = ContractWorld
+    # The documented contract is silent on it; the model follows Go: restart when the store comes back
+    # saying it needs refresh (see harness.replay.reactions).
+    store_recovery = "restart_if_stale"
     reads_wall_clock = False  # its time is the virtual clock alone (see harness.runs.runner)
 
     def availability(self) -> Availability:
@@ -107,7 +110,8 @@ class ContractTarget:
                             outage_log_after=scenario.outage_log_after)
         record_status(recording, sink.status)
         recording.store_status(True, False)
-        source = SimulatedDataSource(recording, clock, ContractPort(sink, store))
+        source = SimulatedDataSource(recording, clock, ContractPort(sink, store),
+                                     scenario.source.resolved(self.store_recovery))
         sink.listening = scenario.listen
         yield self.world(sink, store, source, faults, recording)
         source.close()

@@ -21,7 +21,13 @@ class GoTarget(DriverTarget):
     ``refusal`` says why the release cannot be had here ("" when it can: see
     :mod:`.probe`); the plain targets have none. A build that failed in this
     process makes the target not ready, with the build's one-line reason.
+
+    Its streaming source restarts the stream when the store comes back saying it needs refresh
+    (``store_recovery``: ``StreamProcessor.consumeStream`` in go-server-sdk's
+    ``internal/datasource/streaming_data_source.go``, v6 and v7 alike; see harness.replay.reactions).
     """
+
+    store_recovery = "restart_if_stale"
 
     def __init__(self, name: str, flavour: Flavour, description: str, refusal: Callable[[], str] | None = None):
         super().__init__(name, description)

@@ -16,7 +16,14 @@ class NodeTarget(DriverTarget):
     ``refusal`` says why the release cannot be had here ("" when it can); the
     plain target has none. An install that failed in this process makes the
     target not ready, with its one-line reason.
+
+    Its FDv1 streaming source (``StreamingProcessor`` in js-server-sdk-common's
+    ``src/data_sources/StreamingProcessor.ts``) has no data store status to react to:
+    ``store_recovery`` is ``nothing``, and no store status row ever comes for another setting to
+    react to (see harness.replay.reactions).
     """
+
+    store_recovery = "nothing"
 
     def __init__(self, name: str, release: NodeRelease, description: str, refusal: Callable[[], str] | None = None):
         super().__init__(name, description)

@@ -3,7 +3,10 @@
 The simulated source never needs an answer before it goes on (a reconnect's
 VALID depends on its init landing, and says so with ``if_ok``, which the
 driver checks), so :meth:`Session.send` only queues a command, and the queue
-goes out as one batch when it is long, or when the scenario ends. Each command carries an ``id``; every row and reply
+goes out as one batch when it is long, or when the scenario ends. The one
+exception is the source's reaction to the store coming back
+(:mod:`harness.replay.reactions`): while a recovery can come, it waits for
+every answer at a few virtual instants to read the store status rows. Each command carries an ``id``; every row and reply
 the driver sends for it carries that id as ``re``. The driver answers in
 order, so the session knows which command caused each row: rows are recorded
 with that command's step, right after the operation it caused (an operation's

@@ -77,16 +77,19 @@ class ProtocolWorld(SourceSteps):
         if self.network is not None:
             self.session.flush()
             self.network.set_down(True)
+            self.source.store_faults(True, answers=False)  # its availability check meets the same network
             return
         self.session.send({"op": "store_down", "fail": sorted(action.fail), "available": action.available,
                            "message": action.message})
+        self.source.store_faults(True, answers=action.available)
 
     def on_store_up(self, action) -> None:
         if self.network is not None:
             self.session.flush()
             self.network.set_down(False)
-            return
-        self.session.send({"op": "store_up"})
+        else:
+            self.session.send({"op": "store_up"})
+        self.source.store_faults(False, answers=True)
 
     def on_evaluate(self, action) -> None:
         self.session.send({"op": "evaluate", "flag": action.flag, "context": action.context,
@@ -125,6 +128,9 @@ class DriverTarget:
     """
 
     world = ProtocolWorld
+    # What the SDK's own streaming source does when its store comes back (see harness.replay.reactions);
+    # a subclass for an SDK whose source restarts says so.
+    store_recovery = "nothing"
     reads_wall_clock = False  # its time is the virtual clock alone (see harness.runs.runner)
     store_types: tuple[str, ...] = ("memory", "persistent")  # the store types its driver builds
     timeout = 60.0  # seconds a driver may take to answer one command before it counts as hung
@@ -185,7 +191,8 @@ class DriverTarget:
             session.send({"op": "begin", "start": clock.now, "store": store_setting(scenario.store, redis),
                           "outage_log_after": scenario.outage_log_after, "listen": scenario.listen})
             clock.follow(lambda micros: session.send({"op": "advance", "to": micros}))
-            source = SimulatedDataSource(recording, clock, ProtocolPort(session))
+            source = SimulatedDataSource(recording, clock, ProtocolPort(session),
+                                         scenario.source.resolved(self.store_recovery))
             yield self.world(session, source, redis)  # its final_store() ends the scenario on the driver
             source.close()
         except BaseException:

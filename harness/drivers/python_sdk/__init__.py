@@ -15,11 +15,13 @@ from typing import Callable
 from ...errors import SdkMismatch
 from ..redis import redis_refusal
 from ..registry import Availability, store_refusal
-from .door import DISTRIBUTION, async_sdk, sdk_version, sync_sdk
+from .door import DISTRIBUTION, STORE_RECOVERY, async_sdk, sdk_version, sync_sdk
 
 
 class PythonSdkTarget:
     """A target whose module (its ``World`` and ``run``) loads once the door says the SDK has what it needs."""
+
+    store_recovery = STORE_RECOVERY
 
     def __init__(self, name: str, description: str, check: Callable[[], object], module: str, world: str,
                  store_types: tuple[str, ...], store_why: dict[str, str] | None = None):

@@ -26,7 +26,7 @@ from ...replay.recording import Recording
 from ...replay.play import play
 from ...replay.source import SimulatedDataSource, into_sink
 from ...vocabulary.model import Listen, Scenario, StoreConfig
-from .door import async_sdk
+from .door import STORE_RECOVERY, async_sdk
 from .virtual_loop import VirtualEventLoop
 from .sandbox import sdk_sandbox
 from .stores import KIND_BY_NAME, FaultyCore, load_core, make_store, redis_store
@@ -189,7 +189,7 @@ def run(scenario: Scenario, clock: VirtualClock) -> Recording:
 @contextlib.contextmanager
 def open_world(scenario: Scenario, clock: VirtualClock, recording: Recording) -> Iterator[AsyncSdkWorld]:
     """A real async client over the scenario's store on a virtual-time loop; closed after."""
-    source = SimulatedDataSource(recording, clock)
+    source = SimulatedDataSource(recording, clock, settings=scenario.source.resolved(STORE_RECOVERY))
     with open_client(scenario.store, clock, recording, source, scenario.listen) as world:
         yield world
 

@@ -53,6 +53,11 @@ DISTRIBUTION = "launchdarkly-server-sdk"
 LOWEST_SUPPORTED = "9.18.0"  # the lowest release the kit's own environment installs (pyproject.toml, nox)
 FIRST_WITH_SINK = "9.1.0"    # the first release with DataSourceUpdateSinkImpl: the door reaches it and later
 FIRST_WITH_ASYNC = "9.17.0"  # the first release with AsyncLDClient
+# What the SDK's own FDv1 streaming source does when its store comes back: nothing, in every release the
+# kit runs. Neither ``StreamingUpdateProcessor`` (ldclient/impl/datasource/streaming.py) nor
+# ``AsyncStreamingUpdateProcessor`` (ldclient/impl/datasource/async_streaming.py) listens to the data store
+# status, and the FDv1 data systems wire no listener for it (see harness.replay.reactions).
+STORE_RECOVERY = "nothing"
 
 # The parameters of RepeatingTask.__init__ after self, each shape the poller has had.
 POLLER_SHAPES = {

@@ -25,7 +25,7 @@ from ..protocol.target import ProtocolWorld
 from ..registry import Availability
 from ..releases import Release, TargetName, Version, in_range, release_name
 from . import ASYNC, SYNC, index
-from .door import DISTRIBUTION, FIRST_WITH_ASYNC, FIRST_WITH_SINK, sdk_version
+from .door import DISTRIBUTION, FIRST_WITH_ASYNC, FIRST_WITH_SINK, STORE_RECOVERY, sdk_version
 from .environments import BuildFailed, Environment, build, verdicts
 
 THROUGH_DRIVER = "LD_SINK_HARNESS_PYTHON_DRIVER"  # "always": the installed release runs through the driver too
@@ -42,6 +42,8 @@ class PythonDriverWorld(ProtocolWorld):
 
 class PythonReleaseTarget(DriverTarget):
     """One release of the Python SDK, run by the Python driver in its own environment."""
+
+    store_recovery = STORE_RECOVERY  # as the installed release's: its FDv1 streaming source never reacts
 
     def __init__(self, family: str, version: Version, mode: str):
         super().__init__(release_name(family, version), f"{DISTRIBUTION} {version}'s real client and sink "

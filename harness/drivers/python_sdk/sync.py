@@ -26,7 +26,7 @@ from ...replay.play import play
 from ...replay.recording import Recording, seconds_to_micros
 from ...replay.source import SimulatedDataSource, SinkRaised, SourceSteps, into_sink
 from ...vocabulary.model import ErrorInfo, Listen, Scenario, StoreConfig, StoreDown
-from .door import sync_sdk
+from .door import STORE_RECOVERY, sync_sdk
 from .sandbox import sdk_sandbox
 from .stores import KIND_BY_NAME, Faults, FaultyMemoryStore, MemoryStore, make_store
 
@@ -210,7 +210,7 @@ def open_world(scenario: Scenario, clock: VirtualClock, recording: Recording) ->
     """A real client over the scenario's store, its data source the simulated one; closed after."""
     # A store no step takes down needs no fault check on every operation.
     memory_store = FaultyMemoryStore if StoreDown in scenario.action_kinds else MemoryStore
-    source = SimulatedDataSource(recording, clock)
+    source = SimulatedDataSource(recording, clock, settings=scenario.source.resolved(STORE_RECOVERY))
     with open_client(scenario.store, clock, recording, source, scenario.listen, memory_store) as world:
         yield world
 

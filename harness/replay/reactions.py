@@ -1,0 +1,135 @@
+"""The simulated source's reaction to the store coming back, as the SDKs' own streaming sources react.
+
+What each SDK's own streaming data source does when its persistent store is
+reported available again after an outage (read in each SDK's source):
+
+- **Go** (go-server-sdk v7.14.6 and v6.2.1, every release from v6.0.0 and v7.0.0 alike:
+  ``internal/datasource/streaming_data_source.go``): ``StreamProcessor.Start`` listens to the data
+  store status when the store monitors it (``IsStatusMonitoringEnabled``: every persistent store);
+  ``StreamProcessor.consumeStream``, on a status that is ``Available`` with ``NeedsRefresh``, logs
+  "Restarting stream to refresh data after data store outage" and calls ``stream.Restart()``.
+  ``NeedsRefresh`` is set unless an infinite cache has written itself back (the kit's ``stale``).
+  eventsource's ``Stream.Restart`` (v1.10.0, ``stream.go``) drops the connection without
+  reporting an error (so no INTERRUPTED) and connects again after its retry delay (1 s at first, with
+  jitter); the server's first message on the new connection is a ``put`` of its whole current data,
+  which ``consumeStream`` hands to ``Init`` and follows with ``UpdateStatus(VALID)``.
+- **Python** (launchdarkly-server-sdk 9.x FDv1: ``ldclient/impl/datasource/streaming.py``,
+  ``StreamingUpdateProcessor``, and ``ldclient/impl/datasource/async_streaming.py``,
+  ``AsyncStreamingUpdateProcessor``): neither listens to the data store status, and the FDv1
+  data systems (``ldclient/impl/datasystem/fdv1.py``, ``async_fdv1.py``) wire no listener for it:
+  nothing happens. (Python's store wrapper never reports ``stale`` either.)
+- **Node** (@launchdarkly/js-server-sdk-common 2.x, ``src/data_sources/StreamingProcessor.ts``,
+  ``StreamingProcessor``): the FDv1 client has no data store status at all: nothing happens.
+
+Not modelled: Go's source also restarts the stream after any failed write when its store has no
+status monitoring (its in-memory store, which never fails outside the kit: "scenario 2b" in the
+file's comment), reports VALID after every event it handled even when the store failed the write
+("2a": the sink's INTERRUPTED is at once followed by VALID), and on a recovery that needs no
+refresh marks itself initialized (``setInitializedAndNotifyClient``). The Python SDK's FDv2 data
+system (not the FDv1 one the kit runs) writes its known data back to a recovered store.
+
+The scenario's ``source.on_store_recovery`` (:class:`~harness.vocabulary.model.SourceConfig`) picks
+the reaction; each target's default is its SDK's own (the target's ``store_recovery``). This module
+is the one place that decides when to react; a driver only carries out the sink calls a restart
+makes (an ``init``, then a ``status`` VALID with ``if_ok``), so no driver knows about it.
+
+**Seeing the store's status in time.** In process, the SDK reports each store status to the
+recording as it happens, on the virtual clock, and the restart is scheduled ``restart_after`` after
+it. A driver in another process answers in batches, so its rows arrive late: they are held and
+judged at *looks* (every answer taken in first), and a look is made (1) whenever the kit's own store
+faults change, (2) before the source's connection changes (a disconnect, a reconnect, a stop), so a
+row is judged in the state the source was in at its time, and (3) every ``restart_after`` while a
+recovery can come (the store answers its availability check, and it is faulty or was last reported
+unavailable). A recovery at ``t`` is then judged by ``t + restart_after``, and the restart happens at
+the same virtual instant as in process. Outside those windows no look costs a round trip.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from .clock import Timer, VirtualClock
+from .recording import Recording
+
+
+class Restartable(Protocol):
+    """What the reaction needs of the source (:class:`~harness.replay.source.SimulatedDataSource`)."""
+
+    recording: Recording
+    clock: VirtualClock
+    pipelined: bool  # its port answers in batches (and has ``flush()``)
+    port: Any
+
+    def restart_at(self, due: int) -> None: ...
+
+
+class StoreRecovery:
+    """Watches the store status the SDK reports, and restarts ``source``'s stream when ``mode``
+    (``restart``, or ``restart_if_stale``) says so, ``delay`` microseconds after the recovery."""
+
+    def __init__(self, source: Restartable, mode: str, delay: int):
+        self.source = source
+        self.mode = mode
+        self.delay = delay
+        self.down = False      # the last store status judged said unavailable
+        self.faulted = False   # one of the kit's store faults is on
+        self.answers = True    # the store answers its availability check
+        self._held: list[tuple[int, bool, bool]] = []  # a pipelined port's rows, until the next look
+        self._next_look: Timer | None = None
+        source.recording.on_store_status = self.seen
+
+    def seen(self, t: int, available: bool, stale: bool) -> None:
+        """A store status row, at virtual time ``t`` (the recording calls this)."""
+        if self.source.pipelined:
+            self._held.append((t, available, stale))
+        else:
+            self._judge(t, available, stale)
+
+    def _judge(self, t: int, available: bool, stale: bool) -> None:
+        recovered = available and self.down
+        self.down = not available
+        if recovered and (self.mode == "restart" or stale):
+            self.source.restart_at(t + self.delay)
+
+    # -- a pipelined port: judged at looks -------------------------------------------------
+
+    def store_faults(self, faulted: bool, answers: bool) -> None:
+        """The kit's store faults changed: ``faulted`` (a store_down is on), and whether the store
+        ``answers`` its availability check (a pipelined world says so; see the module's docstring)."""
+        self.look()
+        self.faulted, self.answers = faulted, answers
+        self._watch()
+
+    def settle(self) -> None:
+        """Judge every row up to now, before the source's connection changes (a round trip only while a
+        recovery can come: otherwise the rows held can hold none)."""
+        if self._next_look is not None:
+            self.look()
+
+    def look(self) -> None:
+        """Take in every answer the port owes, and judge the rows held."""
+        if not self.source.pipelined:
+            return
+        self.source.port.flush()
+        held, self._held = self._held, []
+        for row in held:
+            self._judge(*row)
+        self._watch()
+
+    def _watch(self) -> None:
+        """Look again ``delay`` from now while a recovery can come; stop looking when none can."""
+        watching = self.source.pipelined and self.answers and (self.faulted or self.down)
+        if watching and self._next_look is None:
+            self._next_look = self.source.clock.call_later(self.delay, self._look_again, "store status look")
+        elif not watching and self._next_look is not None:
+            self._next_look.cancel()
+            self._next_look = None
+
+    def _look_again(self) -> None:
+        self._next_look = None
+        self.look()
+
+    def close(self) -> None:
+        if self._next_look is not None:
+            self._next_look.cancel()
+            self._next_look = None

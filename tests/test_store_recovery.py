@@ -1,0 +1,169 @@
+"""The source's reaction to the store coming back (``source: {on_store_recovery, restart_after}``)."""
+
+from dataclasses import replace
+
+import pytest
+
+import harness
+from harness.drivers import get_target
+from harness.drivers.go.target import GoTarget
+from harness.drivers.node.target import NodeTarget
+from harness.drivers.python_sdk.family import PythonReleaseTarget
+from harness.replay import reactions
+from harness.strategies import scenario_from_bytes
+from harness.vocabulary.model import Expectations, SourceConfig
+
+REALISTIC = "scenarios/reconnects/store_recovery_restarts_the_stream.yaml"
+go_ready = pytest.mark.skipif("go" not in harness.targets(), reason="the go target is not ready")
+
+
+def realistic(**source):
+    """The realistic run with these source settings, and no expectations."""
+    return replace(harness.load_scenario(REALISTIC), source=SourceConfig(**source), expect=Expectations())
+
+
+def states(result):
+    return [(state, str(since)) for state, since in zip(result.status["state"].astype(str), result.status["since"])]
+
+
+def inits(result):
+    ops = result.ops[result.ops["op"] == "init"]
+    return [(str(t), outcome) for t, outcome in zip(ops["t"], ops["outcome"].astype(str))]
+
+
+# -- the option in the vocabulary ---------------------------------------------------------------
+
+def test_the_option_reads_writes_back_and_builds():
+    text = "name: x\nsource: {on_store_recovery: restart, restart_after: 2s}\nsteps: []\n"
+    scenario = harness.scenario_from_yaml(text)
+    assert scenario.source == SourceConfig("restart", 2_000_000)
+    assert harness.scenario_yaml(scenario).startswith("name: x\nsource:\n  on_store_recovery: restart\n"
+                                                      "  restart_after: 2s\n")
+    assert harness.scenario_from_yaml(harness.scenario_yaml(scenario)) == scenario
+    built = harness.scenario("x", source={"on_store_recovery": "restart", "restart_after": "2s"}).build()
+    assert built == scenario
+    assert "source" not in harness.scenario("x").build().to_data()   # the default writes nothing
+    assert harness.scenario_from_yaml("name: x\nsource: {}\nsteps: []\n").source == SourceConfig()
+    assert harness.schema()["properties"]["source"]["properties"]["on_store_recovery"]["enum"] == \
+        ["nothing", "restart", "restart_if_stale"]
+
+
+@pytest.mark.parametrize("body, key, words", [
+    ("{on_store_recovery: sometimes}", "source.on_store_recovery", "'sometimes' is not one of nothing, restart"),
+    ("{restart_after: 0s}", "source.restart_after", "restart_after must be longer than 0s"),
+    ("{restart_after: soon}", "source.restart_after", "bad duration 'soon'"),
+    ("{on_restart: restart}", "source.on_restart", "unknown key 'on_restart'"),
+    ("restart", "source", "is not of type 'object'"),
+])
+def test_a_bad_setting_is_a_scenario_error_naming_its_key(body, key, words):
+    with pytest.raises(harness.ScenarioError) as caught:
+        harness.scenario_from_yaml(f"name: x\nsource: {body}\nsteps: []\n", file="bad.yaml")
+    error = caught.value
+    assert (error.key, error.file, error.line) == (key, "bad.yaml", 2)
+    assert words in error.message
+    with pytest.raises(harness.ScenarioError, match="on_store_recovery must be one of"):
+        SourceConfig("always")
+
+
+# -- each target's default is its SDK's own ------------------------------------------------------
+
+def test_each_target_defaults_to_what_its_sdks_own_streaming_source_does():
+    defaults = {name: get_target(name).store_recovery for name in ("sdk", "sdk-async", "contract", "go", "go-v6",
+                                                                    "node")}
+    assert defaults == {"sdk": "nothing", "sdk-async": "nothing", "contract": "restart_if_stale",
+                        "go": "restart_if_stale", "go-v6": "restart_if_stale", "node": "nothing"}
+    # releases (go@v7.5.0, sdk@9.10.0, node@9.12.0) are instances of these classes
+    assert (GoTarget.store_recovery, PythonReleaseTarget.store_recovery, NodeTarget.store_recovery) == \
+        ("restart_if_stale", "nothing", "nothing")
+    assert SourceConfig().resolved("restart_if_stale") == SourceConfig("restart_if_stale")
+    assert SourceConfig("nothing", 5).resolved("restart_if_stale") == SourceConfig("nothing", 5)
+
+
+def test_the_realistic_run_restarts_on_the_contract_and_stays_interrupted_on_the_python_sdk():
+    scenario = harness.load_scenario(REALISTIC)
+    contract, sdk = harness.run(scenario, "contract"), harness.run(scenario, "sdk")
+    assert contract.ok and sdk.ok, (contract.report(), sdk.report())
+    assert states(contract)[-1] == ("VALID", "2024-01-01 00:00:16.500000+00:00")    # 1 s after the 15.5 s poll
+    assert inits(contract)[-1] == ("2024-01-01 00:00:16.500000+00:00", "applied")
+    assert states(sdk)[-1][0] == "INTERRUPTED" and len(inits(sdk)) == 2
+
+
+def test_an_explicit_setting_overrides_the_default_in_process():
+    restarted = harness.run(realistic(on_store_recovery="restart"), "sdk")      # what if Python reacted like Go
+    assert states(restarted)[-1] == ("VALID", "2024-01-01 00:00:16.500000+00:00")
+    assert inits(restarted) == inits(harness.run(harness.load_scenario(REALISTIC), "contract"))
+    # Python's store never says it is stale: Go's own rule would never restart it
+    assert states(harness.run(realistic(on_store_recovery="restart_if_stale"), "sdk"))[-1][0] == "INTERRUPTED"
+    assert states(harness.run(realistic(on_store_recovery="nothing"), "contract"))[-1][0] == "INTERRUPTED"
+    later = harness.run(realistic(on_store_recovery="restart", restart_after=3_000_000), "sdk")
+    assert states(later)[-1] == ("VALID", "2024-01-01 00:00:18.500000+00:00")
+
+
+OUTAGE = dict(store="persistent")
+
+
+def restart_then(step: str, **timing):
+    """The store comes back at 12.5 s (a restart due at 13.5 s), then ``step`` at 13 s."""
+    builder = (harness.scenario("restart-then", **OUTAGE, source={"on_store_recovery": "restart"})
+               .init(flags={"f1": {"version": 1}}).status("VALID").store_down(at="10s")
+               .upsert(flag="f2", version=1).store_up(at="12s"))
+    builder = getattr(builder, step)(at="13s", **timing)
+    return builder.wait("5s").build()
+
+
+@pytest.mark.parametrize("target", ["contract", "sdk", pytest.param("go", marks=go_ready)])
+def test_a_disconnect_cancels_a_restart_a_reconnect_replaces_it_and_a_stop_ends_it(target):
+    dropped = harness.run(restart_then("disconnect"), target)
+    assert len(inits(dropped)) == 1 and states(dropped)[-1][0] == "INTERRUPTED"
+    reconnected = harness.run(restart_then("reconnect"), target)
+    assert inits(reconnected)[1:] == [("2024-01-01 00:00:13+00:00", "applied")]   # one connection, at 13 s
+    stopped = harness.run(restart_then("stop"), target)
+    assert len(inits(stopped)) == 1 and states(stopped)[-1][0] == "OFF"
+
+
+# -- out of process: the same instants, and no round trip spent where no recovery can come -------
+
+@go_ready
+@pytest.mark.parametrize("target", ["go", "go-v6"])
+def test_a_driver_restarts_at_the_same_instant_as_the_model_and_an_explicit_setting_overrides_it(target):
+    scenario = harness.load_scenario(REALISTIC)
+    go, contract = harness.run(scenario, target), harness.run(scenario, "contract")
+    assert go.ok, go.report()
+    assert inits(go) == inits(contract) and states(go) == states(contract)
+    assert states(harness.run(realistic(on_store_recovery="nothing"), target))[-1][0] == "INTERRUPTED"
+    quick = realistic(on_store_recovery="restart", restart_after=250_000)   # looks every 0.25 s
+    assert inits(harness.run(quick, target)) == inits(harness.run(quick, "contract"))
+    assert inits(harness.run(quick, target))[-1] == ("2024-01-01 00:00:15.750000+00:00", "applied")
+
+
+@go_ready
+def test_a_driver_is_asked_about_the_store_only_while_a_recovery_can_come(monkeypatch):
+    looks = []
+    real = reactions.StoreRecovery.look
+    monkeypatch.setattr(reactions.StoreRecovery, "look", lambda self: (looks.append(1), real(self)))
+    long_outage = (harness.scenario("long-outage", store="persistent").init(flags={"f1": {"version": 1}})
+                   .status("VALID").store_down(at="10s").upsert(flag="f1", version=2).wait("1h")
+                   .store_up().wait("10s").build())
+    result = harness.run(long_outage, "go")
+    assert states(result)[-1][0] == "VALID"   # the restart came
+    assert len(looks) <= 4, len(looks)        # store_down, store_up, the look that saw it back: not 3600
+    looks.clear()
+    answering = (harness.scenario("answering", store="persistent").init(flags={"f1": {"version": 1}})
+                 .status("VALID").store_down(at="10s", available=True, fail=["upsert"])
+                 .upsert(flag="f1", version=2).wait("10s").store_up().build())
+    harness.run(answering, "go")
+    assert 10 <= len(looks) <= 14, len(looks)  # every second while the store answers and is faulty
+
+
+@go_ready
+def test_a_driver_run_that_reacts_is_the_same_every_time():
+    scenario = harness.load_scenario("scenarios/reconnects/store_recovery_resends_a_lost_patch.yaml")
+    first, second = harness.run(scenario, "go"), harness.run(scenario, "go")
+    for frame in ("ops", "status", "store_status", "evaluations", "changes"):
+        assert getattr(first, frame).equals(getattr(second, frame)), frame
+
+
+def test_generated_scenarios_draw_every_setting():
+    assert scenario_from_bytes(bytes([0, 3])).source == SourceConfig()   # a byte below 48: as before
+    drawn = {scenario_from_bytes(bytes([head, 3])).source.on_store_recovery for head in range(256)}
+    assert drawn == {None, "nothing", "restart", "restart_if_stale"}
