@@ -64,3 +64,9 @@ def test_every_reply_field_the_kit_checks_is_documented():
             continue
         for field in fields:
             assert f"`{field}`" in COMMANDS[op], (op, field)
+
+
+def test_the_protocol_doc_gives_the_batch_size_the_session_uses():
+    from harness.drivers.protocol.session import BATCH
+    doc = " ".join((Path(__file__).resolve().parent.parent / "docs" / "driver-protocol.md").read_text().split())
+    assert f"writes the queue when {BATCH} commands are queued" in doc
