@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterable, Sequence
@@ -83,11 +84,15 @@ class Divergence:
         return classify(self)
 
     def replay(self) -> str:
-        """The scenario's steps up to the divergence, as YAML."""
+        """The scenario's steps up to the divergence, as YAML, under a name of its own (the scenario's,
+        the two targets, the frame and the step), so that pasted beside the scenario it names no twin."""
         steps = self.scenario.steps[: max(self.step, 0) + 1]
         note = (f"{self.left} and {self.right} first differ in {self.frame} at step {self.step} "
                 f"(cut from {self.scenario.name!r}).")
-        cut = dataclasses.replace(self.scenario, steps=steps, expect=Expectations(), file=None, description=note)
+        name = re.sub(r"[^a-z0-9]+", "-", f"{self.scenario.name} {self.left} vs {self.right} {self.frame} "
+                                           f"step {self.step}".lower()).strip("-")
+        cut = dataclasses.replace(self.scenario, name=name, steps=steps, expect=Expectations(), file=None,
+                                  description=note)
         return scenario_yaml(cut)
 
     def shrink(self, budget: int = 200) -> "Divergence":
