@@ -215,6 +215,44 @@ class StatusMutedTarget(ContractTarget):
     world = StatusMuted
 
 
+class StatuslessTarget(ContractTarget):
+    """The contract, with no status frames to record (as node has none): it has less to show, not other
+    behaviour."""
+    name = "statusless"
+    description = "the contract model with no status frames (a test's target)"
+
+    def run(self, scenario, clock):
+        recording = super().run(scenario, clock)
+        recording.rows["status"].clear()
+        recording.rows["store_status"].clear()
+        recording.unavailable = frozenset({"status", "store_status"})
+        return recording
+
+
+@pytest.fixture(scope="module")
+def statusless_report(tmp_path_factory):
+    from harness.drivers import unregister_target
+    harness.register_target(StatuslessTarget())
+    try:
+        out = tmp_path_factory.mktemp("statusless")
+        main(["run", str(DIFFERENCES[0]), "--out", str(out), "--no-plots",
+              "--target", "sdk", "--target", "contract", "--target", "statusless"])
+    finally:
+        unregister_target("statusless")
+    return out
+
+
+@NO_BROWSER
+def test_a_target_with_less_to_show_is_no_group_of_its_own_where_the_diff_sees_no_difference(statusless_report):
+    dom = _rendered((statusless_report / "index.html").as_uri())
+    section = dom.split('<section id="outage-logged-after-a-minute"', 1)[1].split("</section>", 1)[0]
+    assert "statusless: status, store status not available on this target" in section
+    assert '<p class="agree">The targets agree on every frame a diff compares' in section
+    row = dom.split('<tr data-scenario="outage-logged-after-a-minute"', 1)[1].split("</tr>", 1)[0]
+    assert row.endswith('<td><a href="#outage-logged-after-a-minute">in what is not compared (outage-log-line, '
+                        'known)</a></td>')  # not "sdk, contract | statusless": the page never says both
+
+
 @pytest.fixture(scope="module")
 def parted_report(tmp_path_factory):
     """Targets that part on a compared frame where they also differ in error texts."""

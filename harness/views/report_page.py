@@ -162,12 +162,24 @@ def release_section(releases: "MatrixReport | None", ids: dict[int, str], groups
 
 
 def behaving_alike(runs: list[Result]) -> list[list[str]]:
-    """The targets of a scenario's finished runs, in groups that behave alike on the compared frames."""
-    groups: dict[str, list[str]] = {}
+    """The targets of a scenario's finished runs, in groups that behave alike on the compared frames.
+
+    Runs with the same behaviour share a group; groups between which a diff finds no divergence are
+    then joined (a target with no status frame, as node, differs in what it recorded, not in behaviour),
+    so the groups never tell of a difference the page's diff does not show."""
+    digests: dict[str, list[Result]] = {}
     for run in runs:
         if run.driver_failure is None:
-            groups.setdefault(behaviour_digest(run), []).append(run.target)
-    return list(groups.values())
+            digests.setdefault(behaviour_digest(run), []).append(run)
+    groups: list[list[Result]] = []
+    for alike in digests.values():
+        into = next((group for group in groups if first_divergence(alike[0].scenario, group[0], alike[0]) is None),
+                    None)
+        if into is None:
+            groups.append(list(alike))
+        else:
+            into.extend(alike)
+    return [[run.target for run in group] for group in groups]
 
 
 def differs_cell(sid: str, runs: list[Result], found: list[Divergence], backed: list) -> str:
