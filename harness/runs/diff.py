@@ -167,6 +167,15 @@ def first_divergence(scenario: Scenario, left: Result, right: Result) -> Diverge
                       _as_dict(frame, y), left, right)
 
 
+def where_they_part(left: Result, right: Result) -> tuple[str, int] | None:
+    """The frame and step where two runs of one scenario first differ (None: alike, or a run failed),
+    for a picture that marks it (``harness.plot``'s ``parting``)."""
+    if left.driver_failure is not None or right.driver_failure is not None:
+        return None  # a failed run is compared with nothing
+    divergence = first_divergence(left.scenario, left, right)
+    return None if divergence is None else (divergence.frame, divergence.step)
+
+
 def compared_pairs(runs: Sequence[Result]) -> list[tuple[Result, Result]]:
     """The pairs of the runs (of one scenario) to compare: every pair of targets, but several releases
     of one target (``sdk@9.17.0``, ``sdk@9.18.0``, ...) are compared each with the next, and only the
@@ -229,7 +238,7 @@ class DiffReport:
         chosen = [r for r in self.results if r.scenario.name == scenario]
         if not chosen:
             raise KeyError(f"no scenario named {scenario!r} in this report")
-        return timeline(chosen, axis=axis)
+        return timeline(chosen, axis=axis, parting=where_they_part)
 
 
 def diff(scenarios: Iterable[Scenario | str | os.PathLike], targets: Sequence[str] | None = None) -> DiffReport:
