@@ -246,6 +246,17 @@ def test_plot_command_writes_a_picture(tmp_path, capsys):
     assert main(["plot", str(CATALOGUE / "status" / "off_is_final.yaml"), "-o", str(tmp_path / "t.gif")]) == 2
 
 
+def test_plot_command_draws_targets_that_behave_alike_as_one_timeline_named_for_them_all(tmp_path, capsys):
+    import re
+    from harness.cli import main
+    out = tmp_path / "t.svg"
+    assert main(["plot", str(CATALOGUE / "status" / "off_is_final.yaml"), "-o", str(out),
+                 "--target", "sdk", "--target", "sdk-async", "--target", "contract"]) == 0
+    assert capsys.readouterr().out.strip().endswith("(2 timelines: sdk, sdk-async | contract)")
+    titles = re.findall(r"<text [^>]*>(off-is-final \[[^\]]*\])</text>", out.read_text())  # the SVG's text
+    assert titles == ["off-is-final [sdk, sdk-async]", "off-is-final [contract]"]
+
+
 def test_the_version_labels_are_whole_numbers():
     for path in sorted(CATALOGUE.rglob("*.yaml")):
         for ax in runs_of(harness.plot(harness.run(path))):
