@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 import types
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .views.extras import need
 
@@ -23,9 +23,19 @@ need("matplotlib", "harness.plot")
 from matplotlib.figure import Figure  # noqa: E402
 
 from .results.result import Result  # noqa: E402
-from .views.plot import TimelineFigure, draw, key_of, labels_of, lanes_of, save, set_cursor, timeline, to_bytes  # noqa: E402
+from .runs.diff import where_they_part  # noqa: E402
+from .views import plot as _views  # noqa: E402
+from .views.plot import TimelineFigure, draw, key_of, labels_of, lanes_of, save, set_cursor, to_bytes  # noqa: E402
 
 __all__ = ["TimelineFigure", "draw", "key_of", "labels_of", "lanes_of", "save", "set_cursor", "timeline", "to_bytes"]
+
+
+def timeline(results: Result | Iterable[Result], axis: str = "steps", width: float = 11.0,
+             labels: Sequence[str] | None = None) -> Figure:
+    """A figure of one result, or of several stacked (targets, or runs, to compare), each stacked
+    timeline marked where it first parts from the one above (the first difference a diff finds);
+    ``labels`` name each in its title (default: its target)."""
+    return _views.timeline(results, axis, width, labels, parting=where_they_part)
 
 
 class CallableModule(types.ModuleType):

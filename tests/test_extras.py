@@ -63,3 +63,17 @@ def test_parquet_without_pyarrow_names_the_parquet_extra(tmp_path):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip() == ("error: --format parquet needs pyarrow, from the 'parquet' extra: "
                                    "pip install 'ld-sink-harness[parquet]'")
+
+
+def test_the_readme_says_how_to_install_each_extra_and_each_message_names_one_that_exists():
+    import re
+    import tomllib
+    extras = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"])
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Install it as a library", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    assert block.splitlines()[0].startswith("pip install ./ld-sink-harness ")  # the core, with no extra
+    named = {extra for found in map(re.compile(r"ld-sink-harness\[([\w,]+)\]").search, block.splitlines()) if found
+             for extra in found.group(1).split(",")}
+    assert named == extras - {"dev"}  # dev is the project's own (make installs it)
+    from harness.views.extras import EXTRA_OF
+    assert set(EXTRA_OF.values()) <= extras  # what a missing extra's message names is an extra there is

@@ -108,6 +108,20 @@ def test_an_event_sits_at_its_steps_tick_on_every_target_stacked():
     assert sdk_ax.get_position().x0 == contract_ax.get_position().x0 and sdk_ax.get_xlim() == contract_ax.get_xlim()
 
 
+def test_stacked_timelines_mark_the_lane_and_step_where_they_part():
+    path = CATALOGUE / "status" / "off_is_final.yaml"   # sdk drops the status after the stop at step 3
+    sdk, contract, sdk_async = (harness.run(path, target) for target in ("sdk", "contract", "sdk-async"))
+    for axis, x in (("steps", 3.0), ("time", 6.0)):     # step 3 acts at +6 s
+        fig = harness.plot([sdk, contract], axis=axis)
+        for ax in runs_of(fig):
+            assert [mx for mx, _ in marks(ax, "status", "*")] == [x]     # on the lane of the frame, at the step
+            assert sum(len(marks(ax, lane, "*")) for lane in plot.lanes_of(ax)) == 1
+        assert "timelines part here" in [text.get_text() for _, text in plot.key_of(fig)]
+    alike = harness.plot([sdk, sdk_async])                # no difference a diff sees: no mark, no entry
+    assert all(not marks(ax, lane, "*") for ax in runs_of(alike) for lane in plot.lanes_of(ax))
+    assert "timelines part here" not in [text.get_text() for _, text in plot.key_of(alike)]
+
+
 def test_a_delete_is_a_tombstone_mark_with_its_own_legend_entry():
     from harness.views.lanes import TOMBSTONE
     res = harness.run(CATALOGUE / "versioning" / "tombstone_blocks_resurrection.yaml")
@@ -230,6 +244,17 @@ def test_plot_command_writes_a_picture(tmp_path, capsys):
                  "--target", "sdk", "--target", "contract"]) == 0
     assert out.read_bytes().startswith(b"<?xml")
     assert main(["plot", str(CATALOGUE / "status" / "off_is_final.yaml"), "-o", str(tmp_path / "t.gif")]) == 2
+
+
+def test_plot_command_draws_targets_that_behave_alike_as_one_timeline_named_for_them_all(tmp_path, capsys):
+    import re
+    from harness.cli import main
+    out = tmp_path / "t.svg"
+    assert main(["plot", str(CATALOGUE / "status" / "off_is_final.yaml"), "-o", str(out),
+                 "--target", "sdk", "--target", "sdk-async", "--target", "contract"]) == 0
+    assert capsys.readouterr().out.strip().endswith("(2 timelines: sdk, sdk-async | contract)")
+    titles = re.findall(r"<text [^>]*>(off-is-final \[[^\]]*\])</text>", out.read_text())  # the SVG's text
+    assert titles == ["off-is-final [sdk, sdk-async]", "off-is-final [contract]"]
 
 
 def test_the_version_labels_are_whole_numbers():

@@ -44,3 +44,17 @@ def test_diff_and_exploration_shrink_a_divergence_to_the_same_steps():
         by_explore = shrink_finding(NOISY, "known:events-for-ignored-writes:sdk~contract", ["sdk", "contract"])
     assert kinds(by_diff) == kinds(by_explore) == ["init", "upsert"]
     assert by_diff.steps == by_explore.steps
+
+
+def test_a_shrunk_replay_printed_by_diff_has_a_name_no_catalogue_scenario_has(capsys):
+    import textwrap
+    from conftest import CATALOGUE
+    from harness.cli import main
+    assert main(["diff", str(CATALOGUE / "status" / "off_is_final.yaml"), "--target", "sdk", "--target", "contract",
+                 "--replay"]) == 0
+    printed = capsys.readouterr().out
+    shown = textwrap.dedent("\n".join(line for line in printed.splitlines() if line.startswith("    ")))
+    replay = harness.scenario_from_yaml(shown)   # what a person pastes into scenarios/
+    catalogue = {scenario.name for scenario in harness.collect([CATALOGUE])}
+    assert replay.name == "off-is-final-sdk-vs-contract-status-step-1"
+    assert replay.name not in catalogue and "cut from 'off-is-final'" in replay.description

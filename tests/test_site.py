@@ -84,6 +84,22 @@ def site(tmp_path_factory, worker_id) -> Path:
     return shared
 
 
+def test_ci_builds_the_site_as_make_site_does():
+    """.ci/run runs `make test`, whose pytest collects this file, which builds the site with the command
+    `make site` runs (`mkdocs build --strict` on mkdocs.yml): CI builds the site, and fails if it breaks."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make test\b", ci, re.M)
+    recipe = lambda target: [line for line in subprocess.run(  # noqa: E731
+        ["make", "-n", target, "BIN=bin", "STAMP="], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        check=True).stdout.splitlines() if not line.startswith("echo")]
+    assert recipe("site") == ["NO_MKDOCS_2_WARNING=1 bin/mkdocs build --strict"]
+    assert recipe("test")[0] == "bin/python -m pytest -n 2"  # every test path: tests/, this file among them
+    import tomllib
+    assert "tests" in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["testpaths"]
+    assert 'cli(["build", "--strict", "--config-file", sys.argv[1]' in OFFLINE_BUILD
+    assert (ROOT / "mkdocs.yml").is_file()
+
+
 # ---- the built files, read as they are served
 
 class PageLinks(HTMLParser):

@@ -36,6 +36,48 @@ def test_nox_builds_with_uv_from_the_dev_install_without_it_on_path():
     assert "uv binary not found" not in done.stdout + done.stderr
 
 
+def test_make_test_s_nox_session_prints_no_uv_warning_with_uv_off_path(tmp_path):
+    """The nox line `make test` runs, as it prints, with uv nowhere on PATH (its environment made under
+    tmp_path, installed but not run: that is where nox looks for uv)."""
+    dry = subprocess.run(["make", "-n", "test", "BIN=" + str(Path(sys.executable).parent)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    (nox_line,) = [line for line in dry.stdout.splitlines() if "nox" in line]
+    command = nox_line.split()
+    assert command[0].endswith("/nox") and command[1:3] == ["--session", "lowest_sdk_tests"]
+    done = subprocess.run([sys.executable, "-m", "nox", *command[1:3], "--install-only", "--envdir", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PATH": "/usr/bin:/bin"},
+                          timeout=600)
+    shown = done.stdout + done.stderr
+    assert done.returncode == 0, shown[-3000:]
+    assert "Creating virtual environment (uv)" in shown and "uv binary not found" not in shown
+
+
+def test_every_command_s_help_is_plain_text():
+    for command in ("run", "plot", "diff", "explore", "targets", "matrix", "bisect", "merge", "check", "new"):
+        done = subprocess.run([sys.executable, "-m", "harness.cli", command, "--help"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 0 and done.stdout.startswith(f"usage: harness {command}"), command
+        for markup in ("``", ":mod:", ":func:", ":class:", ":meth:"):
+            assert markup not in done.stdout, (command, markup)
+
+
+def test_targets_say_which_module_and_version_each_runs(capsys):
+    import harness
+    from importlib import metadata
+    assert main(["targets"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert "launchdarkly-server-sdk " + metadata.version("launchdarkly-server-sdk") in lines["sdk"]
+    assert "launchdarkly-server-sdk " + metadata.version("launchdarkly-server-sdk") in lines["sdk-async"]
+    assert "(harness.drivers.contract)" in lines["contract"]
+    ready = harness.targets()
+    for name, module in (("go", "github.com/launchdarkly/go-server-sdk/v7@v"),
+                         ("go-v6", "github.com/launchdarkly/go-server-sdk/v6@v"),
+                         ("node", "@launchdarkly/node-server-sdk@")):
+        assert (module in lines[name]) == (name in ready), lines[name]  # a target not ready says why instead
+    for line in lines.values():
+        assert "seed" not in line, line  # no wording of the kit's insides ("the major version the seed documents")
+
+
 def test_new_points_at_the_schema_relatively_inside_the_checkout_only(tmp_path, monkeypatch, capsys):
     inside = ROOT / "scenarios" / "_new_test" / "mine.yaml"
     try:

@@ -8,7 +8,7 @@ import textwrap
 
 from ..errors import UsageError
 from ..replay.freeze import virtual_time
-from ..runs.diff import diff
+from ..runs.diff import diff, where_they_part
 from ..runs.runner import run_many
 from ..views.extras import need
 from ..vocabulary.loader import load_scenario
@@ -53,7 +53,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     results = list(run_many([scenario], chosen_targets(args)))
     drawn, labels = alike(results)  # targets that behave alike share one timeline, labelled with them all
     with writing("-o", args.output):
-        save(timeline(drawn, axis=args.axis, labels=labels), str(args.output), suffix)
+        save(timeline(drawn, axis=args.axis, labels=labels, parting=where_they_part), str(args.output), suffix)
     print(f"{args.output}: " + ", ".join(f"{r.target} {'ok' if r.ok else 'FAILED'}" for r in results)
           + (f" ({len(drawn)} timelines: {' | '.join(labels)})" if len(drawn) < len(results) else ""))
     return 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterable, Sequence
@@ -83,11 +84,15 @@ class Divergence:
         return classify(self)
 
     def replay(self) -> str:
-        """The scenario's steps up to the divergence, as YAML."""
+        """The scenario's steps up to the divergence, as YAML, under a name of its own (the scenario's,
+        the two targets, the frame and the step), so that pasted beside the scenario it names no twin."""
         steps = self.scenario.steps[: max(self.step, 0) + 1]
         note = (f"{self.left} and {self.right} first differ in {self.frame} at step {self.step} "
                 f"(cut from {self.scenario.name!r}).")
-        cut = dataclasses.replace(self.scenario, steps=steps, expect=Expectations(), file=None, description=note)
+        name = re.sub(r"[^a-z0-9]+", "-", f"{self.scenario.name} {self.left} vs {self.right} {self.frame} "
+                                           f"step {self.step}".lower()).strip("-")
+        cut = dataclasses.replace(self.scenario, name=name, steps=steps, expect=Expectations(), file=None,
+                                  description=note)
         return scenario_yaml(cut)
 
     def shrink(self, budget: int = 200) -> "Divergence":
@@ -162,6 +167,15 @@ def first_divergence(scenario: Scenario, left: Result, right: Result) -> Diverge
                       _as_dict(frame, y), left, right)
 
 
+def where_they_part(left: Result, right: Result) -> tuple[str, int] | None:
+    """The frame and step where two runs of one scenario first differ (None: alike, or a run failed),
+    for a picture that marks it (``harness.plot``'s ``parting``)."""
+    if left.driver_failure is not None or right.driver_failure is not None:
+        return None  # a failed run is compared with nothing
+    divergence = first_divergence(left.scenario, left, right)
+    return None if divergence is None else (divergence.frame, divergence.step)
+
+
 def compared_pairs(runs: Sequence[Result]) -> list[tuple[Result, Result]]:
     """The pairs of the runs (of one scenario) to compare: every pair of targets, but several releases
     of one target (``sdk@9.17.0``, ``sdk@9.18.0``, ...) are compared each with the next, and only the
@@ -224,7 +238,7 @@ class DiffReport:
         chosen = [r for r in self.results if r.scenario.name == scenario]
         if not chosen:
             raise KeyError(f"no scenario named {scenario!r} in this report")
-        return timeline(chosen, axis=axis)
+        return timeline(chosen, axis=axis, parting=where_they_part)
 
 
 def diff(scenarios: Iterable[Scenario | str | os.PathLike], targets: Sequence[str] | None = None) -> DiffReport:

@@ -49,6 +49,7 @@ CHANGE_COLOUR = "#6a51a3"
 EVALUATION_COLOURS = {"served": "#08519c", "failed": "#cb181d"}
 LEVEL_COLOURS = {"DEBUG": "#bdbdbd", "INFO": "#6baed6", "WARNING": "#fd8d3c", "ERROR": "#cb181d",
                  "CRITICAL": "#67000d"}
+PART_COLOUR = "#e7298a"  # where stacked timelines first differ
 GRID_COLOUR, SEPARATOR_COLOUR = "#f0f0f0", "#d9d9d9"  # decoration, not marks: no legend entry
 
 # Every mark a lane draws, in legend order: key -> (legend text, how the legend draws it).
@@ -68,6 +69,7 @@ MARKS: dict[str, tuple[str, dict]] = {
        for kind, text in (("served", "evaluation"), ("failed", "evaluation error"))},
     **{f"log:{level}": (f"log {level.lower()}", {"marker": "|", "color": colour, "mew": 2})
        for level, colour in LEVEL_COLOURS.items()},
+    "part": ("timelines part here", {"marker": "*", "color": PART_COLOUR}),
 }
 
 # Lane heights in inches; a lane of rows (items, flags, levels) grows with them, up to its most.

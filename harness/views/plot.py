@@ -19,7 +19,7 @@ The public face of this module is :mod:`harness.plot`.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from .extras import need
 
@@ -30,14 +30,17 @@ from matplotlib.figure import Figure  # noqa: E402
 from ..replay.recording import OPS, Recording  # noqa: E402
 from ..results.result import Result  # noqa: E402
 from ..vocabulary.steps import Wait  # noqa: E402
-from .lanes import (FAULT_COLOURS, GRID_COLOUR, LANE_NAMES, LANES, SEPARATOR_COLOUR, SHADE_ALPHA, Band,  # noqa: E402
-                    Lanes, item_label, key_entries, lane_height, lanes_for, legend_columns)
+from .lanes import (FAULT_COLOURS, GRID_COLOUR, LANE_NAMES, LANES, MARKS, SEPARATOR_COLOUR, SHADE_ALPHA,  # noqa: E402
+                    Band, Lanes, item_label, key_entries, lane_height, lanes_for, legend_columns)
 from .key import Entry, draw_key, rows  # noqa: E402
 from .picture_files import save, to_bytes  # noqa: E402
 from .script import Fault, scripted_faults  # noqa: E402
 from .timeline_axis import TimelineAxis  # noqa: E402
 
 __all__ = ["TimelineFigure", "draw", "key_of", "labels_of", "lanes_of", "save", "set_cursor", "timeline", "to_bytes"]
+
+# Where two stacked runs first differ: (frame, step), or None where they do not.
+Parting = Callable[[Result, Result], "tuple[str, int] | None"]
 
 # Margins in inches, laid out by hand (matplotlib's constrained layout measures every text and cost a
 # report a third of its drawing time). Text at 7-8 pt is about 0.06 in a character.
@@ -196,9 +199,11 @@ def _label_chars(recording: Recording) -> tuple[int, int, int]:
 
 
 def timeline(results: Result | Iterable[Result], axis: str = "steps", width: float = 11.0,
-             labels: Sequence[str] | None = None) -> Figure:
+             labels: Sequence[str] | None = None, parting: Parting | None = None) -> Figure:
     """A figure of one result, or of several stacked (targets, or runs, to compare); ``labels`` name
-    each in its title (default: its target)."""
+    each in its title (default: its target). ``parting(above, below)``, where two stacked runs first
+    differ as ``(frame, step)`` or None, has that place marked on both (``harness.plot`` passes
+    :func:`harness.runs.diff.where_they_part`; this layer draws and compares nothing itself)."""
     results = [results] if isinstance(results, Result) else list(results)
     labels = list(labels) if labels is not None else [None] * len(results)
     runs = [Run(result, axis) for result in results]
@@ -218,6 +223,8 @@ def timeline(results: Result | Iterable[Result], axis: str = "steps", width: flo
     for run, label in zip(runs, labels):  # drawn first, placed once the legend's rows are known
         axes.append(fig.add_axes((0, 0, 1, 1)))
         marks |= _draw_run(axes[-1], run, label, name_x).marks
+    if parting is not None and _mark_parting(axes, runs, parting):
+        marks.add("part")
     columns = max(1, int((width - left) // KEY_COLUMN))
     key = rows(len(marks), columns) + 0.1
     height = sum(blocks) + key
@@ -229,6 +236,29 @@ def timeline(results: Result | Iterable[Result], axis: str = "steps", width: flo
     fig.harness_key = draw_key(fig, (left / width, key / height), fig.transFigure, key_entries(marks), columns,
                                KEY_COLUMN)
     return fig
+
+
+# The lane of each frame a diff compares (the final store is what the version lane ends on).
+PART_LANES = {"status": "status", "ops": "ops", "changes": "changes", "store_status": "store",
+              "evaluations": "evaluations", "store": "versions"}
+
+
+def _mark_parting(axes: list, runs: list[Run], parting: Parting) -> bool:
+    """Where each stacked timeline first parts from the one above it: a mark on that frame's lane at that
+    step, on both. Whether any was drawn."""
+    drawn = False
+    for (above_ax, above), (below_ax, below) in zip(zip(axes, runs), zip(axes[1:], runs[1:])):
+        where = parting(above.result, below.result)
+        if where is None:
+            continue
+        frame, step = where
+        for ax, run in ((above_ax, above), (below_ax, below)):
+            bands = lanes_of(ax)
+            band = bands.get(PART_LANES[frame], bands["status"])  # a lane this run did not draw: its first
+            x = run.axis.step_x(step) if step >= 0 else run.axis.at(-1, run.axis.start)
+            ax.plot([x], [band.y0 + 0.8 * band.height], ls="none", ms=9, zorder=6, **MARKS["part"][1])
+        drawn = True
+    return drawn
 
 
 KEY_COLUMNS = 6   # columns of the key under a run drawn by draw()

@@ -32,6 +32,7 @@ import pandas as pd
 
 from ..results.result import Result
 from ..results.tables import for_files, tables
+from ..runs.diff import where_they_part
 from ..runs.matrix import FAILED, MatrixReport, behaviour_digest, matrix_frame, spans_releases
 from .extras import installed, need
 from .progress import QUIET, Progress
@@ -115,7 +116,7 @@ def _warm() -> None:
 def _draw_picture(runs: list[Result], path: str, labels: list[str] | None = None) -> str:
     """One scenario's picture, its targets stacked (runs in a worker process)."""
     from .plot import save, timeline
-    figure = timeline(runs, labels=labels)
+    figure = timeline(runs, labels=labels, parting=where_they_part)
     save(figure, path)
     return path
 

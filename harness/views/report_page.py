@@ -162,26 +162,39 @@ def release_section(releases: "MatrixReport | None", ids: dict[int, str], groups
 
 
 def behaving_alike(runs: list[Result]) -> list[list[str]]:
-    """The targets of a scenario's finished runs, in groups that behave alike on the compared frames."""
-    groups: dict[str, list[str]] = {}
+    """The targets of a scenario's finished runs, in groups that behave alike on the compared frames.
+
+    Runs with the same behaviour share a group; groups between which a diff finds no divergence are
+    then joined (a target with no status frame, as node, differs in what it recorded, not in behaviour),
+    so the groups never tell of a difference the page's diff does not show."""
+    digests: dict[str, list[Result]] = {}
     for run in runs:
         if run.driver_failure is None:
-            groups.setdefault(behaviour_digest(run), []).append(run.target)
-    return list(groups.values())
+            digests.setdefault(behaviour_digest(run), []).append(run)
+    groups: list[list[Result]] = []
+    for alike in digests.values():
+        into = next((group for group in groups if first_divergence(alike[0].scenario, group[0], alike[0]) is None),
+                    None)
+        if into is None:
+            groups.append(list(alike))
+        else:
+            into.extend(alike)
+    return [[run.target for run in group] for group in groups]
 
 
 def differs_cell(sid: str, runs: list[Result], found: list[Divergence], backed: list) -> str:
     """The matrix's "targets differ" cell: the groups of targets that behave alike (known or new),
-    or the known difference a diff cannot see, linked to the scenario's section."""
+    and the known differences a diff cannot see, linked to the scenario's section."""
     esc = html.escape
     alike = behaving_alike(runs)
+    unseen = ", ".join(known.name for known in backed if known.sides is None)
+    said = []
     if len(alike) > 1:
         mark = '<span class="new">new</span>' if any(d.known is None for d in found) else "known"
-        return f'<a href="#{sid}">{esc(" | ".join(", ".join(group) for group in alike))} ({mark})</a>'
-    unseen = [known for known in backed if known.sides is None]
-    if unseen:
-        return f'<a href="#{sid}">in what is not compared ({esc(", ".join(k.name for k in unseen))}, known)</a>'
-    return ""
+        said.append(f'{esc(" | ".join(", ".join(group) for group in alike))} ({mark})')
+    if unseen:  # said beside the groups too: alike on the compared frames is not alike in everything
+        said.append(f"in what is not compared ({esc(unseen)}, known)")
+    return f'<a href="#{sid}">{"; ".join(said)}</a>' if said else ""
 
 
 def render(results: Sequence[Result], pictures: dict[str, str], releases: "MatrixReport | None" = None) -> str:
@@ -249,8 +262,9 @@ def render(results: Sequence[Result], pictures: dict[str, str], releases: "Matri
                    f"{esc(', '.join(targets))} part ({len(members)} pairs)")
             found.append(f"<li>{who} in <b>{esc(frame)}</b> at step {step} — {mark}</li>")
         unseen = [k for k in known_rows_of(scenario) if k.sides is None]
-        not_compared = ("They differ where a diff does not look, in logs or error texts, which each SDK words "
-                        "its own: " + ", ".join(f'<a class="known" href="#known-{k.name}">known: {esc(k.name)}</a>'
+        # said in every section, so that agreement on the compared frames never reads as agreement on all
+        not_compared = (f"They differ{' too' if found else ''} where a diff does not look, in logs or error texts, "
+                        "which each SDK words its own: " + ", ".join(f'<a class="known" href="#known-{k.name}">known: {esc(k.name)}</a>'
                                                 for k in unseen) + "." if unseen else
                         "Logs and error texts are not compared (each SDK words its own).")
         picture = (f'<img src="{esc(pictures[sid])}" alt="timelines of {esc(scenario.name)} on '
@@ -266,8 +280,10 @@ def render(results: Sequence[Result], pictures: dict[str, str], releases: "Matri
             f'<p class="file">{esc(scenario.file or "built in Python")} — {verdicts}</p>\n'
             f'<p>{esc(scenario.description)}</p>\n' + missing
             + (f'<ul class="failures">{failures}</ul>\n' if failures else "")
-            + (f'<p>Targets that behave alike: {esc(" | ".join(", ".join(g) for g in behaving_alike(runs)))}. '
-               f'Where they part:</p><ul class="divergences">{"".join(found)}</ul>\n' if found else
+            + (f'<p>Targets that behave alike on the frames a diff compares ({COMPARED_FRAMES}): '
+               f'{esc(" | ".join(", ".join(g) for g in behaving_alike(runs)))}. Where they part:</p>'
+               f'<ul class="divergences">{"".join(found)}</ul>\n<p class="not-compared">{not_compared}</p>\n'
+               if found else
                f'<p class="agree">The targets agree on every frame a diff compares ({COMPARED_FRAMES}). '
                f'{not_compared}</p>\n')
             + picture
