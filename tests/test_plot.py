@@ -94,6 +94,16 @@ def test_a_disconnect_is_drawn_until_the_reconnect_it_scheduled():
     reconnect_x = max(seg[0][0] for seg in inits)
     assert window == (4, reconnect_x) and 5 < reconnect_x < 6  # the disconnect's step; the reconnect 1 s into the wait
     assert y_labels(ax, "script") == ["disconnected"]
+    assert [t.get_text() for t in ax.texts if t.get_text() in ("init", "reconnect", "restart")] == ["init", "reconnect"]
+
+
+def test_a_restart_after_the_store_came_back_is_labelled_so():
+    path = CATALOGUE / "reconnects" / "store_recovery_restarts_the_stream.yaml"
+    labels = {}
+    for target in ("contract", "sdk"):  # the contract restarts (Go's rule); sdk's source does nothing
+        (ax,) = runs_of(harness.plot(harness.run(path, target)))
+        labels[target] = [t.get_text() for t in ax.texts if t.get_text() in ("init", "reconnect", "restart")]
+    assert labels["contract"] == labels["sdk"] + ["restart"] and "reconnect" in labels["sdk"]
 
 
 def test_an_event_sits_at_its_steps_tick_on_every_target_stacked():

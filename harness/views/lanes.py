@@ -189,6 +189,18 @@ def store_lane(lanes: Lanes, band: Band) -> None:
     _bars(lanes, band, spans, REPORTED_UNAVAILABLE, "unavailable", 0.2, 0.8)
 
 
+def init_label(lanes: Lanes, step: int, x: float) -> str:
+    """What an init was: an ``init`` step's, the source resending its data when the connection came
+    back (a ``reconnect`` step, or the end of a disconnect's window), or else the source restarting
+    its stream by itself (its reaction to the store coming back, ``source.on_store_recovery``)."""
+    kind = lanes.axis.step_kind(step)
+    if kind == "init":
+        return "init"
+    if kind == "reconnect" or any(f.kind == CONNECTION and f.x1 == x for f in lanes.faults):
+        return "reconnect"
+    return "restart"
+
+
 def ops_lane(lanes: Lanes, band: Band) -> None:
     ops = lanes.recording.dicts("ops")
     keys = sorted({(r["kind"], r["key"]) for r in ops if r["key"] is not None})
@@ -200,8 +212,7 @@ def ops_lane(lanes: Lanes, band: Band) -> None:
         x = lanes.axis.x(row)
         if row["key"] is None:
             if row["op"] == "init":
-                # an init sent while another step ran is the source resending its data: a reconnect
-                label = "init" if lanes.axis.step_kind(row["step"]) == "init" else "reconnect"
+                label = init_label(lanes, row["step"], x)
                 lowered = bool(inits) and x - inits[-1] < 0.6 * (lanes.axis.hi - lanes.axis.lo) / 10 and not lowered
                 lanes.ax.annotate(label, (x, band.y0 + band.height), xytext=(2, -15 if lowered else -7),
                                   textcoords="offset points", fontsize=6, color=INIT_COLOUR)
