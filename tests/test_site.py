@@ -89,9 +89,11 @@ def test_ci_builds_the_site_as_make_site_does():
     `make site` runs (`mkdocs build --strict` on mkdocs.yml): CI builds the site, and fails if it breaks."""
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert re.search(r"^make test\b", ci, re.M)
+    outer_make = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")  # set when the suite itself runs under `make test`
+    env = {name: value for name, value in os.environ.items() if name not in outer_make}
     recipe = lambda target: [line for line in subprocess.run(  # noqa: E731
-        ["make", "-n", target, "BIN=bin", "STAMP="], cwd=ROOT, capture_output=True, text=True, timeout=60,
-        check=True).stdout.splitlines() if not line.startswith("echo")]
+        ["make", "--no-print-directory", "-n", target, "BIN=bin", "STAMP="], cwd=ROOT, capture_output=True,
+        text=True, timeout=60, check=True, env=env).stdout.splitlines() if not line.startswith("echo")]
     assert recipe("site") == ["NO_MKDOCS_2_WARNING=1 bin/mkdocs build --strict"]
     assert recipe("test")[0] == "bin/python -m pytest -n 2"  # every test path: tests/, this file among them
     import tomllib
