@@ -39,9 +39,12 @@ def test_nox_builds_with_uv_from_the_dev_install_without_it_on_path():
 def test_make_test_s_nox_session_prints_no_uv_warning_with_uv_off_path(tmp_path):
     """The nox line `make test` runs, as it prints, with uv nowhere on PATH (its environment made under
     tmp_path, installed but not run: that is where nox looks for uv)."""
-    dry = subprocess.run(["make", "-n", "test", "BIN=" + str(Path(sys.executable).parent)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=60)
-    (nox_line,) = [line for line in dry.stdout.splitlines() if "nox" in line]
+    outer_make = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")  # set when the suite itself runs under `make test`
+    env = {name: value for name, value in os.environ.items() if name not in outer_make}
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "test", "BIN=" + str(Path(sys.executable).parent)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
+    # (inside the nox session itself BIN is .nox/lowest_sdk_tests/bin, so "nox" alone matches both lines)
+    (nox_line,) = [line for line in dry.stdout.splitlines() if "--session lowest_sdk_tests" in line]
     command = nox_line.split()
     assert command[0].endswith("/nox") and command[1:3] == ["--session", "lowest_sdk_tests"]
     done = subprocess.run([sys.executable, "-m", "nox", *command[1:3], "--install-only", "--envdir", str(tmp_path)],

@@ -167,3 +167,28 @@ def test_generated_scenarios_draw_every_setting():
     assert scenario_from_bytes(bytes([0, 3])).source == SourceConfig()   # a byte below 48: as before
     drawn = {scenario_from_bytes(bytes([head, 3])).source.on_store_recovery for head in range(256)}
     assert drawn == {None, "nothing", "restart", "restart_if_stale"}
+
+
+GENERATED_RESTART = """
+name: restart-where-only-some-see-the-store-come-back
+store: persistent
+source: {on_store_recovery: restart}
+steps:
+- upsert: {flag: f1, version: 1}
+- upsert: {flag: f1, version: 1}
+- disconnect: {error: {kind: UNKNOWN}, reconnect_after: 250ms}
+- store_down: {available: true}
+- upsert: {flag: f1, version: 1}
+  after: 5s
+"""
+
+
+def test_a_restart_only_targets_that_see_the_store_come_back_make_is_known():
+    """Found by the explore property on SDK 9.18.0: told to restart, sdk-async (no store status) never
+    does while the others restart after each poll that finds the store back; the known row says so."""
+    scenario = harness.scenario_from_yaml(GENERATED_RESTART)
+    targets = [t for t in ("contract", "sdk", "sdk-async", "go") if t in harness.targets()]
+    report = harness.diff([scenario], targets=targets)
+    assert [str(d) for d in report.new] == []
+    async_pairs = [d for d in report.divergences if "sdk-async" in (d.left, d.right) and d.frame != "changes"]
+    assert async_pairs and {d.known for d in async_pairs} == {"restart-after-store-recovery"}

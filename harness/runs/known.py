@@ -164,7 +164,7 @@ KNOWN: tuple[KnownDifference, ...] = (
          "itself back: 1 s later (`restart_after`) the server's whole data again, then VALID "
          "(`StreamProcessor.consumeStream`; the contract follows Go)",
          "nothing (`StreamingProcessor`; no store status)"),
-        "Go (the documented contract is silent)", (PYTHON | NODE, GO_FAMILY),
+        "Go (the documented contract is silent)", (EVERYONE, EVERYONE),  # the matcher tells who restarted
         ("status", "ops", "changes", "store", "evaluations", "store_status"), restarted_after_store_recovery),
     KnownDifference(
         "first-poll-timing",

@@ -206,11 +206,14 @@ def _restarted_before(result, mode: str, delay: int, step: int) -> bool:
 
 
 def restarted_after_store_recovery(d: DivergenceFacts) -> bool:
-    """The two sides' sources react differently to the store coming back, and the side that restarts
-    its stream did so before the divergence."""
+    """One side's source restarted its stream after the store came back, before the divergence, and the
+    other's did not: they react differently (each target's own reaction), or only one of them could see
+    the store come back (sdk-async and node report no store status, so even ``restart`` has nothing to
+    react to there; Python's wrapper never reports ``stale``, which ``restart_if_stale`` waits for)."""
     modes = {side: _store_recovery(d.scenario, side) for side in (d.left, d.right)}
-    if modes[d.left] == modes[d.right]:
-        return False
     delay = d.scenario.source.restart_after
-    return any(mode != "nothing" and _restarted_before(result, mode, delay, d.step)
-               for mode, result in ((modes[d.left], d.left_result), (modes[d.right], d.right_result)))
+    restarted = [modes[side] != "nothing" and _restarted_before(result, modes[side], delay, d.step)
+                 for side, result in ((d.left, d.left_result), (d.right, d.right_result))]
+    if modes[d.left] != modes[d.right]:
+        return any(restarted)
+    return restarted[0] != restarted[1]
