@@ -82,6 +82,33 @@ def known_rows_of(scenario: Scenario) -> list:
     return [known for known in KNOWN if file and any(file.endswith(backing) for backing in known.scenarios)]
 
 
+def texts_differ(runs: Sequence[Result]) -> bool:
+    """Whether the runs differ in what a diff does not compare: the log lines, and the error texts of
+    operations and statuses (so the page claims a difference there only where one was recorded)."""
+    def texts(run: Result) -> tuple:
+        recording = run.recording
+        return (tuple((r["step"], r["level"], r["message"]) for r in recording.dicts("logs")),
+                tuple((r["step"], r["error"]) for r in recording.dicts("ops") if r["error"] is not None),
+                tuple((r["step"], r["error_message"]) for r in recording.dicts("status") if r["error_message"]))
+    return len({texts(run) for run in runs}) > 1
+
+
+def unseen_rows(scenario: Scenario, runs: Sequence[Result]) -> list:
+    """The known differences of this scenario that a diff cannot see, where its runs do differ in texts."""
+    return [k for k in known_rows_of(scenario) if k.sides is None] if texts_differ(runs) else []
+
+
+def parting(members: list[Divergence], targets: list[str]) -> str:
+    """Who parts, in words: the pair; or the one target in every pair, parting from the others; or all."""
+    esc = html.escape
+    if len(members) == 1:
+        return f"{esc(members[0].left)} and {esc(members[0].right)} first differ"
+    (odd, *more) = set.intersection(*({d.left, d.right} for d in members)) or {None}
+    if odd is not None and not more:
+        return f"{esc(odd)} parts from {esc(', '.join(t for t in targets if t != odd))} ({len(members)} pairs)"
+    return f"{esc(', '.join(targets))} part ({len(members)} pairs)"
+
+
 def grouped(found: list[Divergence]) -> list[tuple[str | None, str, int, list[str], list[Divergence]]]:
     """Divergences of one scenario grouped by the known difference that explains them (new ones stay one
     a pair): (known name or None, frame, first step, targets involved, divergences)."""
@@ -184,10 +211,11 @@ def behaving_alike(runs: list[Result]) -> list[list[str]]:
 
 def differs_cell(sid: str, runs: list[Result], found: list[Divergence], backed: list) -> str:
     """The matrix's "targets differ" cell: the groups of targets that behave alike (known or new),
-    and the known differences a diff cannot see, linked to the scenario's section."""
+    and ``backed``, the known differences a diff cannot see that the runs show, linked to the scenario's
+    section."""
     esc = html.escape
     alike = behaving_alike(runs)
-    unseen = ", ".join(known.name for known in backed if known.sides is None)
+    unseen = ", ".join(known.name for known in backed)
     said = []
     if len(alike) > 1:
         mark = '<span class="new">new</span>' if any(d.known is None for d in found) else "known"
@@ -230,7 +258,7 @@ def render(results: Sequence[Result], pictures: dict[str, str], releases: "Matri
                 else:
                     verdict = "ok" if run.ok else "failed"
                     cells.append(f'<td class="{verdict}"><a href="#{sid}">{"ok" if run.ok else "FAILED"}</a></td>')
-            differs = differs_cell(sid, runs, diffs[id(scenario)], known_rows_of(scenario))
+            differs = differs_cell(sid, runs, diffs[id(scenario)], unseen_rows(scenario, runs))
             rows.append(f'<tr data-scenario="{sid}" data-result="{result_of(runs)}" data-folder="{esc(folder)}">'
                         f'<td><a href="#{sid}">{esc(scenario.name)}</a></td>{"".join(cells)}<td>{differs}</td></tr>')
     matrix = ('<table id="matrix"><thead><tr><th>scenario</th>'
@@ -258,10 +286,9 @@ def render(results: Sequence[Result], pictures: dict[str, str], releases: "Matri
         for known, frame, step, targets, members in grouped(diffs[id(scenario)]):
             mark = (f'<a class="known" href="#known-{known}">known: {esc(known)}</a>' if known else
                     '<span class="new">NEW</span>')
-            who = (f"{esc(members[0].left)} and {esc(members[0].right)} first differ" if len(members) == 1 else
-                   f"{esc(', '.join(targets))} part ({len(members)} pairs)")
+            who = parting(members, targets)
             found.append(f"<li>{who} in <b>{esc(frame)}</b> at step {step} — {mark}</li>")
-        unseen = [k for k in known_rows_of(scenario) if k.sides is None]
+        unseen = unseen_rows(scenario, runs)
         # said in every section, so that agreement on the compared frames never reads as agreement on all
         not_compared = (f"They differ{' too' if found else ''} where a diff does not look, in logs or error texts, "
                         "which each SDK words its own: " + ", ".join(f'<a class="known" href="#known-{k.name}">known: {esc(k.name)}</a>'
