@@ -8,6 +8,8 @@ import sys
 import pandas as pd
 import pytest
 
+import harness
+from conftest import CATALOGUE
 from harness.cli import main
 
 GOOD = "name: good\nsteps:\n  - init: {flags: {f1: {version: 1}}}\n  - status: VALID\nexpect: {status: [INITIALIZING, VALID]}\n"
@@ -259,3 +261,17 @@ def test_a_process_of_its_own_runs_the_command_line(tmp_path):
     (tmp_path / "good.yaml").write_text(GOOD)
     done = run_cli_apart(["run", "good.yaml", "--target", "contract"], tmp_path)
     assert done.returncode == 0 and "1 passed, 0 failed" in done.stdout, done.stderr
+
+
+def test_the_summary_says_not_available_where_a_target_has_no_status(tmp_path, capsys):
+    if "node" not in harness.targets():
+        pytest.skip("node is not ready here")
+    path = CATALOGUE / "status" / "valid_with_error.yaml"
+    assert main(["run", str(path), "--target", "node", "--target", "contract", "--out", str(tmp_path),
+                 "--no-plots"]) == 0
+    shown = {line.split()[1]: line.split()[3:] for line in capsys.readouterr().out.splitlines()
+             if line.startswith("valid-with-error-broadcasts")}
+    assert shown == {"node": ["n/a", "not", "available"], "contract": ["2", "VALID"]}
+    summary = pd.read_csv(tmp_path / "summary.csv").set_index("target")
+    assert pd.isna(summary.loc["node", "status_changes"]) and summary.loc["contract", "status_changes"] == 2
+    assert "| node | ok | n/a | not available |" in (tmp_path / "summary.md").read_text()

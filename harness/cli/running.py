@@ -14,7 +14,7 @@ from ..results.saved import save_results
 from ..runs.runner import collect, refused_runs, run_many
 from ..views.extras import need
 from ..views.progress import Progress
-from ..views.report import picture_pool, write_report
+from ..views.report import picture_pool, status_cells, write_report
 from ..vocabulary.loader import catalogue_path
 from .version import kit_version
 from .options import at_least_one, check_output, chosen_targets, parse_shard, writing
@@ -25,7 +25,7 @@ PICTURE_POOL_FROM = 8
 
 def summary_table(results: Sequence[Result]) -> str:
     header = ("scenario", "target", "result", "status changes", "final state")
-    rows = [(r.scenario.name, r.target, "ok" if r.ok else "FAILED", str(r.status_changes), str(r.final_state))
+    rows = [(r.scenario.name, r.target, "ok" if r.ok else "FAILED", *status_cells(r))
             for r in results]
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths))

@@ -41,13 +41,26 @@ from .report_page import by_scenario, render, section_ids
 FRAMES = "frames"
 
 
+def sees_no_status(result: Result) -> bool:
+    """The target has no data source status to report (Node's FDv1 client)."""
+    return "status" in result.recording.unavailable
+
+
+def status_cells(result: Result) -> tuple[str, str]:
+    """A summary row's status changes and final state, as a person reads them."""
+    if sees_no_status(result):
+        return "n/a", "not available"
+    return str(result.status_changes), str(result.final_state)
+
+
 def summary_frame(results: Sequence[Result]) -> pd.DataFrame:
     return pd.DataFrame({
         "scenario": pd.Series([r.scenario.name for r in results], dtype="string"),
         "file": pd.Series([r.scenario.file for r in results], dtype="string"),
         "target": pd.Series([r.target for r in results], dtype="string"),
         "ok": pd.Series([r.ok for r in results], dtype="bool"),
-        "status_changes": pd.Series([r.status_changes for r in results], dtype="int64"),
+        "status_changes": pd.Series([None if sees_no_status(r) else r.status_changes for r in results],
+                                    dtype="Int64"),
         "final_state": pd.Series([r.final_state for r in results], dtype="string"),
         "failures": pd.Series(["; ".join(map(str, r.failures)) for r in results], dtype="string"),
     })
@@ -163,7 +176,7 @@ def write_report(results: Sequence[Result], out: Path, fmt: str = "csv", plots: 
              "|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r.scenario.name} | {r.target} | {'ok' if r.ok else 'FAILED'} | "
-                     f"{r.status_changes} | {r.final_state} |")
+                     f"{status_cells(r)[0]} | {status_cells(r)[1]} |")
     for r in results:
         if not r.ok:
             lines += ["", f"## {r.scenario.name} [{r.target}]", "", "```", r.report(), "```"]
