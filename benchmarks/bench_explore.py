@@ -32,6 +32,26 @@ def generated(count: int, steps: int, seed: int) -> list:
     return seen
 
 
+def round_trips(target: str, scenarios: list) -> float | None:
+    """Round trips to an out-of-process driver a scenario (a batch sent and every answer awaited), or
+    None for a target that runs in this process."""
+    from harness.drivers.protocol.session import Session
+    waited = []
+    flush = Session.flush
+
+    def counted(self, wait=True):
+        waited.append(wait)
+        return flush(self, wait)
+    Session.flush = counted
+    try:
+        with harness.virtual_time():
+            for scenario in scenarios:
+                harness.run(scenario, target)
+    finally:
+        Session.flush = flush
+    return sum(waited) / len(scenarios) if waited else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=200)
@@ -59,8 +79,10 @@ def main() -> None:
             return report.examples / (real_perf_counter() - start)
         # best of two each, taken in turns: this machine's speed wanders by a tenth from minute to minute
         replayed, explored = max(replay(), replay()), max(campaign(), campaign())
+        trips = round_trips(target, scenarios)
         print(f"{target + ':':<27}explore {explored:,.0f} scenarios/s (goal >= 500/s); replay from memory "
-              f"{replayed:,.0f}/s; {explored / replayed:.0%} (goal >= 80% of replay)")
+              f"{replayed:,.0f}/s; {explored / replayed:.0%} (goal >= 80% of replay)"
+              + ("" if trips is None else f"; {trips:.1f} round trips to the driver a scenario"))
     if args.jobs > 1:
         for target in harness.targets():
             start = real_perf_counter()

@@ -25,6 +25,7 @@ SMALL_RUNS = {
     "bench_scale.py": (["--max-ops", "1000"], ["| 1,000 |", "catalogue size:", "| 4 |"]),
     "bench_explore.py": (["--examples", "16", "--steps", "10", "--jobs", "2", "--parallel-examples", "8"],
                          ["contract:", "sdk:", "go:", "(goal >= 500/s)", "(goal >= 80% of replay)",
+                          "round trips to the driver a scenario",
                           "scenarios/s in 2 worker processes ("]),
     "bench_releases.py": (["--keep-go-cache"],
                           ["ask about the releases:", "served here; cold", "(goal <= 0.1 s)",
