@@ -243,17 +243,22 @@ class StatuslessTarget(ContractTarget):
         return recording
 
 
+def report_with(target, scenario, tmp_path_factory):
+    """A report of ``scenario`` on sdk, contract and a test's own ``target``, registered for it alone."""
+    from harness.drivers import unregister_target
+    harness.register_target(target)
+    try:
+        out = tmp_path_factory.mktemp(target.name)
+        main(["run", str(scenario), "--out", str(out), "--no-plots",
+              "--target", "sdk", "--target", "contract", "--target", target.name])
+    finally:
+        unregister_target(target.name)
+    return out
+
+
 @pytest.fixture(scope="module")
 def statusless_report(tmp_path_factory):
-    from harness.drivers import unregister_target
-    harness.register_target(StatuslessTarget())
-    try:
-        out = tmp_path_factory.mktemp("statusless")
-        main(["run", str(DIFFERENCES[0]), "--out", str(out), "--no-plots",
-              "--target", "sdk", "--target", "contract", "--target", "statusless"])
-    finally:
-        unregister_target("statusless")
-    return out
+    return report_with(StatuslessTarget(), DIFFERENCES[0], tmp_path_factory)
 
 
 @NO_BROWSER
@@ -270,15 +275,7 @@ def test_a_target_with_less_to_show_is_no_group_of_its_own_where_the_diff_sees_n
 @pytest.fixture(scope="module")
 def parted_report(tmp_path_factory):
     """Targets that part on a compared frame where they also differ in error texts."""
-    from harness.drivers import unregister_target
-    harness.register_target(StatusMutedTarget())
-    try:
-        out = tmp_path_factory.mktemp("parted")
-        main(["run", str(DIFFERENCES[3]), "--out", str(out), "--no-plots",
-              "--target", "sdk", "--target", "contract", "--target", "status-muted"])
-    finally:
-        unregister_target("status-muted")
-    return out
+    return report_with(StatusMutedTarget(), DIFFERENCES[3], tmp_path_factory)
 
 
 @NO_BROWSER
