@@ -39,9 +39,11 @@ it. A driver in another process answers in batches, so its rows arrive late: the
 judged at *looks* (every answer taken in first), and a look is made (1) whenever the kit's own store
 faults change, (2) before the source's connection changes (a disconnect, a reconnect, a stop), so a
 row is judged in the state the source was in at its time, and (3) every ``restart_after`` while a
-recovery can come (the store answers its availability check, and it is faulty or was last reported
-unavailable). A recovery at ``t`` is then judged by ``t + restart_after``, and the restart happens at
-the same virtual instant as in process. Outside those windows no look costs a round trip.
+recovery can come: the store answers its availability check, and it was last reported unavailable, or
+it is faulty and something touched it since the last look (a write or an evaluation: the SDKs' store
+wrappers find a store unavailable only when an operation on it fails, and only then start polling).
+A recovery at ``t`` is then judged by ``t + restart_after``, and the restart happens at the same
+virtual instant as in process. Outside those windows no look costs a round trip.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ class StoreRecovery:
         self.down = False      # the last store status judged said unavailable
         self.faulted = False   # one of the kit's store faults is on
         self.answers = True    # the store answers its availability check
+        self.touched = False   # an operation reached the faulty store since the last look
         self._held: list[tuple[int, bool, bool]] = []  # a pipelined port's rows, until the next look
         self._next_look: Timer | None = None
         source.recording.on_store_status = self.seen
@@ -100,6 +103,13 @@ class StoreRecovery:
         self.faulted, self.answers = faulted, answers
         self._watch()
 
+    def touch(self) -> None:
+        """A write or an evaluation is on its way to the store (a pipelined port's world says so): while
+        the store is faulty, it may fail and make the SDK report the store unavailable."""
+        if self.faulted and not self.touched:
+            self.touched = True
+            self._watch()
+
     def settle(self) -> None:
         """Judge every row up to now, before the source's connection changes (a round trip only while a
         recovery can come: otherwise the rows held can hold none)."""
@@ -114,11 +124,12 @@ class StoreRecovery:
         held, self._held = self._held, []
         for row in held:
             self._judge(*row)
+        self.touched = False  # what it did to the store is in the rows just judged
         self._watch()
 
     def _watch(self) -> None:
         """Look again ``delay`` from now while a recovery can come; stop looking when none can."""
-        watching = self.source.pipelined and self.answers and (self.faulted or self.down)
+        watching = self.source.pipelined and self.answers and (self.down or (self.faulted and self.touched))
         if watching and self._next_look is None:
             self._next_look = self.source.clock.call_later(self.delay, self._look_again, "store status look")
         elif not watching and self._next_look is not None:

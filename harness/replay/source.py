@@ -186,6 +186,11 @@ class SimulatedDataSource:
         if self.recovery is not None:
             self.recovery.store_faults(faulted, answers)
 
+    def store_touched(self) -> None:
+        """A write or an evaluation is on its way to the store (see :mod:`.reactions`)."""
+        if self.recovery is not None:
+            self.recovery.touch()
+
     def restart_at(self, due: int) -> None:
         """Restart the stream (see :mod:`.reactions`): at ``due``, reconnect and resend the whole data
         set, with no status reported before. Only a stream that is up restarts (a dropped one is
@@ -271,6 +276,7 @@ class SimulatedDataSource:
         """Whether the init landed, or the operation a pipelined port answers later."""
         written = [(kind, key, item["version"]) for kind, items in data.items() for key, item in items.items()]
         if self._pipelined:
+            self.store_touched()
             pending = PendingOp(self.recording, "init", written=written, then=self._initialized)
             self.port.init(data, pending)
             return pending
@@ -302,6 +308,7 @@ class SimulatedDataSource:
         stored record changed, ignored when it did not, error when the call failed."""
         recording = self.recording
         if self._pipelined:
+            self.store_touched()
             call(*args, PendingOp(recording, op, kind, key, version))
             return True
         row = recording.op_started(op, kind, key, version)

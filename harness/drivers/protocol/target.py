@@ -92,6 +92,7 @@ class ProtocolWorld(SourceSteps):
         self.source.store_faults(False, answers=True)
 
     def on_evaluate(self, action) -> None:
+        self.source.store_touched()
         self.session.send({"op": "evaluate", "flag": action.flag, "context": action.context,
                            "default": action.default})
 
