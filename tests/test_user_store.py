@@ -114,3 +114,24 @@ def test_the_plugin_skips_a_refused_scenario_with_the_reason(pytester):
     result = pytester.runpytest("scenarios", "--harness-target", "contract", "-rs")
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(["*contract takes no python store*"])
+
+
+def test_a_core_handed_to_the_builder_as_a_class_is_found_where_its_module_cannot_be_imported():
+    namespace = {"__name__": "__main__"}  # an exec'd snippet: the class is in no importable module
+    exec("class SnippetCore:\n"
+         "    def __init__(self): self.rows, self.inited = {}, False\n"
+         "    def init_internal(self, data): self.rows = {(k.namespace, key): i for k, items in data.items() "
+         "for key, i in items.items()}; self.inited = True\n"
+         "    def get_internal(self, kind, key): return self.rows.get((kind.namespace, key))\n"
+         "    def get_all_internal(self, kind): return {key: i for (n, key), i in self.rows.items() "
+         "if n == kind.namespace}\n"
+         "    def upsert_internal(self, kind, item):\n"
+         "        old = self.get_internal(kind, item['key'])\n"
+         "        if old is None or old['version'] < item['version']: self.rows[(kind.namespace, item['key'])] = item\n"
+         "        return self.get_internal(kind, item['key'])\n"
+         "    def initialized_internal(self): return self.inited\n", namespace)
+    built = (harness.scenario("snippet", store={"type": "python", "core": namespace["SnippetCore"], "cache_ttl": "0s"})
+             .init(flags={"f1": {"version": 1}}).store_down().upsert(flag="f1", version=2).store_up()
+             .upsert(flag="f1", version=1).build())
+    assert built.store.core == "__main__:SnippetCore"  # the name it is written back under
+    assert harness.run(built, "sdk").ops["outcome"].astype(str).tolist() == ["applied", "error", "ignored"]

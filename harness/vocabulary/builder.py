@@ -26,7 +26,7 @@ from typing import Any
 
 from ..bulk import gc_paused
 from .loader import scenario_from_data
-from .model import Scenario
+from .model import Scenario, given_core
 from .step_list import PLAIN_WRITES, is_plain_write
 from .steps import MAPPING, TIMING_DOCS, VALUE, Action, when_declared
 from .steps.declaration import description
@@ -36,6 +36,9 @@ class ScenarioBuilder:
     """Chainable steps, one method per step kind; every step method takes ``at=`` or ``after=`` ("2s")."""
 
     def __init__(self, name: str, **settings: Any):
+        store = settings.get("store")
+        if isinstance(store, dict) and callable(store.get("core")):  # a core given as the class itself
+            settings["store"] = {**store, "core": given_core(store["core"])}
         self._data: dict[str, Any] = {"name": name, **settings, "steps": []}
 
     def _add(self, kind: type[Action], given: dict[str, Any], at: Any, after: Any) -> "ScenarioBuilder":

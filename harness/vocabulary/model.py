@@ -170,6 +170,18 @@ GO_CORE_PATTERN = r"(\.{1,2}/|/)?[^\s:@]+(@v[0-9][\w.+\-]*)?:[A-Z]\w*"
 CORE_PATTERNS = {"python": (CORE_PATTERN, '"module:callable" (such as "my_stores:make_core")'),
                  "go": (GO_CORE_PATTERN, '"./folder:Function" or "module@version:Function" '
                                          '(such as "./mystore:New")')}
+GIVEN_CORES: dict = {}  # "module:name" -> the object, for cores handed to the builder as objects
+
+
+def given_core(core) -> str:
+    """The ``"module:name"`` of a core handed over as the class or function itself (the builder's
+    ``store={"type": "python", "core": MyCore}``), kept so that it is found by that name even where the
+    module cannot be imported again (a class defined in a notebook, a REPL or an exec'd snippet)."""
+    spec = f"{core.__module__}:{core.__qualname__}"
+    GIVEN_CORES[spec] = core
+    return spec
+
+
 STORE_EXPECT_WORDS = ("deleted", "absent")
 CACHE_FOREVER = "forever"
 TOMBSTONE_FORMS = ("serialized", "flag")  # the first is the default

@@ -28,7 +28,7 @@ from ldclient.versioned_data_kind import FEATURES, SEGMENTS, VersionedDataKind
 
 from ...errors import UsageError
 from ...replay.faults import Faults
-from ...vocabulary.model import CACHE_FOREVER, StoreConfig
+from ...vocabulary.model import CACHE_FOREVER, GIVEN_CORES, StoreConfig
 from .door import sync_sdk
 
 KIND_BY_NAME: dict[str, VersionedDataKind] = {"flags": FEATURES, "segments": SEGMENTS}
@@ -124,7 +124,10 @@ class FaultyCore:
 
 
 def load_core(spec: str) -> Callable[[], Any]:
-    """The callable a python store names (``"module:callable"``), which makes a fresh core per run."""
+    """The callable a python store names (``"module:callable"``), which makes a fresh core per run: one
+    handed to the builder as an object, else imported."""
+    if spec in GIVEN_CORES:
+        return GIVEN_CORES[spec]
     module_name, _, path = spec.partition(":")
     try:
         found: Any = importlib.import_module(module_name)
