@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import seed as hypothesis_seed
 
 import harness
 from harness.replay.freeze import real_perf_counter
@@ -24,6 +25,7 @@ from harness.replay.freeze import real_perf_counter
 def generated(count: int, steps: int, seed: int) -> list:
     seen: list = []
 
+    @hypothesis_seed(seed)  # the same scenarios in every run of the benchmark
     @settings(max_examples=count, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(harness.strategies.scenarios(max_steps=steps, min_steps=steps))
     def collect(scenario):

@@ -159,6 +159,14 @@ def test_a_driver_is_asked_about_the_store_only_while_a_recovery_can_come(monkey
     for frame in ("ops", "status", "store_status"):
         assert getattr(go, frame).drop(columns=["seq"]).equals(getattr(contract, frame).drop(columns=["seq"])), frame
     assert list(go.ops["op"]) == ["init", "status", "upsert", "init", "status"]  # the restart came
+    looks.clear()
+    untouched = (harness.scenario("untouched", store="persistent").init(flags={"f1": {"version": 1}})
+                 .status("VALID").store_down(at="10s").wait("5s").store_up().store_down(fail=["upsert"])
+                 .store_up(after="1s").wait("10s").build())
+    result = harness.run(untouched, "go")
+    # nothing reached the faulty store, so the SDK cannot have seen it down: no fault costs a look
+    assert result.ok and looks == [], len(looks)
+    assert list(result.store_status["available"]) == [True]
 
 
 @go_ready

@@ -37,7 +37,7 @@ makes (an ``init``, then a ``status`` VALID with ``if_ok``), so no driver knows 
 recording as it happens, on the virtual clock, and the restart is scheduled ``restart_after`` after
 it. A driver in another process answers in batches, so its rows arrive late: they are held and
 judged at *looks* (every answer taken in first), and a look is made (1) whenever the kit's own store
-faults change, (2) before the source's connection changes (a disconnect, a reconnect, a stop), so a
+faults change while a row that matters may be on its way (see (3)), (2) before the source's connection changes (a disconnect, a reconnect, a stop), so a
 row is judged in the state the source was in at its time, and (3) every ``restart_after`` while a
 recovery can come: the store answers its availability check, and it was last reported unavailable, or
 it is faulty and something touched it since the last look (a write or an evaluation: the SDKs' store
@@ -99,7 +99,10 @@ class StoreRecovery:
     def store_faults(self, faulted: bool, answers: bool) -> None:
         """The kit's store faults changed: ``faulted`` (a store_down is on), and whether the store
         ``answers`` its availability check (a pipelined world says so; see the module's docstring)."""
-        self.look()
+        if self._owes_rows():
+            self.look()
+        else:
+            self._judge_held()
         self.faulted, self.answers = faulted, answers
         self._watch()
 
@@ -116,20 +119,30 @@ class StoreRecovery:
         if self._next_look is not None:
             self.look()
 
+    def _owes_rows(self) -> bool:
+        """Whether a store status row that matters may still be on its way: a recovery, while the
+        store was last reported down, or an outage, while it is faulty and was touched since the
+        last look. Otherwise the store was last seen available and nothing can have made the SDK
+        think otherwise, so a change in the faults needs no round trip."""
+        return self.down or (self.faulted and self.touched)
+
     def look(self) -> None:
         """Take in every answer the port owes, and judge the rows held."""
         if not self.source.pipelined:
             return
         self.source.port.flush()
-        held, self._held = self._held, []
-        for row in held:
-            self._judge(*row)
+        self._judge_held()
         self.touched = False  # what it did to the store is in the rows just judged
         self._watch()
 
+    def _judge_held(self) -> None:
+        held, self._held = self._held, []
+        for row in held:
+            self._judge(*row)
+
     def _watch(self) -> None:
         """Look again ``delay`` from now while a recovery can come; stop looking when none can."""
-        watching = self.source.pipelined and self.answers and (self.down or (self.faulted and self.touched))
+        watching = self.source.pipelined and self.answers and self._owes_rows()
         if watching and self._next_look is None:
             self._next_look = self.source.clock.call_later(self.delay, self._look_again, "store status look")
         elif not watching and self._next_look is not None:
