@@ -29,6 +29,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from .drivers import get_target, targets as ready_targets
+from .drivers.protocol.process import share_cores
 from .errors import UsageError
 from .replay.freeze import virtual_time
 from .results.result import Result
@@ -241,6 +242,7 @@ def merge(reports: Sequence[ExploreReport]) -> ExploreReport:
 
 
 def _explore_shard(names, max_examples, seed, steps, shard, database, min_steps) -> ExploreReport:
+    share_cores()
     return explore(names, max_examples, seed, steps, database=database, shard=shard, min_steps=min_steps)
 
 

@@ -7,7 +7,8 @@ import pytest
 
 import harness
 from harness.drivers.protocol import session as session_module
-from harness.drivers.protocol.messages import REPLY_FIELDS, ROW_FIELDS
+from harness.drivers.protocol.messages import MADE_FIELDS, REPLY_FIELDS, ROW_FIELDS
+from harness.drivers.protocol.process import REACTIONS
 from harness.replay.recording import LAYOUTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,3 +71,14 @@ def test_the_protocol_doc_gives_the_batch_size_the_session_uses():
     from harness.drivers.protocol.session import BATCH
     doc = " ".join((Path(__file__).resolve().parent.parent / "docs" / "driver-protocol.md").read_text().split())
     assert f"writes the queue when {BATCH} commands are queued" in doc
+
+
+def test_the_restart_a_driver_makes_is_documented_field_by_field():
+    section = DOC.split("## The source's restart\n", 1)[1].split("\n## ", 1)[0]
+    assert all(f'"reacts": ["{reaction}"]' in section for reaction in REACTIONS)
+    for op, fields in MADE_FIELDS.items():
+        assert f'{{"made": "{op}"' in " ".join(section.split())
+        for field in fields:
+            assert f'"{field}"' in section, (op, field)
+    assert "`recovery`" in COMMANDS["recovery"] and "`mode`" in COMMANDS["recovery"]
+    assert "`resend`" in COMMANDS["init"]

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from harness.drivers.go import GO, GO_V6
 from harness.drivers.go.build import V6, V7, binary_path, ensure_built
 from harness.drivers import unregister_target
 from harness.drivers.protocol import DriverTarget
+from harness.vocabulary.model import SourceConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,7 +88,8 @@ FAKE = textwrap.dedent('''
     mode = sys.argv[1]
     def say(obj):
         sys.stdout.write(json.dumps(obj) + "\\n"); sys.stdout.flush()
-    say({"hello": "fake", "protocol": 99 if mode == "old-protocol" else 2})
+    reacts = ["store_recovery"] if mode.startswith("made:") else ["coffee"] if mode == "bad-reacts" else []
+    say({"hello": "fake", "protocol": 99 if mode == "old-protocol" else 2, "reacts": reacts})
     STATUS = {"row": "status", "t": 0, "state": "INITIALIZING", "since": 0, "error_kind": None,
               "status_code": None, "error_message": None, "error_time": None}
     GOOD = {"ok": True, "before": None, "after": {"version": 1, "deleted": False}, "changed": True}
@@ -128,6 +131,11 @@ FAKE = textwrap.dedent('''
         elif mode.startswith("row:"):  # a status row with one field replaced
             field, value = mode[4:].split("=", 1)
             say({**STATUS, field: json.loads(value), "re": re})
+            say({"reply": op, "re": re, **GOOD})
+        elif mode.startswith("made:") and op not in ("recovery", "end"):  # a restart's init, one field replaced
+            field, value = mode[5:].split("=", 1)
+            made = {"made": "init", "t": 0, "ok": True, "error": None, "written": [["flags", "f1", 1]]}
+            say({**made, field: json.loads(value), "re": re})
             say({"reply": op, "re": re, **GOOD})
         elif mode == "end-store-5":
             say({"reply": op, "re": re, **GOOD, "store": 5})
@@ -192,10 +200,18 @@ class FakeTarget(DriverTarget):
     ("row:status_code=1e400", "sent a status row whose status_code is inf"),
     ("end-store-5", "replied to 'end' with store 5, not a list of [kind, key, version, deleted] rows"),
     ("end-store-short", "replied to 'end' with store [['flags']]"),
+    # a driver that makes the source's restart itself (see docs/driver-protocol.md), badly
+    ("made:ok=true", "made a call the kit did not order"),   # the scenario's source never restarts
+    ("made:written=5", "made 'init' with written 5, not a list of [kind, key, version]"),
+    ("made:written=[[\"flags\", \"f1\", -1]]", "made 'init' with written [['flags', 'f1', -1]]"),
+    ("made:made=\"reboot\"", "made a call the kit never orders"),
+    ("made:t=\"x\"", "made 'init' with t 'x', not a time"),
 ])
 def test_a_broken_driver_ends_the_run_with_an_error_result(fake, mode, words):
     target = fake(mode)
     scenario = BIG_INIT if mode == "stop-reading" else STALE
+    if mode.startswith("made:") and mode != "made:ok=true":
+        scenario = replace(STALE, source=SourceConfig("restart"))   # the kit orders the driver to restart
     res = harness.run(scenario, target.name)
     assert not res.ok
     (failure,) = res.failures
@@ -214,6 +230,11 @@ def test_a_driver_of_another_protocol_version_is_refused(fake):
     target = fake("old-protocol")
     res = harness.run(STALE, target.name)
     assert "the driver speaks protocol 99; the kit speaks 2" in res.failures[0].actual
+
+
+def test_a_driver_that_offers_a_reaction_the_kit_does_not_know_is_refused(fake):
+    res = harness.run(STALE, fake("bad-reacts").name)
+    assert "the hello's reacts is ['coffee'], not a list of reactions among store_recovery" in res.failures[0].actual
 
 
 @pytest.mark.parametrize("target", ["go", "go-v6"])

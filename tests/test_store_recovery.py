@@ -9,7 +9,11 @@ from harness.drivers import get_target
 from harness.drivers.go.target import GoTarget
 from harness.drivers.node.target import NodeTarget
 from harness.drivers.python_sdk.family import PythonReleaseTarget
+from harness.drivers.protocol.session import Session
 from harness.replay import reactions
+from harness.replay.reactions import OrderedRestart
+from harness.replay.source import SimulatedDataSource
+from harness.vocabulary.render import scenario_yaml
 from harness.strategies import scenario_from_bytes
 from harness.vocabulary.model import Expectations, SourceConfig
 
@@ -136,8 +140,16 @@ def test_a_driver_restarts_at_the_same_instant_as_the_model_and_an_explicit_sett
     assert inits(harness.run(quick, target))[-1] == ("2024-01-01 00:00:15.750000+00:00", "applied")
 
 
+@pytest.fixture
+def kit_judges(monkeypatch):
+    """The Go driver as a driver that cannot restart by itself: the kit judges its store status rows."""
+    driver = get_target("go").driver()
+    monkeypatch.setattr(driver, "reacts", frozenset())
+    return driver
+
+
 @go_ready
-def test_a_driver_is_asked_about_the_store_only_while_a_recovery_can_come(monkeypatch):
+def test_a_driver_is_asked_about_the_store_only_while_a_recovery_can_come(monkeypatch, kit_judges):
     looks = []
     real = reactions.StoreRecovery.look
     monkeypatch.setattr(reactions.StoreRecovery, "look", lambda self: (looks.append(1), real(self)))
@@ -167,6 +179,73 @@ def test_a_driver_is_asked_about_the_store_only_while_a_recovery_can_come(monkey
     # nothing reached the faulty store, so the SDK cannot have seen it down: no fault costs a look
     assert result.ok and looks == [], len(looks)
     assert list(result.store_status["available"]) == [True]
+
+
+def frames(result) -> tuple:
+    """Everything a run recorded, the inits' written items in a fixed order."""
+    return (tuple(getattr(result, frame).to_csv() for frame in
+                  ("ops", "status", "store_status", "changes", "logs", "evaluations", "timeline", "violations")),
+            sorted(sorted(written) for written in result.recording.init_versions.values()))
+
+
+def recovery_scenarios(count: int) -> list:
+    """The catalogue's store recovery scenarios, and generated ones on a persistent store whose source
+    restarts (every byte string read as a scenario, so they are the same each run)."""
+    import random
+    chosen = [harness.load_scenario(f"scenarios/reconnects/{name}.yaml") for name in
+              ("store_recovery_restarts_the_stream", "store_recovery_resends_a_lost_patch",
+               "store_recovery_after_an_infinite_cache", "store_recovery_restart_on_every_target")]
+    draw = random.Random(7)
+    while len(chosen) < count:
+        scenario = scenario_from_bytes(draw.randbytes(2 + 40 * 4), min_steps=20, max_steps=40)
+        if scenario.store.type == "persistent" and scenario.source.on_store_recovery in ("restart", "restart_if_stale"):
+            chosen.append(scenario)
+    return chosen
+
+
+@go_ready
+@pytest.mark.parametrize("target", ["go", "go-v6"])
+def test_a_restart_the_driver_makes_is_recorded_as_the_kits_own(target, monkeypatch):
+    scenarios = recovery_scenarios(150)
+    made = []
+    real_made = SimulatedDataSource.made
+    monkeypatch.setattr(SimulatedDataSource, "made", lambda self, message, step: (made.append(message["made"]),
+                                                                                   real_made(self, message, step)))
+    with harness.virtual_time():
+        by_driver = [frames(harness.run(scenario, target)) for scenario in scenarios]
+        driver = get_target(target).driver()
+        monkeypatch.setattr(driver, "reacts", frozenset())
+        by_kit = [frames(harness.run(scenario, target)) for scenario in scenarios]
+    assert made.count("init") >= 30 and made.count("status") >= 10, made   # restarts were made, some failed
+    for scenario, mine, theirs in zip(scenarios, by_driver, by_kit):
+        assert mine == theirs, scenario_yaml(scenario)
+
+
+@go_ready
+def test_a_driver_that_restarts_by_itself_costs_one_round_trip_a_scenario(monkeypatch):
+    waits = []
+    flush = Session.flush
+    monkeypatch.setattr(Session, "flush", lambda self, wait=True: (waits.append(wait), flush(self, wait))[1])
+    result = harness.run(harness.load_scenario(REALISTIC), "go")
+    assert result.ok, result.report()
+    assert waits.count(True) == 1   # only the end was waited for...
+    assert inits(result)[-1] == ("2024-01-01 00:00:16.500000+00:00", "applied")   # ...and the restart came
+
+
+@go_ready
+def test_a_made_call_the_kit_did_not_order_is_a_protocol_error(monkeypatch):
+    monkeypatch.setattr(OrderedRestart, "connection", lambda self, up: None)   # the order is never sent...
+    monkeypatch.setattr(SimulatedDataSource, "made", lambda self, message, step: None)
+    session_send = Session.send
+
+    def send(self, command, *args, **kwargs):   # ...but the driver is ordered behind the kit's back
+        if command["op"] == "begin":
+            session_send(self, command, *args, **kwargs)
+            command = {"op": "recovery", "mode": "restart", "after": 1_000_000}
+        return session_send(self, command, *args, **kwargs)
+    monkeypatch.setattr(Session, "send", send)
+    result = harness.run(realistic(on_store_recovery="restart"), "go")
+    assert not result.ok and "made a call the kit did not order" in result.report()
 
 
 @go_ready

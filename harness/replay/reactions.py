@@ -30,8 +30,10 @@ system (not the FDv1 one the kit runs) writes its known data back to a recovered
 
 The scenario's ``source.on_store_recovery`` (:class:`~harness.vocabulary.model.SourceConfig`) picks
 the reaction; each target's default is its SDK's own (the target's ``store_recovery``). This module
-is the one place that decides when to react; a driver only carries out the sink calls a restart
-makes (an ``init``, then a ``status`` VALID with ``if_ok``), so no driver knows about it.
+says when to react: :class:`StoreRecovery` judges the store status rows and makes the restart from
+the sink primitives (an ``init``, then a ``status`` VALID with ``if_ok``), on any target. A driver
+that says it can (``reacts: [store_recovery]`` in its hello: the Go driver) is given the same rule
+as a standing order instead (:class:`OrderedRestart`), and judges the rows where they happen.
 
 **Seeing the store's status in time.** In process, the SDK reports each store status to the
 recording as it happens, on the virtual clock, and the restart is scheduled ``restart_after`` after
@@ -43,7 +45,9 @@ recovery can come: the store answers its availability check, and it was last rep
 it is faulty and something touched it since the last look (a write or an evaluation: the SDKs' store
 wrappers find a store unavailable only when an operation on it fails, and only then start polling).
 A recovery at ``t`` is then judged by ``t + restart_after``, and the restart happens at the same
-virtual instant as in process. Outside those windows no look costs a round trip.
+virtual instant as in process. Outside those windows no look costs a round trip; a driver that takes
+the standing order needs no look at all, and records the same rows (``benchmarks/bench_explore.py``
+prints the round trips a generated scenario costs).
 """
 
 from __future__ import annotations
@@ -61,8 +65,11 @@ class Restartable(Protocol):
     clock: VirtualClock
     pipelined: bool  # its port answers in batches (and has ``flush()``)
     port: Any
+    connected: bool  # its stream is up
 
     def restart_at(self, due: int) -> None: ...
+
+    def made(self, message: dict, step: int) -> None: ...
 
 
 class StoreRecovery:
@@ -153,7 +160,42 @@ class StoreRecovery:
         self._next_look = None
         self.look()
 
+    def connection(self, up: bool) -> None:
+        """The source's stream went down or came up (``restart_at`` reads that from the source)."""
+
     def close(self) -> None:
         if self._next_look is not None:
             self._next_look.cancel()
             self._next_look = None
+
+
+class OrderedRestart:
+    """The same reaction, carried out by a driver that says it can (``reacts: [store_recovery]`` in its
+    hello): the kit orders it (``recovery``: the mode and delay) while the stream is up, and orders it
+    off while the stream is down; any order replaces a restart already scheduled, as the source's
+    connection changes do. The driver sees each store status where the SDK reports it, judges it as
+    :meth:`StoreRecovery._judge` does, and makes the restart at its instant (an ``init`` of the view
+    it kept from the source's own writes, then ``VALID`` if it landed), telling the kit of each call
+    (a ``made`` message, recorded by ``source.made``). So no look costs a round trip."""
+
+    def __init__(self, source: Restartable, mode: str, delay: int):
+        self.source = source
+        self.mode = mode
+        self.delay = delay
+        source.recording.on_store_status = None
+        self.connection(source.connected)
+
+    def connection(self, up: bool) -> None:
+        self.source.port.recovery(self.mode if up else None, self.delay, self.source.made)
+
+    def store_faults(self, faulted: bool, answers: bool) -> None:
+        """Nothing to do: the driver watches the store itself."""
+
+    def touch(self) -> None:
+        """Nothing to do: the driver watches the store itself."""
+
+    def settle(self) -> None:
+        """Nothing to do: the driver's order changes with the connection, in the commands' order."""
+
+    def close(self) -> None:
+        """Nothing to do: the scenario's end ends the order."""

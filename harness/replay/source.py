@@ -35,7 +35,7 @@ from ..vocabulary.model import SourceConfig
 from ..vocabulary.steps import Delete, Disconnect, Init, Reconnect, Status, Stop, Upsert
 from ..vocabulary.values import ErrorInfo
 from .clock import Timer, VirtualClock
-from .reactions import StoreRecovery
+from .reactions import OrderedRestart, StoreRecovery
 from .recording import Recording
 
 T = TypeVar("T")
@@ -173,6 +173,8 @@ class SimulatedDataSource:
         # An out-of-process port hands back a fresh record each time: compare by value.
         self._by_value = getattr(port, "compares_by_value", False)
         self._peek = None if self._pipelined else port.peek
+        if self.recovery is not None and "store_recovery" in getattr(port, "reacts", ()):
+            self.recovery = OrderedRestart(self, self.recovery.mode, self.recovery.delay)
 
     def close(self) -> None:
         """The run is over: a scheduled reconnect never comes."""
@@ -199,10 +201,26 @@ class SimulatedDataSource:
         if self.connected and self._reconnect is None:
             self._reconnect = self.clock.call_at(due, self._reconnect_now, "restart")
 
+    def made(self, message: dict, step: int) -> None:
+        """A sink call of a restart that the driver made itself, as ordered (see :mod:`.reactions`),
+        during ``step``: recorded as the source's own call would be."""
+        op = message["made"]
+        if op == "init":
+            pending = PendingOp(self.recording, op, written=[tuple(w) for w in message["written"]],
+                                then=self._initialized)
+        else:  # the VALID that follows an init that landed
+            pending = PendingOp(self.recording, op, reported=message["state"])
+        pending.step, pending.t = step, message["t"]
+        pending.close(message.get("ok", True), message.get("error"))
+
     def _settle(self) -> None:
         """Before the connection changes, judge the store status rows a pipelined port owes."""
         if self.recovery is not None:
             self.recovery.settle()
+
+    def _connection_changed(self) -> None:
+        if self.recovery is not None:
+            self.recovery.connection(self.connected)
 
     # -- steps ---------------------------------------------------------------------------
 
@@ -232,6 +250,7 @@ class SimulatedDataSource:
         self._settle()
         self._cancel_reconnect()
         self.connected = False
+        self._connection_changed()
         self._send_status("INTERRUPTED", action.error)
         if action.reconnect_after is not None:
             self._reconnect = self.clock.call_later(action.reconnect_after, self._reconnect_now, "reconnect")
@@ -245,6 +264,7 @@ class SimulatedDataSource:
         self._settle()
         self._cancel_reconnect()
         self.connected = False
+        self._connection_changed()
         self._send_status("OFF", None)
         if self.ready is not None:
             self.ready.set()
@@ -264,21 +284,23 @@ class SimulatedDataSource:
         self._settle()
         self._reconnect = None
         self.connected = True
+        self._connection_changed()
         data = {kind: {key: item for key, (_, item) in entries.items() if item is not None}
                 for kind, entries in self.view.items()}
-        ok = self._send_init(data)
+        ok = self._send_init(data, resend=True)
         if isinstance(ok, PendingOp):  # answered later: VALID goes with it, to be reported only if the init lands
             self._send_status("VALID", None, if_ok=ok)
         elif ok:
             self._send_status("VALID", None)
 
-    def _send_init(self, data: dict[str, dict[str, dict]]) -> bool | PendingOp:
-        """Whether the init landed, or the operation a pipelined port answers later."""
+    def _send_init(self, data: dict[str, dict[str, dict]], resend: bool = False) -> bool | PendingOp:
+        """Whether the init landed, or the operation a pipelined port answers later. ``resend``: the
+        data is the source's own view, sent again (a reconnect or a restart)."""
         written = [(kind, key, item["version"]) for kind, items in data.items() for key, item in items.items()]
         if self._pipelined:
             self.store_touched()
             pending = PendingOp(self.recording, "init", written=written, then=self._initialized)
-            self.port.init(data, pending)
+            self.port.init(data, pending, resend)
             return pending
         ok = self._write("init", None, None, None, self.port.init, data, written=written)
         self._initialized(ok)

@@ -122,6 +122,34 @@ def check_reply(op: str, message: dict) -> dict:
     return message
 
 
+def _written(value: Any) -> bool:
+    return type(value) is list and all(type(w) is list and len(w) == 3 and w[0] in KINDS and _text(w[1]) and
+                                       w[1] != "" and _whole(w[2]) for w in value)
+
+
+# a sink call the driver made on its own (the source's restart, ordered by "recovery") -> field -> check
+MADE_FIELDS: dict[str, dict[str, tuple[Callable[[Any], bool], str]]] = {
+    "init": {"t": (time_field, "a time"), "ok": (_boolean, "true or false"),
+             "error": (_or_null(_text), "null or a string"),
+             "written": (_written, "a list of [kind, key, version]")},
+    "status": {"t": (time_field, "a time"), "state": (_one_of(("VALID",)), "VALID")},
+}
+
+
+def check_made(message: dict) -> dict:
+    """A ``made`` message (a sink call the driver made on its own), every field checked."""
+    fields = MADE_FIELDS.get(message["made"]) if type(message["made"]) is str else None
+    if fields is None:
+        raise Malformed(f"made a call the kit never orders: {_short(message)}")
+    for field, (check, wanted) in fields.items():
+        if field not in message:
+            raise Malformed(f"made {message['made']!r} without {field!r}: {_short(message)}")
+        if not check(message[field]):
+            raise Malformed(f"made {message['made']!r} with {field} {message[field]!r}, not {wanted}: "
+                            f"{_short(message)}")
+    return message
+
+
 def _short(message: Any) -> str:
     text = repr(message)
     return text if len(text) <= 300 else text[:300] + "..."

@@ -23,10 +23,18 @@ from ...replay.interrupts import check_interrupt, holds_interrupts
 
 PROTOCOL = 2
 FILLABLE = frozenset({"status", "store_status", "changes", "evaluations", "logs"})  # a driver may lack these
+REACTIONS = frozenset({"store_recovery"})  # the source's reactions a driver may carry out itself, when ordered
 MAX_LINE = 64 << 20   # bytes: a longer line is a driver gone wrong, not data
 SLICE = 0.05          # seconds a select waits before the kit looks around again
 CHUNK = 1 << 16
-SPIN = 1000            # non-blocking reads before a blocking wait
+SPIN = 1000            # non-blocking reads before a blocking wait (see share_cores)
+
+
+def share_cores() -> None:
+    """Never spin while a driver works: this process shares the cores with siblings as busy as it
+    (``harness explore --jobs``), and a spin would take the core another worker's driver needs."""
+    global SPIN
+    SPIN = 0
 
 
 class NotJson:
@@ -86,6 +94,13 @@ class DriverProcess:
                               f"frames among {', '.join(sorted(FILLABLE))}")
         #: Frames this driver's SDK cannot fill (its rows there are missing, not quiet).
         self.unavailable = frozenset(unavailable)
+        reacts = self.hello.get("reacts", [])
+        if type(reacts) is not list or not set(reacts) <= REACTIONS:
+            self.close()
+            raise DriverError(f"{name}: protocol error: the hello's reacts is {reacts!r}, not a list of "
+                              f"reactions among {', '.join(sorted(REACTIONS))}")
+        #: The source's reactions this driver carries out itself when ordered (see harness.replay.reactions).
+        self.reacts = frozenset(reacts)
 
     @property
     def alive(self) -> bool:

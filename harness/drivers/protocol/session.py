@@ -5,8 +5,10 @@ VALID depends on its init landing, and says so with ``if_ok``, which the
 driver checks), so :meth:`Session.send` only queues a command, and the queue
 goes out as one batch when it is long, or when the scenario ends. The one
 exception is the source's reaction to the store coming back
-(:mod:`harness.replay.reactions`): while a recovery can come, it waits for
-every answer at a few virtual instants to read the store status rows. Each command carries an ``id``; every row and reply
+(:mod:`harness.replay.reactions`): unless the driver makes the restart itself,
+as ordered (its sink calls come back as ``made`` messages, see
+:attr:`Session.on_made`), the kit waits for every answer at a few virtual
+instants while a recovery can come, to read the store status rows. Each command carries an ``id``; every row and reply
 the driver sends for it carries that id as ``re``. The driver answers in
 order, so the session knows which command caused each row: rows are recorded
 with that command's step, right after the operation it caused (an operation's
@@ -21,7 +23,7 @@ from typing import Any, Callable
 from ...errors import DriverError
 from ...replay.recording import Recording
 from ...replay.source import PendingOp
-from .messages import Malformed, check_reply, row_values
+from .messages import Malformed, check_made, check_reply, row_values
 from .process import DriverProcess, encode
 
 BATCH = 16              # commands a batch holds at most
@@ -51,6 +53,9 @@ class Session:
         self._sent: list[Sent] = []     # written or queued, in order, from the oldest unanswered one
         self._answered = 0              # how many of self._sent are answered
         self._next_id = 1
+        #: Told of each sink call the driver made on its own (a ``made`` message) and the step of the
+        #: command it came with; None while the kit ordered none.
+        self.on_made: Callable[[dict, int], None] | None = None
 
     def send(self, command: dict, pending: PendingOp | None = None, on_reply: Callable[[dict], None] | None = None,
              items: int = 0) -> None:
@@ -110,6 +115,12 @@ class Session:
             return True
         if sent.pending is not None:
             sent.pending.open()  # the operation's row comes before the rows it caused
+        if "made" in message:  # a sink call the driver made on its own, as ordered (see on_made)
+            if self.on_made is None:
+                raise Malformed(f"made a call the kit did not order: {message!r}"[:400])
+            sent.rows += 1
+            self.on_made(check_made(message), sent.step)
+            return False
         if "row" in message:
             sent.rows += 1
             if sent.rows > sent.row_limit:

@@ -38,10 +38,14 @@ class ProtocolPort:
 
     def __init__(self, session: Session):
         self.session = session
+        #: The source's reactions the driver carries out itself when ordered (see harness.replay.reactions).
+        self.reacts = session.driver.reacts
 
-    def init(self, data, pending):
-        self.session.send({"op": "init", "data": data}, pending,
-                          items=sum(len(items) for items in data.values()))
+    def init(self, data, pending, resend=False):
+        command = {"op": "init", "data": data}
+        if resend:  # the source resends its view: a driver that keeps the view for a restart leaves it be
+            command["resend"] = True
+        self.session.send(command, pending, items=sum(len(items) for items in data.values()))
 
     def upsert(self, kind, item, pending):
         self.session.send({"op": "upsert", "kind": kind, "key": item["key"], "version": item["version"],
@@ -55,6 +59,13 @@ class ProtocolPort:
         if if_ok is not None:
             command["if_ok"] = if_ok.id
         self.session.send(command, pending)
+
+    def recovery(self, mode: str | None, after: int, made) -> None:
+        """Order the driver to restart the stream itself when the store comes back (``mode``, ``after``
+        microseconds later), or (``mode`` None) to stop; each sink call it then makes goes to
+        ``made(message, step)``."""
+        self.session.on_made = made
+        self.session.send({"op": "recovery", "mode": mode, "after": after})
 
     def flush(self) -> None:
         self.session.flush()

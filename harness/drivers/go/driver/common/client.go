@@ -58,12 +58,13 @@ type Scenario struct {
 	listener bool
 	wait     func()         // synctest.Wait: every goroutine of the bubble is blocked
 	failed   map[int64]bool // ids of the calls that failed, for a command's if_ok
+	restarts *restarts      // the kit's standing order for the store coming back
 }
 
 // Begin builds the client for a "begin" command. Call it inside the scenario's bubble.
 func Begin(cmd Command, wait func()) (*Scenario, error) {
 	s := &Scenario{rec: &recorder{start: cmd.Start, muted: true}, source: &simulatedSource{}, faults: &faults{},
-		wait: wait, failed: map[int64]bool{}}
+		wait: wait, failed: map[int64]bool{}, restarts: newRestarts()}
 	cfg := config{DiagnosticOptOut: true, Events: noEvents()}
 	cfg.DataSource = sourceFactory{s.source}
 	store := cmd.Store
@@ -112,7 +113,9 @@ func Begin(cmd Command, wait func()) (*Scenario, error) {
 	}
 	s.client = c
 	s.rec.status(c.GetDataSourceStatusProvider().GetStatus())
-	s.rec.storeStatus(c.GetDataStoreStatusProvider().GetStatus())
+	storeStatus := c.GetDataStoreStatusProvider().GetStatus()
+	s.rec.storeStatus(storeStatus)
+	s.restarts.seen(storeStatus.Available, storeStatus.NeedsRefresh)
 	statuses := c.GetDataSourceStatusProvider().AddStatusListener()
 	go func() {
 		for status := range statuses {
@@ -123,6 +126,7 @@ func Begin(cmd Command, wait func()) (*Scenario, error) {
 	go func() {
 		for status := range storeStatuses {
 			s.rec.storeStatus(status)
+			s.restarts.seen(status.Available, status.NeedsRefresh)
 		}
 	}()
 	if cmd.Listen {

@@ -21,11 +21,24 @@ func (s *Scenario) Do(cmd Command, out Out) (bool, error) {
 	}
 	switch cmd.Op {
 	case "init":
-		s.init(cmd, reply)
+		if !cmd.Resend {
+			s.restarts.replace(cmd.Data)
+		}
+		s.initData(cmd.Data, reply)
 	case "upsert", "delete":
+		var item json.RawMessage
+		if cmd.Op == "upsert" {
+			item = cmd.Item
+		}
+		s.restarts.remember(cmd.Kind, cmd.Key, cmd.Version, item)
 		if err := s.write(cmd, reply); err != nil {
 			return true, err
 		}
+	case "recovery":
+		if cmd.Mode != "" && cmd.Mode != "restart" && cmd.Mode != "restart_if_stale" {
+			return true, fmt.Errorf("unknown recovery mode %q", cmd.Mode)
+		}
+		s.restarts.order(cmd.Mode, time.Duration(cmd.After)*time.Microsecond)
 	case "status":
 		var info dataSourceErrorInfo
 		if cmd.Error != nil {
@@ -33,11 +46,8 @@ func (s *Scenario) Do(cmd Command, out Out) (bool, error) {
 				Message: cmd.Error.Message, Time: time.Now()}
 		}
 		s.source.sink.UpdateStatus(dataSourceState(cmd.State), info)
-	case "advance":
-		due := epoch.Add(time.Duration(cmd.To-s.rec.start) * time.Microsecond)
-		if wait := time.Until(due); wait > 0 {
-			time.Sleep(wait) // the bubble's clock moves, firing the SDK's timers in order
-		}
+	case "advance": // the bubble's clock moves, firing the SDK's timers (and a restart) in order
+		s.advance(epoch.Add(time.Duration(cmd.To-s.rec.start)*time.Microsecond), cmd.ID, out)
 	case "store_down":
 		s.faults.set(true, cmd.Fail, cmd.Available, cmd.Message)
 	case "store_up":
@@ -65,13 +75,13 @@ func (s *Scenario) Do(cmd Command, out Out) (bool, error) {
 	return true, nil
 }
 
-// init hands the sink all data. An item the SDK cannot read makes the call fail
+// initData hands the sink all data. An item the SDK cannot read makes the call fail
 // (ok false, with why), as a data source would refuse a payload it cannot parse.
-func (s *Scenario) init(cmd Command, reply map[string]any) {
+func (s *Scenario) initData(data map[string]map[string]json.RawMessage, reply map[string]any) {
 	var colls []collection
 	for _, name := range kindNames {
 		kind, _ := kindByName(name)
-		items := cmd.Data[name]
+		items := data[name]
 		coll := collection{Kind: kind}
 		for _, key := range sortedKeys(items) {
 			item, err := kind.Deserialize(items[key])

@@ -81,7 +81,7 @@ func TestDriver(t *testing.T) {
 	}
 
 	out(map[string]any{"hello": "harness-go-driver", "protocol": ProtocolVersion, "sdk": sdkModule,
-		"version": sdkVersion()})
+		"version": sdkVersion(), "reacts": []string{"store_recovery"}})
 	for {
 		cmd, ok, err := next()
 		if !ok {

@@ -37,6 +37,9 @@ type Command struct {
 	State          string                                `json:"state"`
 	Error          *ErrorInfo                            `json:"error"`
 	To             int64                                 `json:"to"` // advance: Unix microseconds
+	Resend         bool                                  `json:"resend"` // init: the source resends its view (it stays as it is)
+	Mode           string                                `json:"mode"`   // recovery: restart, restart_if_stale, or "" for none
+	After          int64                                 `json:"after"`  // recovery: microseconds from the store's recovery to the restart
 	Fail           []string                              `json:"fail"`
 	Available      bool                                  `json:"available"`
 	Message        string                                `json:"message"`
