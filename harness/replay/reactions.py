@@ -172,8 +172,9 @@ class StoreRecovery:
 class OrderedRestart:
     """The same reaction, carried out by a driver that says it can (``reacts: [store_recovery]`` in its
     hello): the kit orders it (``recovery``: the mode and delay) while the stream is up, and orders it
-    off while the stream is down; any order replaces a restart already scheduled, as the source's
-    connection changes do. The driver sees each store status where the SDK reports it, judges it as
+    off while the stream is down; an order, or a resent ``init`` (the stream came back), replaces a
+    restart already scheduled, as the source's connection changes do. The driver sees each store
+    status where the SDK reports it, judges it as
     :meth:`StoreRecovery._judge` does, and makes the restart at its instant (an ``init`` of the view
     it kept from the source's own writes, then ``VALID`` if it landed), telling the kit of each call
     (a ``made`` message, recorded by ``source.made``). So no look costs a round trip."""
@@ -183,10 +184,13 @@ class OrderedRestart:
         self.mode = mode
         self.delay = delay
         source.recording.on_store_status = None
+        self.up: bool | None = None  # the order last sent: on (True) or off
         self.connection(source.connected)
 
     def connection(self, up: bool) -> None:
-        self.source.port.recovery(self.mode if up else None, self.delay, self.source.made)
+        if up != self.up:  # (a reconnect of a stream that is up resends its data, which the driver sees)
+            self.up = up
+            self.source.port.recovery(self.mode if up else None, self.delay, self.source.made)
 
     def store_faults(self, faulted: bool, answers: bool) -> None:
         """Nothing to do: the driver watches the store itself."""

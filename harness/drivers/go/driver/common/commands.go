@@ -21,7 +21,9 @@ func (s *Scenario) Do(cmd Command, out Out) (bool, error) {
 	}
 	switch cmd.Op {
 	case "init":
-		if !cmd.Resend {
+		if cmd.Resend { // the stream came back: a restart scheduled on the old one never comes
+			s.restarts.cancel()
+		} else {
 			s.restarts.replace(cmd.Data)
 		}
 		s.initData(cmd.Data, reply)

@@ -43,6 +43,13 @@ func (r *restarts) order(mode string, after time.Duration) {
 	r.mode, r.after, r.due = mode, after, time.Time{}
 }
 
+// cancel drops the restart scheduled, if any.
+func (r *restarts) cancel() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.due = time.Time{}
+}
+
 // seen is a store status the SDK reported (its status listener calls it, at the status's instant).
 func (r *restarts) seen(available, stale bool) {
 	r.mu.Lock()
