@@ -232,6 +232,18 @@ def test_a_driver_that_restarts_by_itself_costs_one_round_trip_a_scenario(monkey
     assert inits(result)[-1] == ("2024-01-01 00:00:16.500000+00:00", "applied")   # ...and the restart came
 
 
+@pytest.mark.skipif("node" not in harness.targets(), reason="the node target is not ready")
+def test_a_target_whose_sdk_reports_no_store_status_never_waits_for_one(monkeypatch):
+    """Node's FDv1 client has no store status, so its store is never seen back: no look, no restart."""
+    waits = []
+    flush = Session.flush
+    monkeypatch.setattr(Session, "flush", lambda self, wait=True: (waits.append(wait), flush(self, wait))[1])
+    result = harness.run(realistic(on_store_recovery="restart"), "node")
+    assert result.ok, result.report()
+    assert waits.count(True) == 1   # the end
+    assert len(inits(result)) == 2   # the scenario's init and its reconnect's: no restart
+
+
 @go_ready
 def test_a_made_call_the_kit_did_not_order_is_a_protocol_error(monkeypatch):
     monkeypatch.setattr(OrderedRestart, "connection", lambda self, up: None)   # the order is never sent...

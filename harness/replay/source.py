@@ -173,7 +173,12 @@ class SimulatedDataSource:
         # An out-of-process port hands back a fresh record each time: compare by value.
         self._by_value = getattr(port, "compares_by_value", False)
         self._peek = None if self._pipelined else port.peek
-        if self.recovery is not None and "store_recovery" in getattr(port, "reacts", ()):
+        if self.recovery is not None and "store_status" in getattr(port, "unavailable", ()):
+            # its SDK reports no store status (Node's FDv1 client), so the store is never seen back
+            self.recovery.close()
+            self.recovery = None
+            self.recording.on_store_status = None
+        elif self.recovery is not None and "store_recovery" in getattr(port, "reacts", ()):
             self.recovery = OrderedRestart(self, self.recovery.mode, self.recovery.delay)
 
     def close(self) -> None:

@@ -40,6 +40,8 @@ class ProtocolPort:
         self.session = session
         #: The source's reactions the driver carries out itself when ordered (see harness.replay.reactions).
         self.reacts = session.driver.reacts
+        #: The frames the driver's SDK cannot fill (with no store status, the store is never seen back).
+        self.unavailable = session.driver.unavailable
 
     def init(self, data, pending, resend=False):
         command = {"op": "init", "data": data}
