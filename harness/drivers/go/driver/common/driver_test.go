@@ -41,6 +41,11 @@ func sdkVersion() string {
 }
 
 func TestDriver(t *testing.T) {
+	if os.Getenv("GOGC") == "" {
+		// The heap stays small (25 MB after 400 scenarios, 39 MB so), and collecting it at Go's
+		// default pace took a fifth of the driver's time: collect four times less often.
+		debug.SetGCPercent(400)
+	}
 	writer := bufio.NewWriterSize(os.Stdout, 1<<16)
 	encoder := json.NewEncoder(writer)
 	out := func(v any) {
