@@ -56,3 +56,33 @@ def test_a_small_run_shows_no_progress(tmp_path, capsys):
     assert main(["run", str(CATALOGUE / "status" / "off_is_final.yaml"), "--target", "contract",
                  "--out", str(tmp_path / "r")]) == 0
     assert capsys.readouterr().err == ""
+
+
+# -- a driver's set-up (a Go build, an npm install, a Python environment) ---------------------------
+
+def test_a_driver_set_up_off_a_terminal_is_a_line_at_its_start_and_one_at_its_end():
+    from harness.drivers.setup_bar import SetupBar
+    out = io.StringIO()
+    bar = SetupBar("building the Go driver (v7)", unit="pkg", stream=out)
+    bar.reset(total=260)
+    for _ in range(260):
+        bar.update()
+    bar.close()
+    bar.close()  # a second close (an abort after a failure) says nothing more
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "building the Go driver (v7) …"
+    assert lines[1].startswith("building the Go driver (v7): ended after ") and lines[1].endswith(" s")
+    assert len(lines) == 2 and "\r" not in out.getvalue()  # no bar redrawn into a log
+
+
+def test_a_driver_set_up_on_a_terminal_is_a_bar_and_quiet_is_nothing():
+    from harness.drivers.setup_bar import SetupBar
+    out = Terminal()
+    with SetupBar("installing the Node driver", 3, unit="pkg", stream=out) as bar:
+        bar.update(3)
+    assert "installing the Node driver" in out.getvalue() and "\r" in out.getvalue()
+    assert "ended after" not in out.getvalue()
+    quiet = io.StringIO()
+    with SetupBar("asking npm", 3, shown=False, stream=quiet) as bar:
+        bar.update(3)
+    assert quiet.getvalue() == ""

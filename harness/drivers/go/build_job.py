@@ -15,14 +15,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Protocol
 
-from tqdm import tqdm
-
 from ...errors import HarnessError
+from ..setup_bar import SetupBar
 
 # The lines of a failed build that say what went wrong: go's own (not its news) and the compiler's.
 _ERROR_LINE = re.compile(r"^(go: (?!downloading |finding |extracting |added |upgraded |found )|\S+\.go:\d+(:\d+)?: )")
@@ -61,8 +59,7 @@ class BuildJob:
         self.work = Path(tempfile.mkdtemp(dir=target.parent, prefix="building-"))
         for name, content in flavour.files().items():
             (self.work / name).write_bytes(content)
-        self.bar = tqdm(total=None, unit="pkg", position=row, disable=not progress, file=sys.stderr, leave=False,
-                        desc=f"building the Go driver ({flavour.label})")
+        self.bar = SetupBar(f"building the Go driver ({flavour.label})", unit="pkg", shown=progress, position=row)
         self.phase = "list"
         self.packages = 0
         self.log: list[str] = []

@@ -24,16 +24,14 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
-from tqdm import tqdm
-
 from ...errors import HarnessError
+from ..setup_bar import SetupBar
 
 SDK = "@launchdarkly/node-server-sdk"
 MIN_NODE = 18
@@ -192,8 +190,7 @@ def _npm(release: NodeRelease, work: Path, command: list[str], what: str, progre
     if (work / "package-lock.json").exists():
         lock = json.loads((work / "package-lock.json").read_text(encoding="utf-8"))
         total = sum(1 for name in lock.get("packages", {}) if name)
-    bar = tqdm(total=total, unit="pkg", disable=not progress, file=sys.stderr, leave=False,
-               desc=f"{what} the Node driver ({SDK}@{release.version})")
+    bar = SetupBar(f"{what} the Node driver ({SDK}@{release.version})", total, unit="pkg", shown=progress)
     log: list[str] = []
     try:
         process = subprocess.Popen(command, cwd=work, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -17,15 +17,21 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from tqdm import tqdm
-
-from .build import NPM_FLAGS, SDK, NodeRelease, cache_root, lock_file, node_toolchain, npm_reason
+from ..setup_bar import SetupBar
+from .build import (
+    NPM_FLAGS,
+    SDK,
+    NodeRelease,
+    cache_root,
+    lock_file,
+    node_toolchain,
+    npm_reason,
+)
 
 # The words of npm's errors that mean "the registry does not have it", not "it could not be reached".
 REFUSALS = ("notarget", "E404", "ETARGET", "No matching version", "404 Not Found")
@@ -48,8 +54,8 @@ def resolve(releases: list[NodeRelease], jobs: int = 4, progress: bool = True) -
     answers: dict[str, Answer] = {}
     waiting = list(releases)
     running: list[tuple[NodeRelease, Path, subprocess.Popen]] = []
-    bar = tqdm(total=len(releases), unit="release", disable=not progress, file=sys.stderr, leave=False,
-               desc=f"asking npm's registry about {len(releases)} release(s) of {SDK}")
+    bar = SetupBar(f"asking npm's registry about {len(releases)} release(s) of {SDK}", len(releases),
+                   unit="release", shown=progress)
     try:
         while waiting or running:
             while waiting and len(running) < jobs:

@@ -33,10 +33,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from tqdm import tqdm
-
 from ...errors import HarnessError
 from ...replay.freeze import real_perf_counter
+from ..setup_bar import SetupBar
 from .door import DISTRIBUTION
 from .index import cache_root
 
@@ -178,8 +177,8 @@ def build(version: str, tool: str | None = None, progress: bool = True, position
         shutil.rmtree(env.root, ignore_errors=True)  # an unfinished build
         env.root.mkdir(parents=True)
         started = real_perf_counter()  # a build may happen inside a freeze
-        with tqdm(total=2, desc=f"{DISTRIBUTION} {version}: environment ({tool})", unit="step", leave=False,
-                  disable=not progress, position=position, file=sys.stderr) as bar:
+        with SetupBar(f"{DISTRIBUTION} {version}: environment ({tool})", 2, unit="step", shown=progress,
+                      position=position) as bar:
             try:
                 _create(env, tool)
                 bar.update()
