@@ -24,22 +24,27 @@ class ScenarioError(HarnessError, ValueError):
     """A scenario is malformed: names the file, the line and the offending key.
 
     ``key`` is a dotted path into the scenario (``steps[3].upsert.version``).
+    ``also``: the other problems found in the same file, as (line, key, message),
+    each shown on a line of its own after the first.
     """
 
     def __init__(self, message: str, *, key: str | None = None,
-                 file: str | None = None, line: int | None = None):
+                 file: str | None = None, line: int | None = None,
+                 also: tuple[tuple[int | None, str | None, str], ...] = ()):
         self.message = message
         self.key = key
         self.file = file
         self.line = line
+        self.also = also
         super().__init__(self._render())
 
+    def _where(self, line: int | None) -> str:
+        return (self.file or "<scenario>") + (f":{line}" if line is not None else "")
+
     def _render(self) -> str:
-        where = self.file or "<scenario>"
-        if self.line is not None:
-            where += f":{self.line}"
-        key = f" at '{self.key}'" if self.key else ""
-        return f"{where}: {self.message}{key}"
+        problems = [(self.line, self.key, self.message), *self.also]
+        return "\n".join(f"{self._where(line)}: {message}" + (f" at '{key}'" if key else "")
+                          for line, key, message in problems)
 
     def located(self, *, file: str | None = None, line: int | None = None,
                 prefix: str | None = None) -> "ScenarioError":
@@ -49,14 +54,14 @@ class ScenarioError(HarnessError, ValueError):
             key = f"{prefix}.{key}" if key else prefix
         return ScenarioError(self.message, key=key,
                              file=self.file or file,
-                             line=self.line if self.line is not None else line)
+                             line=self.line if self.line is not None else line, also=self.also)
 
     def __reduce__(self):
-        return (_rebuild_scenario_error, (self.message, self.key, self.file, self.line))
+        return (_rebuild_scenario_error, (self.message, self.key, self.file, self.line, self.also))
 
 
-def _rebuild_scenario_error(message, key, file, line):
-    return ScenarioError(message, key=key, file=file, line=line)
+def _rebuild_scenario_error(message, key, file, line, also=()):
+    return ScenarioError(message, key=key, file=file, line=line, also=also)
 
 
 class UsageError(HarnessError, ValueError):

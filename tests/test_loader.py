@@ -1,5 +1,6 @@
 """Bad scenarios give a ScenarioError naming file, line and key."""
 
+import pickle
 import textwrap
 
 import pytest
@@ -270,3 +271,32 @@ def test_a_mis_indented_init_gives_the_hint_alone(write_scenario):
     assert error.line == 3 and error.key == "steps[0].init"
     assert error.message.startswith("'init' has no value (is the line below it indented enough?)")
     assert "None" not in error.message and "not of type" not in error.message
+
+
+def test_every_problem_of_a_file_is_shown_each_on_its_own_line(write_scenario):
+    path, error = error_for(write_scenario, """\
+        name: x
+        steps:
+          - upsert: {flag: f1, verison: 2}
+          - status: {state: VALIDD}
+          - wait: 5x
+          - delete: {flag: f1}
+        """)
+    assert (error.line, error.key) == (3, "steps[0].upsert.verison")   # the first, as before
+    lines = str(error).splitlines()
+    assert lines == [
+        f"{path}:3: unknown key 'verison', did you mean 'version'? at 'steps[0].upsert.verison'",
+        # (its consequence, 'version' is required in the same upsert, is left out)
+        f"{path}:4: 'VALIDD' is not one of INITIALIZING, VALID, INTERRUPTED, OFF at 'steps[1].status.state'",
+        f"{path}:5: bad duration '5x': write a number and one unit of ms, s, m or h (e.g. '250ms') at 'steps[2].wait'",
+        f"{path}:6: 'version' is required at 'steps[3].delete'",
+    ]
+    assert str(pickle.loads(pickle.dumps(error))) == str(error)   # a worker process hands it back whole
+
+
+def test_a_file_full_of_mistakes_shows_the_first_ten(write_scenario):
+    path, error = error_for(write_scenario, "name: x\nsteps:\n" + "".join(
+        f"  - status: {{state: WRONG{i}}}\n" for i in range(15)))
+    lines = str(error).splitlines()
+    assert len(lines) == 11 and lines[-1] == f"{path}: ... and 5 more problem(s)"
+    assert [line.split(":")[1] for line in lines[:10]] == [str(3 + i) for i in range(10)]

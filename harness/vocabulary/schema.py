@@ -205,6 +205,9 @@ def _explain(error: jsonschema.ValidationError, prefix: KeyPath = ()) -> tuple[K
     return path, error.message, rank
 
 
+MORE_SHOWN = 9  # problems shown after the first one
+
+
 def validate(data: Any, file: str | None = None, lines: dict[KeyPath, int] | None = None,
              steps: Iterable[int] | None = None) -> None:
     """Check ``data`` against the schema; raise :class:`ScenarioError` for the first problem by line.
@@ -226,8 +229,18 @@ def validate(data: Any, file: str | None = None, lines: dict[KeyPath, int] | Non
     located = sorted((rank, line_of(lines, path) or 0, len(path), message, path)
                      for path, message, rank in errors)
     _, line, _, message, path = located[0]
-    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-    raise ScenarioError(message + more, key=dotted(path) or None, file=file, line=line or None)
+    # The others, in the file's order, each once; a file full of mistakes shows the first few. Those
+    # in the same step (or top-level key) as the first are left out: mostly its consequences (a
+    # misspelt key also leaves a required one missing, a mis-indented line makes a step of its own).
+    scope = tuple(path[:2] if path[:1] == ("steps",) else path[:1])
+    others = sorted({(other_line or None, dotted(other_path) or None, other_message)
+                     for _, other_line, _, other_message, other_path in located[1:]
+                     if not scope or tuple(other_path[:len(scope)]) != scope},
+                    key=lambda problem: (problem[0] or 0, problem[1] or "", problem[2]))
+    also = tuple(others[:MORE_SHOWN])
+    if len(others) > MORE_SHOWN:
+        also += ((None, None, f"... and {len(others) - MORE_SHOWN} more problem(s)"),)
+    raise ScenarioError(message, key=dotted(path) or None, file=file, line=line or None, also=also)
 
 
 def main() -> None:
