@@ -275,3 +275,34 @@ def test_the_summary_says_not_available_where_a_target_has_no_status(tmp_path, c
     summary = pd.read_csv(tmp_path / "summary.csv").set_index("target")
     assert pd.isna(summary.loc["node", "status_changes"]) and summary.loc["contract", "status_changes"] == 2
     assert "| node | ok | n/a | not available |" in (tmp_path / "summary.md").read_text()
+
+
+def test_a_report_stopped_half_way_leaves_the_folder_as_it_was(tmp_path, capsys, monkeypatch):
+    import harness.cli.running as running
+    (tmp_path / "good.yaml").write_text(GOOD)
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / "index.html").write_text("yesterday's report")
+
+    def stopped(results, folder, *args, **kwargs):
+        (folder / "index.html").write_text("half of today's")
+        raise KeyboardInterrupt
+    monkeypatch.setattr(running, "write_report", stopped)
+    assert main(["run", str(tmp_path / "good.yaml"), "--target", "contract", "--out", str(out)]) == 130
+    assert (out / "index.html").read_text() == "yesterday's report"
+    assert [p.name for p in tmp_path.iterdir() if "writing" in p.name] == []   # no scratch left behind
+    assert f"--out {out}: stopped before the report was whole; {out} is left as it was" in capsys.readouterr().err
+
+
+def test_a_report_replaces_its_own_files_and_keeps_the_others(tmp_path):
+    (tmp_path / "good.yaml").write_text(GOOD)
+    out = tmp_path / "report"
+    (out / "pictures").mkdir(parents=True)
+    (out / "pictures" / "old.png").write_bytes(b"old")
+    (out / "index.html").write_text("yesterday's report")
+    (out / "notes.txt").write_text("mine")
+    assert main(["run", str(tmp_path / "good.yaml"), "--target", "contract", "--out", str(out)]) == 0
+    assert "yesterday" not in (out / "index.html").read_text() and (out / "summary.csv").is_file()
+    assert (out / "notes.txt").read_text() == "mine"
+    assert not (out / "pictures" / "old.png").exists()   # the pictures folder is the new run's
+    assert [p.name for p in tmp_path.iterdir() if "writing" in p.name] == []

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import re
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 from typing import Iterator
 
@@ -57,6 +60,35 @@ def writing(option: str, path: Path) -> Iterator[None]:
         yield
     except OSError as e:
         raise UsageError(f"{option} {path}: cannot write there ({e.strerror or e})") from None
+
+
+@contextlib.contextmanager
+def writing_folder(option: str, path: Path) -> Iterator[Path]:
+    """A scratch folder beside ``path`` to write a report into; once all is written, its files move
+    into ``path`` (replacing those of the same name, leaving the others). A Ctrl-C or a failure half
+    way leaves ``path`` as it was, and an interruption says so."""
+    with writing(option, path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name or 'report'}.writing-"))
+        moving = False
+        try:
+            yield scratch
+            moving = True
+            path.mkdir(parents=True, exist_ok=True)
+            for entry in sorted(scratch.iterdir()):
+                target = path / entry.name
+                if target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target)
+                elif target.exists() or target.is_symlink():
+                    target.unlink()
+                entry.rename(target)
+        except KeyboardInterrupt:
+            said = ("stopped while the report moved into place: some of its files are new, some old" if moving
+                    else f"stopped before the report was whole; {path} is left as it was")
+            print(f"{option} {path}: {said}", file=sys.stderr, flush=True)
+            raise
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def at_least_one(option: str, value: int | None) -> None:

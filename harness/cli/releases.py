@@ -19,7 +19,7 @@ from ..runs.matrix import MatrixReport, matrix_frame
 from ..runs.runner import collect, run_many
 from ..views.report import write_report
 from ..vocabulary.loader import load_scenario
-from .options import check_output, parse_shard, writing
+from .options import check_output, parse_shard, writing_folder
 from .running import PROGRESS_FROM, summary_table
 from .version import kit_version
 
@@ -77,9 +77,9 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     for result in failed:
         print(f"{result.scenario.name}: the run on {result.target} failed: {result.driver_failure.actual}")
     if args.out:
-        with writing("--out", args.out):
-            write_report(results, args.out, args.format, plots=args.plots)
-            save_results(results, args.out, kit_version(), shard)
+        with writing_folder("--out", args.out) as folder:
+            write_report(results, folder, args.format, plots=args.plots)
+            save_results(results, folder, kit_version(), shard)
         print(f"report written to {args.out}/ (matrix.{args.format}; open {args.out / 'index.html'})")
     return 1 if failed else 0
 
@@ -125,9 +125,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
     print(summary_table(merged))
     failed = [r for r in merged if not r.ok]
     print(f"\n{len(merged) - len(failed)} passed, {len(failed)} failed ({len(args.folders)} folder(s) merged)")
-    with writing("--out", args.out):
-        write_report(merged, args.out, args.format, plots=args.plots)
-        save_results(merged, args.out, kit_version())
+    with writing_folder("--out", args.out) as folder:
+        write_report(merged, folder, args.format, plots=args.plots)
+        save_results(merged, folder, kit_version())
     print(f"report written to {args.out}/ (open {args.out / 'index.html'})")
     return 1 if failed else 0
 

@@ -17,7 +17,7 @@ from ..views.progress import Progress
 from ..views.report import picture_pool, status_cells, write_report
 from ..vocabulary.loader import catalogue_path
 from .version import kit_version
-from .options import at_least_one, check_output, chosen_targets, parse_shard, writing
+from .options import at_least_one, check_output, chosen_targets, parse_shard, writing, writing_folder
 
 PROGRESS_FROM = 10  # scenarios; fewer finish before a bar would help
 PICTURE_POOL_FROM = 8
@@ -82,9 +82,9 @@ def _run_and_report(args: argparse.Namespace, scenarios, names: list[str], pool)
             write_junit(results, args.junit_xml)
         print(f"JUnit XML written to {args.junit_xml}")
     if args.out:
-        with writing("--out", args.out):
-            write_report(results, args.out, args.format, plots=args.plots, pool=pool, progress=progress)
-            save_results(results, args.out, kit_version(), parse_shard(args.shard))
+        with writing_folder("--out", args.out) as folder:
+            write_report(results, folder, args.format, plots=args.plots, pool=pool, progress=progress)
+            save_results(results, folder, kit_version(), parse_shard(args.shard))
         page = args.out / "index.html"
         print(f"report written to {args.out}/" + (f" (open {page})" if page.exists() else ""))
     return 1 if failed else 0
