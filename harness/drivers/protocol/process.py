@@ -234,7 +234,9 @@ class DriverProcess:
             self._stderr.close()
 
 
-_ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode  # made once: it runs on every command
+# Made once: it runs on every command. A command is a tree the kit built (no cycles), and looking
+# for cycles doubled the time an init of a few flags took to encode.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False, check_circular=False).encode
 _DECODE = json.loads
 
 
