@@ -88,7 +88,7 @@ FAKE = textwrap.dedent('''
     mode = sys.argv[1]
     def say(obj):
         sys.stdout.write(json.dumps(obj) + "\\n"); sys.stdout.flush()
-    reacts = ["store_recovery"] if mode.startswith("made:") else ["coffee"] if mode == "bad-reacts" else []
+    reacts = {"bad-reacts": ["coffee"], "unhashable-reacts": [{}]}.get(mode, ["store_recovery"] if mode.startswith("made:") else [])
     say({"hello": "fake", "protocol": 99 if mode == "old-protocol" else 2, "reacts": reacts})
     STATUS = {"row": "status", "t": 0, "state": "INITIALIZING", "since": 0, "error_kind": None,
               "status_code": None, "error_message": None, "error_time": None}
@@ -232,9 +232,10 @@ def test_a_driver_of_another_protocol_version_is_refused(fake):
     assert "the driver speaks protocol 99; the kit speaks 2" in res.failures[0].actual
 
 
-def test_a_driver_that_offers_a_reaction_the_kit_does_not_know_is_refused(fake):
-    res = harness.run(STALE, fake("bad-reacts").name)
-    assert "the hello's reacts is ['coffee'], not a list of reactions among store_recovery" in res.failures[0].actual
+@pytest.mark.parametrize("mode, shown", [("bad-reacts", "['coffee']"), ("unhashable-reacts", "[{}]")])
+def test_a_driver_that_offers_a_reaction_the_kit_does_not_know_is_refused(fake, mode, shown):
+    res = harness.run(STALE, fake(mode).name)
+    assert f"the hello's reacts is {shown}, not a list of reactions among store_recovery" in res.failures[0].actual
 
 
 @pytest.mark.parametrize("target", ["go", "go-v6"])

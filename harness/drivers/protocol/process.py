@@ -87,20 +87,19 @@ class DriverProcess:
             self.close()
             raise DriverError(f"{name}: the driver speaks protocol {self.hello.get('protocol')!r}; "
                               f"the kit speaks {PROTOCOL}")
-        unavailable = self.hello.get("unavailable", [])
-        if type(unavailable) is not list or not set(unavailable) <= FILLABLE:
-            self.close()
-            raise DriverError(f"{name}: protocol error: the hello's unavailable is {unavailable!r}, not a list of "
-                              f"frames among {', '.join(sorted(FILLABLE))}")
         #: Frames this driver's SDK cannot fill (its rows there are missing, not quiet).
-        self.unavailable = frozenset(unavailable)
-        reacts = self.hello.get("reacts", [])
-        if type(reacts) is not list or not set(reacts) <= REACTIONS:
-            self.close()
-            raise DriverError(f"{name}: protocol error: the hello's reacts is {reacts!r}, not a list of "
-                              f"reactions among {', '.join(sorted(REACTIONS))}")
+        self.unavailable = self._hello_words("unavailable", FILLABLE, "frames")
         #: The source's reactions this driver carries out itself when ordered (see harness.replay.reactions).
-        self.reacts = frozenset(reacts)
+        self.reacts = self._hello_words("reacts", REACTIONS, "reactions")
+
+    def _hello_words(self, field: str, known: frozenset, what: str) -> frozenset:
+        """A list of words in the hello, each one the kit knows (none when the hello has no such field)."""
+        words = self.hello.get(field, [])
+        if type(words) is not list or not all(type(word) is str and word in known for word in words):
+            self.close()
+            raise DriverError(f"{self.name}: protocol error: the hello's {field} is {words!r}, not a list of "
+                              f"{what} among {', '.join(sorted(known))}")
+        return frozenset(words)
 
     @property
     def alive(self) -> bool:
