@@ -65,6 +65,7 @@ def main() -> None:
     args = parser.parse_args()
     scenarios = generated(args.examples, args.steps, 0)
     print(f"generated scenarios:       {len(scenarios)} of {args.steps} steps")
+    rates: dict[str, float] = {}
     for target in harness.targets():
         with harness.virtual_time():
             harness.run(scenarios[0], target)  # warm (a Go driver starts)
@@ -83,10 +84,15 @@ def main() -> None:
             return report.examples / (real_perf_counter() - start)
         # best of two each, taken in turns: this machine's speed wanders by a tenth from minute to minute
         replayed, explored = max(replay(), replay()), max(campaign(), campaign())
+        rates[target] = explored
         trips = round_trips(target, scenarios)
         print(f"{target + ':':<27}explore {explored:,.0f} scenarios/s (goal >= 500/s); replay from memory "
               f"{replayed:,.0f}/s; {explored / replayed:.0%} (goal >= 80% of replay)"
               + ("" if trips is None else f"; {trips:.1f} round trips to the driver a scenario"))
+    if "sdk" in rates:  # the machine's speed wanders; a ratio to sdk's rate, taken in the same run, less so
+        print(f"{'explore against sdk:':<27}" + ", ".join(f"{target} {rate / rates['sdk']:.2f}x"
+                                                         for target, rate in rates.items() if target != "sdk")
+              + " its rate (one process, side by side)")
     if args.jobs > 1:
         for target in harness.targets():
             def parallel(examples: int) -> tuple[int, float]:
