@@ -82,3 +82,13 @@ def test_the_restart_a_driver_makes_is_documented_field_by_field():
             assert f'"{field}"' in section, (op, field)
     assert "`recovery`" in COMMANDS["recovery"] and "`mode`" in COMMANDS["recovery"]
     assert "`resend`" in COMMANDS["init"]
+
+
+def test_a_made_status_may_say_it_failed_and_must_say_it_plainly():
+    from harness.drivers.protocol.messages import Malformed, check_made
+    plain = {"made": "status", "t": 0, "state": "VALID", "re": 3}
+    assert check_made(dict(plain)) and check_made({**plain, "ok": False, "error": "the listener raised"})
+    with pytest.raises(Malformed, match="made 'status' with ok 'yes', not true or false"):
+        check_made({**plain, "ok": "yes"})
+    with pytest.raises(Malformed, match="made 'status' with state 'OFF', not VALID"):
+        check_made({**plain, "state": "OFF"})

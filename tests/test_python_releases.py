@@ -4,6 +4,7 @@ environments, the Python driver, and a small real matrix (9.1.0, 9.12.1 and the 
 The real releases need their environments (built with uv on first use, into ~/.cache/ld-sink-harness;
 a warm cache makes these tests take seconds)."""
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -21,6 +22,7 @@ from harness.drivers.python_sdk.family import (SDK_ASYNC_FAMILY, SDK_FAMILY, THR
                                                prepare)
 from harness.drivers.releases import Version
 from harness.replay.clock import VirtualClock, from_micros
+from harness.vocabulary.model import Expectations, SourceConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALLED = door.sdk_version()
@@ -321,3 +323,40 @@ def test_a_release_driver_runs_in_its_own_environment(three_releases):
     assert target.command()[0] == str(environments.Environment("9.1.0").python)
     assert target.driver().hello["version"] == "9.1.0"
     assert os.path.exists(environments.Environment("9.1.0").root / "built.json")
+
+
+def test_a_release_driver_makes_the_restart_and_records_it_as_the_kits_own(three_releases, monkeypatch):
+    """docs/driver-protocol.md, "The source's restart": the Python driver takes the standing order too."""
+    from harness.drivers.protocol.session import Session
+    from harness.replay.source import SimulatedDataSource
+    from harness.vocabulary.render import scenario_yaml
+    from test_store_recovery import REALISTIC, frames, inits, recovery_scenarios
+    made = []
+    real_made = SimulatedDataSource.made
+    monkeypatch.setattr(SimulatedDataSource, "made", lambda self, message, step: (made.append(message["made"]),
+                                                                                   real_made(self, message, step)))
+    scenarios = recovery_scenarios(60)
+    monkeypatch.setenv(THROUGH_DRIVER, "always")  # the installed async release through the driver too
+    register_family(SDK_ASYNC_FAMILY)
+    try:
+        for name in ("sdk@9.1.0", "sdk@9.12.1", f"sdk-async@{INSTALLED}"):
+            driver = get_target(name).driver()
+            assert driver.reacts == {"store_recovery"}
+            with harness.virtual_time():
+                by_driver = [frames(harness.run(scenario, name)) for scenario in scenarios]
+                with monkeypatch.context() as kit_judges:
+                    kit_judges.setattr(driver, "reacts", frozenset())
+                    by_kit = [frames(harness.run(scenario, name)) for scenario in scenarios]
+            for scenario, mine, theirs in zip(scenarios, by_driver, by_kit):
+                assert mine == theirs, scenario_yaml(scenario)
+    finally:
+        monkeypatch.delenv(THROUGH_DRIVER)
+        register_family(SDK_ASYNC_FAMILY)
+    assert made.count("init") >= 30 and made.count("status") >= 5, made
+    waits = []
+    flush = Session.flush
+    monkeypatch.setattr(Session, "flush", lambda self, wait=True: (waits.append(wait), flush(self, wait))[1])
+    realistic = harness.load_scenario(REALISTIC)
+    result = harness.run(dataclasses.replace(realistic, source=SourceConfig("restart"), expect=Expectations()),
+                         "sdk@9.1.0")
+    assert waits.count(True) == 1 and inits(result)[-1] == ("2024-01-01 00:00:16.500000+00:00", "applied")

@@ -32,7 +32,7 @@ The scenario's ``source.on_store_recovery`` (:class:`~harness.vocabulary.model.S
 the reaction; each target's default is its SDK's own (the target's ``store_recovery``). This module
 says when to react: :class:`StoreRecovery` judges the store status rows and makes the restart from
 the sink primitives (an ``init``, then a ``status`` VALID with ``if_ok``), on any target. A driver
-that says it can (``reacts: [store_recovery]`` in its hello: the Go driver) is given the same rule
+that says it can (``reacts: [store_recovery]`` in its hello: the Go and Python drivers) is given the same rule
 as a standing order instead (:class:`OrderedRestart`), and judges the rows where they happen. A
 target whose SDK reports no store status (Node's FDv1 client: its hello says so) never sees the
 store come back, so its source has no reaction at all.

@@ -134,6 +134,10 @@ MADE_FIELDS: dict[str, dict[str, tuple[Callable[[Any], bool], str]]] = {
              "written": (_written, "a list of [kind, key, version]")},
     "status": {"t": (time_field, "a time"), "state": (_one_of(("VALID",)), "VALID")},
 }
+# fields a made message may leave out: a status that raised says so
+MADE_OPTIONAL: dict[str, dict[str, tuple[Callable[[Any], bool], str]]] = {
+    "status": {"ok": (_boolean, "true or false"), "error": (_or_null(_text), "null or a string")},
+}
 
 
 def check_made(message: dict) -> dict:
@@ -141,8 +145,11 @@ def check_made(message: dict) -> dict:
     fields = MADE_FIELDS.get(message["made"]) if type(message["made"]) is str else None
     if fields is None:
         raise Malformed(f"made a call the kit never orders: {_short(message)}")
-    for field, (check, wanted) in fields.items():
+    optional = MADE_OPTIONAL.get(message["made"], {})
+    for field, (check, wanted) in {**fields, **optional}.items():
         if field not in message:
+            if field in optional:
+                continue
             raise Malformed(f"made {message['made']!r} without {field!r}: {_short(message)}")
         if not check(message[field]):
             raise Malformed(f"made {message['made']!r} with {field} {message[field]!r}, not {wanted}: "

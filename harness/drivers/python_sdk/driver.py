@@ -2,7 +2,8 @@
 
 It runs in a release's own environment (:mod:`.environments`), started by
 :mod:`.launch`, and speaks docs/driver-protocol.md as the Go driver does. It
-owns no scenario semantics of its own: it builds the client with the same
+owns no scenario semantics of its own (the source's restart it makes only as
+the kit orders, with the kit's rule: :mod:`.restarts`): it builds the client with the same
 code as the in-process targets (:func:`.sync.open_client`,
 :func:`.asynchronous.open_client`: the door adapted to the release, the
 sandbox's virtual poller, the stores with faults and peek, the status, log
@@ -39,6 +40,7 @@ from ...vocabulary.steps import Evaluate, Listen, StoreDown, StoreUp
 from ...vocabulary.values import ErrorInfo
 from ..protocol.process import PROTOCOL, encode
 from .door import DISTRIBUTION, async_sdk, sdk_version, sync_sdk
+from .restarts import Restarts
 
 MODES = {"sync": ".sync", "async": ".asynchronous"}  # the driver's mode -> the module whose open_client it uses
 ROW_FRAMES = tuple(frame for frame in LAYOUTS if frame != "ops")
@@ -100,6 +102,8 @@ class Scenario:
         self.clock = VirtualClock(from_micros(begin["start"]), on_move=move_frozen_time)
         self.recording = Recording(self.clock.read)
         self.source = DriverSource()
+        self.restarts = Restarts(self.recording, self.clock)  # before the client: it judges every store status
+        self.made: list[tuple[int, dict]] = []  # (the seq of its operation, a made message) not yet written
         self.sent = dict.fromkeys(ROW_FRAMES, 0)  # rows of each frame already written
         open_client = importlib.import_module(MODES[mode], __package__).open_client
         self._stack = contextlib.ExitStack()
@@ -119,15 +123,20 @@ class Scenario:
             for row in rows[self.sent[frame]:]:
                 out.append((row[0], {"row": frame, "t": row[2], **dict(zip(layout.values, row[3:]))}))
             self.sent[frame] = len(rows)
+        out += self.made  # a restart's calls, each before the rows it caused
+        self.made = []
         out.sort(key=lambda pair: pair[0])
         return [row for _, row in out]
 
     # -- the sink calls, bracketed as the in-process source brackets them -----------------------
 
     def _call(self, op: str, call: Callable, *args: Any, kind: str | None = None, key: str | None = None,
-              version: int | None = None) -> dict:
+              version: int | None = None, made: dict | None = None) -> dict:
+        """``made``: the call is the driver's own (a restart): that message goes out in its place."""
         recording = self.recording
         head = recording.op_started(op, kind, key, version)
+        if made is not None and head is not None:
+            self.made.append((head[0], made))
         peek = self.source.port.peek if key is not None else None
         before = peek(kind, key) if peek else None
         error = None
@@ -148,8 +157,14 @@ class Scenario:
         return reply
 
     def init(self, command: dict) -> dict:
-        port = self.source.port
-        reply = self._call("init", port.init, command["data"])
+        if command.get("resend"):  # the stream came back
+            self.restarts.cancel()
+        else:
+            self.restarts.replace(command["data"])
+        return self._init(command["data"])
+
+    def _init(self, data: dict, made: dict | None = None) -> dict:
+        reply = self._call("init", self.source.port.init, data, made=made)
         if reply["ok"]:
             self.source.initialized = True
             if self.source.ready is not None:
@@ -158,13 +173,36 @@ class Scenario:
 
     def upsert(self, command: dict) -> dict:
         item = command["item"]
+        self.restarts.remember(command["kind"], command["key"], command["version"], item)
         return self._call("upsert", self.source.port.upsert, command["kind"], item, kind=command["kind"],
                           key=command["key"], version=command["version"])
 
     def delete(self, command: dict) -> dict:
         kind, key, version = command["kind"], command["key"], command["version"]
+        self.restarts.remember(kind, key, version, None)
         return self._call("delete", self.source.port.delete, kind, key, version, kind=kind, key=key,
                           version=version)
+
+    def recovery(self, command: dict) -> dict:
+        mode = command["mode"]
+        if mode not in (None, "restart", "restart_if_stale"):
+            raise ValueError(f"unknown recovery mode {mode!r}")
+        self.restarts.order(mode, command["after"])
+        return {}
+
+    def _restart(self) -> None:
+        """The source's restart, due now: the init of its view, then VALID if it landed."""
+        self.restarts.due = None
+        data = self.restarts.data()
+        written = [[kind, key, item["version"]] for kind, items in data.items() for key, item in items.items()]
+        made = {"made": "init", "t": self.clock.now, "written": written}
+        reply = self._init(data, made)
+        made.update(ok=reply["ok"], error=reply["error"])
+        if reply["ok"]:
+            made = {"made": "status", "t": self.clock.now, "state": "VALID"}
+            reply = self._call("status", self.source.port.status, "VALID", None, made=made)
+            if not reply["ok"]:
+                made.update(ok=False, error=reply["error"])
 
     def status(self, command: dict) -> dict:
         reply = self._call("status", self.source.port.status, command["state"], ErrorInfo.from_data(command["error"]))
@@ -173,7 +211,21 @@ class Scenario:
     # -- the other commands ----------------------------------------------------------------------
 
     def advance(self, command: dict) -> dict:
-        self.clock.advance_to(command["to"])  # fires the SDK's timers due on the way, in order
+        """Fire the SDK's timers due on the way, in order; a restart falls due after the SDK's own work
+        of its instant, as the kit's own restart would (the kit moves the driver there first)."""
+        to, clock, restarts = command["to"], self.clock, self.restarts
+        while restarts.connected:  # a restart may come: one instant at a time, to catch it
+            if restarts.due is not None and restarts.due <= to:
+                clock.advance_to(restarts.due)
+                self._restart()
+                if clock.now == to:  # what the restart set off for this instant waits for the next advance,
+                    return {}        # as it would after the kit's own restart
+                continue
+            pending = clock.pending()
+            if not pending or pending[0].due > to:
+                break
+            clock.advance_to(pending[0].due)
+        clock.advance_to(to)
         return {}
 
     def store_down(self, command: dict) -> dict:
@@ -202,7 +254,8 @@ class Scenario:
         self._stack.close()
 
 
-COMMANDS = ("init", "upsert", "delete", "status", "advance", "store_down", "store_up", "listen", "evaluate", "end")
+COMMANDS = ("init", "upsert", "delete", "status", "advance", "store_down", "store_up", "listen", "evaluate", "end",
+            "recovery")
 
 
 class Lines:
@@ -274,7 +327,7 @@ def serve(mode: str, stdin: int, stdout: Any) -> None:
         stdout.write(encode(message))
 
     write({"hello": "harness-python-driver", "protocol": PROTOCOL, "sdk": DISTRIBUTION, "version": sdk_version(),
-           "mode": mode})
+           "mode": mode, "reacts": ["store_recovery"]})
     lines = Lines(stdin, stdout.flush)
     driver = Driver(mode)
     with virtual_time():  # one freeze for the driver's life; each scenario's clock moves it
