@@ -28,6 +28,16 @@ def test_timers_fire_in_time_order_then_schedule_order():
     assert [t.label for t in clock.pending()] == ["timer"]
 
 
+def test_next_due_skips_cancelled_timers():
+    clock = VirtualClock(START)
+    assert clock.next_due() is None
+    early = clock.call_later(1_000_000, lambda: None)
+    clock.call_later(3_000_000, lambda: None)
+    assert clock.next_due() == clock.now + 1_000_000
+    early.cancel()
+    assert clock.next_due() == clock.now + 3_000_000
+
+
 def test_a_timer_scheduled_while_firing_fires_in_the_same_advance():
     clock = VirtualClock(START)
     seen = []

@@ -66,6 +66,16 @@ NO_BROWSER = pytest.mark.skipif(_browser() is None,
                                 reason="Chromium is not installed (Debian package 'chromium'; .ci/run installs it)")
 
 
+def section_of(page: str, name: str) -> str:
+    """The report's section of one scenario, from its opening tag's attributes to its end."""
+    return page.split(f'<section id="{name}"', 1)[1].split("</section>", 1)[0]
+
+
+def row_of(page: str, name: str) -> str:
+    """The summary table's row of one scenario."""
+    return page.split(f'<tr data-scenario="{name}"', 1)[1].split("</tr>", 1)[0]
+
+
 def _rendered(url: str) -> str:
     """The page's DOM after its script ran, as headless Chromium has it."""
     done = subprocess.run([_browser(), "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", url],
@@ -81,7 +91,7 @@ def test_the_matrix_and_a_section_in_headless_chromium(report):
     matrix = dom.split('id="matrix"', 1)[1].split("</table>", 1)[0]
     assert re.search(r'<th class="folder"[^>]*>outages</th>', matrix) and ">status</th>" in matrix
     assert '<a href="#off-is-final">off-is-final</a>' in matrix and matrix.count('<td class="ok">') == 4
-    section = dom.split('<section id="off-is-final"', 1)[1].split("</section>", 1)[0]
+    section = section_of(dom, "off-is-final")
     assert "sdk and contract first differ in <b>status</b> at step 3" in section
     assert '<a class="known" href="#known-off-is-final">known: off-is-final</a>' in section
     assert 'id="known-off-is-final"' in dom and '<img src="pictures/off-is-final.svg"' in section
@@ -207,10 +217,10 @@ def test_a_difference_in_texts_is_claimed_only_where_the_runs_show_one(differenc
     """outage-log-turned-off backs the outage-log-line row, but with the log turned off no target logs
     anything and the texts are alike: the page says they were not compared, and claims no difference."""
     dom = _rendered((differences_report / "index.html").as_uri())
-    section = dom.split('<section id="outage-log-turned-off"', 1)[1].split("</section>", 1)[0]
+    section = section_of(dom, "outage-log-turned-off")
     assert "Logs and error texts are not compared (each SDK words its own)." in section
     assert "They differ" not in section and "known: outage-log-line" not in section
-    row = dom.split('<tr data-scenario="outage-log-turned-off"', 1)[1].split("</tr>", 1)[0]
+    row = row_of(dom, "outage-log-turned-off")
     assert "not compared" not in row
     logs = pd.read_csv(differences_report / "frames" / "logs.csv")
     assert "outage-log-turned-off" not in set(logs["scenario"])
@@ -264,10 +274,10 @@ def statusless_report(tmp_path_factory):
 @NO_BROWSER
 def test_a_target_with_less_to_show_is_no_group_of_its_own_where_the_diff_sees_no_difference(statusless_report):
     dom = _rendered((statusless_report / "index.html").as_uri())
-    section = dom.split('<section id="outage-logged-after-a-minute"', 1)[1].split("</section>", 1)[0]
+    section = section_of(dom, "outage-logged-after-a-minute")
     assert "statusless: status, store status not available on this target" in section
     assert '<p class="agree">The targets agree on every frame a diff compares' in section
-    row = dom.split('<tr data-scenario="outage-logged-after-a-minute"', 1)[1].split("</tr>", 1)[0]
+    row = row_of(dom, "outage-logged-after-a-minute")
     assert row.endswith('<td><a href="#outage-logged-after-a-minute">in what is not compared (outage-log-line, '
                         'known)</a></td>')  # not "sdk, contract | statusless": the page never says both
 
@@ -281,13 +291,13 @@ def parted_report(tmp_path_factory):
 @NO_BROWSER
 def test_targets_that_part_on_a_compared_frame_still_say_what_was_not_compared(parted_report):
     dom = _rendered((parted_report / "index.html").as_uri())
-    section = dom.split('<section id="store-failure-raised-or-returned"', 1)[1].split("</section>", 1)[0]
+    section = section_of(dom, "store-failure-raised-or-returned")
     assert ("Targets that behave alike on the frames a diff compares (status, operations, change events, store "
             "status, evaluations and the final store): sdk, contract | status-muted. Where they part:") in section
     assert ('<p class="not-compared">They differ too where a diff does not look, in logs or error texts, which each '
             'SDK words its own: <a class="known" href="#known-failure-raised-or-returned">known: '
             'failure-raised-or-returned</a>.</p>') in section
-    row = dom.split('<tr data-scenario="store-failure-raised-or-returned"', 1)[1].split("</tr>", 1)[0]
+    row = row_of(dom, "store-failure-raised-or-returned")
     assert ('sdk, contract | status-muted (<span class="new">new</span>); in what is not compared '
             '(failure-raised-or-returned, known)</a>') in row
 
@@ -295,9 +305,9 @@ def test_targets_that_part_on_a_compared_frame_still_say_what_was_not_compared(p
 @NO_BROWSER
 def test_the_matrix_cell_names_the_targets_that_behave_alike(differences_report):
     page = _rendered((differences_report / "index.html").as_uri())
-    row = page.split('<tr data-scenario="off-is-final"', 1)[1].split("</tr>", 1)[0]
+    row = row_of(page, "off-is-final")
     assert '<a href="#off-is-final">sdk, sdk-async | contract (known)</a>' in row
-    section = page.split('<section id="off-is-final"', 1)[1].split("</section>", 1)[0]
+    section = section_of(page, "off-is-final")
     assert "the final store): sdk, sdk-async | contract. Where they part:" in section
     assert "contract parts from sdk, sdk-async (2 pairs) in <b>status</b> at step 3" in section  # the one in every pair
 

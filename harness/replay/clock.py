@@ -91,6 +91,13 @@ class VirtualClock:
         """Timers not yet fired nor cancelled, in firing order."""
         return sorted(t for t in self._queue if not t.cancelled)
 
+    def next_due(self) -> int | None:
+        """When the next timer is due (None: none is pending)."""
+        queue = self._queue
+        while queue and queue[0].cancelled:
+            heapq.heappop(queue)
+        return queue[0].due if queue else None
+
     def call_at(self, due: int, callback: Callable[[], None], label: str = "timer") -> Timer:
         timer = Timer(max(due, self._now), next(self._order), callback, label)
         heapq.heappush(self._queue, timer)

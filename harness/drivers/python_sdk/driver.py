@@ -221,10 +221,10 @@ class Scenario:
                 if clock.now == to:  # what the restart set off for this instant waits for the next advance,
                     return {}        # as it would after the kit's own restart
                 continue
-            pending = clock.pending()
-            if not pending or pending[0].due > to:
+            due = clock.next_due()
+            if due is None or due > to:
                 break
-            clock.advance_to(pending[0].due)
+            clock.advance_to(due)
         clock.advance_to(to)
         return {}
 
