@@ -289,22 +289,6 @@ def test_without_go_the_targets_say_why_in_one_line(monkeypatch):
     assert GO.availability().ready
 
 
-def test_a_built_wheel_ships_the_go_driver_sources_the_schema_and_the_catalogue(tmp_path):
-    import zipfile
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-                           "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    (wheel,) = tmp_path.glob("*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
-    for name in ("harness/drivers/go/driver/common/protocol.go", "harness/drivers/go/driver/common/driver_test.go",
-                 "harness/drivers/go/driver/v7/go.mod", "harness/drivers/go/driver/v7/go.sum",
-                 "harness/drivers/go/driver/v6/sdk.go", "harness/vocabulary/scenario.schema.json",
-                 "harness/catalogue/versioning/out_of_order.yaml"):
-        assert name in names, name
-    shipped = {n for n in names if n.startswith("harness/catalogue/") and n.endswith(".yaml")}
-    assert len(shipped) == len(list(ROOT.joinpath("scenarios").rglob("*.yaml")))  # the whole catalogue
-
-
 @pytest.mark.parametrize("target", ["go", "go-v6"])
 def test_log_lines_of_one_instant_come_in_one_order_whatever_the_scheduler_does(target):
     # The outage line (the outage logger's timer) and "available again" (the store poller) fall at one
