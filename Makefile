@@ -19,6 +19,7 @@ bench: $(STAMP)           ## print throughput, fixed costs, and each ratio next 
 	$(BIN)/python benchmarks/bench_report.py
 	$(BIN)/python benchmarks/bench_scale.py
 	$(BIN)/python benchmarks/bench_explore.py
+	$(BIN)/python benchmarks/bench_drivers.py
 	$(BIN)/python benchmarks/bench_releases.py
 	$(BIN)/python benchmarks/bench_python_releases.py
 	$(BIN)/python benchmarks/bench_matrix.py

@@ -60,6 +60,16 @@ def test_a_scenario_gives_the_same_timeline_every_time_and_after_a_restart(targe
     assert first.equals(again) and first.equals(fresh)
 
 
+def test_a_driver_serves_scenarios_per_driver_scenarios_then_a_fresh_one_starts(monkeypatch):
+    monkeypatch.setattr(GO, "scenarios_per_driver", 3)
+    GO.stop()
+    pids = []
+    for _ in range(7):
+        assert harness.run(STALE, "go").ok
+        pids.append(GO._driver.pid)
+    assert [pids.index(pid) for pid in pids] == [0, 0, 0, 3, 3, 3, 6]
+
+
 def test_a_failing_step_never_leaves_the_driver_mid_scenario():
     bad = harness.scenario("late-at").wait("5s").status("VALID", at="1s").build()
     with pytest.raises(harness.ScenarioError, match="'at' is 1s after the start"):

@@ -24,6 +24,9 @@ class NodeTarget(DriverTarget):
     """
 
     store_recovery = "nothing"
+    # Its memory stays flat over thousands of scenarios, and a fresh Node runs its first few hundred
+    # scenarios about 1.5x slower (its JIT warms): replaced rarely (benchmarks/bench_drivers.py).
+    scenarios_per_driver = 10_000
 
     def __init__(self, name: str, release: NodeRelease, description: str, refusal: Callable[[], str] | None = None):
         super().__init__(name, description)

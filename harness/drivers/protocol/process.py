@@ -105,6 +105,10 @@ class DriverProcess:
     def alive(self) -> bool:
         return self._process.poll() is None
 
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
     def exchange(self, payload: bytes, on_message: Callable[[Any], bool], answers: int,
                  what: str = "a batch") -> int:
         """Write ``payload`` (whole command lines) while reading the driver's lines, and pass each

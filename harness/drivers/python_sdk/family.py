@@ -44,6 +44,7 @@ class PythonReleaseTarget(DriverTarget):
     """One release of the Python SDK, run by the Python driver in its own environment."""
 
     store_recovery = STORE_RECOVERY  # as the installed release's: its FDv1 streaming source never reacts
+    scenarios_per_driver = 10_000  # its memory stays flat over thousands (benchmarks/bench_drivers.py)
 
     def __init__(self, family: str, version: Version, mode: str):
         super().__init__(release_name(family, version), f"{DISTRIBUTION} {version}'s real client and sink "
