@@ -62,13 +62,37 @@ def kind_table() -> tuple[type[Action], ...]:
 
 def step_from_bytes(chunk: bytes) -> Step:
     """The step four bytes stand for; any four bytes make a valid step."""
+    return _read_step(kind_table(), bytes(chunk))
+
+
+def _read_step(table: tuple[type[Action], ...], chunk: bytes) -> Step:
     first, a, b, c = chunk
-    table = kind_table()
     return Step(table[first % len(table)].drawn(a, b, c), after=AFTERS[(first // len(table)) % len(AFTERS)])
 
 
+# Steps already read, by generation table then bytes. Hypothesis draws the same four bytes again and
+# again (zeros most, and its mutations copy runs): in a campaign about one chunk in seven is new, and
+# a step is immutable, so scenarios share it. Cleared when full, to bound its memory.
+_READ: dict[tuple[type[Action], ...], dict[bytes, Step]] = {}
+READ_STEPS_KEPT = 1 << 14
+
+
 def steps_from_bytes(data: bytes) -> tuple[Step, ...]:
-    return tuple(step_from_bytes(data[i:i + STEP_BYTES]) for i in range(0, len(data) - STEP_BYTES + 1, STEP_BYTES))
+    table = kind_table()
+    read = _READ.get(table)
+    if read is None:  # a step kind registered or gone (tests do so)
+        _READ.clear()
+        read = _READ[table] = {}
+    steps = []
+    for i in range(0, len(data) - STEP_BYTES + 1, STEP_BYTES):
+        chunk = data[i:i + STEP_BYTES]
+        step = read.get(chunk)
+        if step is None:
+            if len(read) >= READ_STEPS_KEPT:
+                read.clear()
+            step = read[chunk] = _read_step(table, chunk)
+        steps.append(step)
+    return tuple(steps)
 
 
 def items() -> st.SearchStrategy[Item]:

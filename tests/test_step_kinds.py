@@ -9,7 +9,8 @@ from typing import ClassVar
 import pytest
 
 import harness
-from harness.strategies import kind_table, scenario_from_bytes, step_from_bytes
+from harness import strategies
+from harness.strategies import kind_table, scenario_from_bytes, step_from_bytes, steps_from_bytes
 from harness.vocabulary import builder as builder_module
 from harness.vocabulary.item_fields import Item
 from harness.vocabulary.schema import build_schema
@@ -131,6 +132,9 @@ def test_a_misspelt_upsert_field_from_the_builder_is_named_with_a_suggestion():
 # ----------------------------------------------------------------------------- a new kind, declared here
 
 def test_a_declared_kind_gets_its_builder_method_schema_reading_and_generation(registry):
+    ping_bytes = bytes([len(kind_table()), 7, 7, 7])  # the new kind's, once declared
+    read_before = steps_from_bytes(ping_bytes)
+
     @step_kind
     @dataclass(frozen=True, slots=True)
     class Ping(Action):
@@ -153,6 +157,8 @@ def test_a_declared_kind_gets_its_builder_method_schema_reading_and_generation(r
     assert Step.from_simple_data({"ping": {"loud": True}}) == Step(Ping(loud=True))
     assert kind_table()[-1] is Ping and kind_table().count(Upsert) == 2
     assert step_from_bytes(bytes([len(kind_table()) - 1, 7, 7, 7])) == Step(Ping())
+    # steps read before the kind came are not served again from the old table
+    assert read_before != steps_from_bytes(ping_bytes) == (Step(Ping()),)
 
 
 def test_a_declaration_that_cannot_derive_everything_is_refused(registry):
@@ -245,6 +251,15 @@ def test_every_drawn_step_round_trips_through_its_declaration_and_the_quick_path
             quick = Step.from_simple_data(data)
             assert quick is None or quick == step, data
     assert scenario_from_bytes(bytes(60)).steps[0] == PINNED[bytes(4)]
+
+
+def test_steps_read_again_are_the_steps_read_afresh_and_their_store_stays_bounded(monkeypatch):
+    monkeypatch.setattr(strategies, "READ_STEPS_KEPT", 64)
+    chunks = [bytes([first, a, a // 2, 255 - a]) for first in range(len(kind_table())) for a in range(0, 256, 17)]
+    data = b"".join(chunks)
+    first_read, again = steps_from_bytes(data), steps_from_bytes(data)
+    assert first_read == again == tuple(step_from_bytes(chunk) for chunk in chunks)
+    assert len(chunks) > 64 and all(len(read) <= 64 for read in strategies._READ.values())
 
 
 # ----------------------------------------------------------------------------- names and files
