@@ -67,10 +67,16 @@ def test_every_reply_field_the_kit_checks_is_documented():
             assert f"`{field}`" in COMMANDS[op], (op, field)
 
 
-def test_the_protocol_doc_gives_the_batch_size_the_session_uses():
-    from harness.drivers.protocol.session import BATCH
+def test_the_protocol_doc_gives_the_batch_sizes_the_session_uses(monkeypatch):
+    from harness.drivers.protocol import process
     doc = " ".join((Path(__file__).resolve().parent.parent / "docs" / "driver-protocol.md").read_text().split())
-    assert f"writes the queue when {BATCH} commands are queued" in doc
+    alone = process.BATCH
+    monkeypatch.setattr(process, "SPIN", process.SPIN)  # share_cores() sets both; put back after the test
+    monkeypatch.setattr(process, "BATCH", process.BATCH)
+    process.share_cores()
+    assert (process.SPIN, process.BATCH) == (0, 64) and alone == 16
+    assert (f"writes the queue when {alone} commands are queued ({process.BATCH} in a worker of "
+            "`harness explore --jobs`") in doc
 
 
 def test_the_restart_a_driver_makes_is_documented_field_by_field():
@@ -92,3 +98,18 @@ def test_a_made_status_may_say_it_failed_and_must_say_it_plainly():
         check_made({**plain, "ok": "yes"})
     with pytest.raises(Malformed, match="made 'status' with state 'OFF', not VALID"):
         check_made({**plain, "state": "OFF"})
+
+
+@pytest.mark.parametrize("orjson", [True, False], ids=["orjson", "without orjson"])
+@pytest.mark.parametrize("value", ["plain", "é, 中, \u2028 and an emoji 🎌", "a lone \ud800 surrogate", 2 ** 70,
+                                   -(2 ** 63), [1.5, None, True, {"nested": []}]])
+def test_a_command_goes_out_as_one_line_of_the_json_the_kit_built(value, orjson, monkeypatch):
+    import json
+
+    from harness.drivers.protocol import process
+    if not orjson:  # as in the environment of a Python release's driver
+        monkeypatch.setattr(process, "orjson", None)
+    command = {"op": "evaluate", "id": 7, "default": value}
+    line = process.encode(command)
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert json.loads(line) == command

@@ -24,9 +24,9 @@ from ...errors import DriverError
 from ...replay.recording import Recording
 from ...replay.source import PendingOp
 from .messages import Malformed, check_made, check_reply, row_values
+from . import process
 from .process import DriverProcess, encode
 
-BATCH = 16              # commands a batch holds at most
 ROWS_PER_COMMAND = 100_000  # rows one command may cause, plus four an item it carries
 
 
@@ -72,7 +72,7 @@ class Session:
         self._sent.append(Sent(self._next_id, command["op"], self.recording.step, pending, on_reply,
                                ROWS_PER_COMMAND + 4 * items))
         self._next_id += 1
-        if len(self._lines) >= BATCH:
+        if len(self._lines) >= process.BATCH:
             self.flush(wait=False)
 
     def call(self, command: dict, items: int = 0) -> dict:
