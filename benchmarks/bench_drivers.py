@@ -16,6 +16,7 @@ import argparse
 from pathlib import Path
 
 from bench_explore import generated
+from bench_python_releases import installed_through_driver
 
 import harness
 from harness.drivers import get_target
@@ -37,40 +38,49 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenarios", type=int, default=500, help="scenarios a round")
     parser.add_argument("--rounds", type=int, default=8)
-    parser.add_argument("--targets", default=None, help="comma-separated (default: every ready out-of-process one)")
+    parser.add_argument("--targets", default=None, help="comma-separated (default: every ready out-of-process "
+                                                        "one, and the installed Python SDK through its driver)")
     args = parser.parse_args()
     scenarios = generated(args.scenarios, 50, 1)
     names = args.targets.split(",") if args.targets else harness.targets()
     for name in names:
-        target = get_target(name)
-        if not isinstance(target, DriverTarget):
-            continue
-        kept = target.scenarios_per_driver
+        follow(name, scenarios, args.rounds)
+    if not args.targets:
+        with installed_through_driver() as name:
+            follow(name, scenarios, args.rounds)
+
+
+def follow(name: str, scenarios: list, rounds: int) -> None:
+    """One driver of ``name`` through ``rounds`` rounds of ``scenarios``; its figures printed."""
+    target = get_target(name)
+    if not isinstance(target, DriverTarget):
+        return
+    kept = target.scenarios_per_driver
+    target.stop()
+    target.scenarios_per_driver = 10 ** 9  # one process throughout
+    try:
+        with harness.virtual_time():
+            harness.run(scenarios[0], name)
+            pid = target._driver.pid
+            paces, memory = [], []
+            for _ in range(rounds):
+                start = real_perf_counter()
+                for scenario in scenarios:
+                    harness.run(scenario, name)
+                paces.append((real_perf_counter() - start) / len(scenarios) * 1e3)
+                memory.append(resident_mib(pid))
+    finally:
         target.stop()
-        target.scenarios_per_driver = 10 ** 9  # one process throughout
-        try:
-            with harness.virtual_time():
-                harness.run(scenarios[0], name)
-                pid = target._driver.pid
-                paces, memory = [], []
-                for _ in range(args.rounds):
-                    start = real_perf_counter()
-                    for scenario in scenarios:
-                        harness.run(scenario, name)
-                    paces.append((real_perf_counter() - start) / len(scenarios) * 1e3)
-                    memory.append(resident_mib(pid))
-        finally:
-            target.stop()
-            target.scenarios_per_driver = kept
-        count = args.rounds * len(scenarios)
-        # from the end of the first round: the heap's growth to its working size is not a leak
-        first, last = memory[0], memory[-1]
-        grows = ("memory n/a (no /proc)" if first is None or last is None or args.rounds < 2 else
-                 f"memory {first:,.0f} -> {last:,.0f} MiB after the first round "
-                 f"({(last - first) * 1024 / (count - len(scenarios)):+,.1f} KiB a scenario)")
-        print(f"{name + ':':<14}{count:,} scenarios in one driver: {grows}; {paces[0]:.2f} ms a scenario in the "
-              f"first round, {paces[-1]:.2f} in the last ({paces[0] / paces[-1]:.2f}x); "
-              f"replaced every {kept:,} scenarios")
+        target.scenarios_per_driver = kept
+    count = rounds * len(scenarios)
+    # from the end of the first round: the heap's growth to its working size is not a leak
+    first, last = memory[0], memory[-1]
+    grows = ("memory n/a (no /proc)" if first is None or last is None or rounds < 2 else
+             f"memory {first:,.0f} -> {last:,.0f} MiB after the first round "
+             f"({(last - first) * 1024 / (count - len(scenarios)):+,.1f} KiB a scenario)")
+    print(f"{name + ':':<27}{count:,} scenarios in one driver: {grows}; {paces[0]:.2f} ms a scenario in the "
+          f"first round, {paces[-1]:.2f} in the last ({paces[0] / paces[-1]:.2f}x); "
+          f"replaced every {kept:,} scenarios")
 
 
 if __name__ == "__main__":
