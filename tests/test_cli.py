@@ -217,6 +217,16 @@ def test_explore_refuses_a_count_below_one(capsys, option, value):
     assert one_line_error(capsys) == f"error: {option} must be at least 1, not {value}"
 
 
+def test_explore_says_how_many_scenarios_it_ran_and_its_help_says_why(capsys):
+    from harness.exploration import BATCH
+    assert main(["explore", "--max-examples", "50", "--steps", "3", "--target", "contract"]) == 0
+    ran = -(-50 // BATCH) * BATCH
+    assert f"{ran} scenarios on contract" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["explore", "--help"])
+    assert f"rounded up to whole batches of {BATCH}" in " ".join(capsys.readouterr().out.split())
+
+
 def test_run_refuses_jobs_below_one(afile, capsys):
     assert main(["run", str(afile.parent / "good.yaml"), "--jobs", "0"]) == 2
     assert one_line_error(capsys) == "error: --jobs must be at least 1, not 0"

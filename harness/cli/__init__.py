@@ -78,7 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--replay", action="store_true",
                       help="print each divergence as YAML, shrunk to the fewest steps that still show it")
     explore = commands.add_parser("explore", help="run generated scenarios on the targets; shrink what is new")
-    explore.add_argument("--max-examples", type=int, default=1000, help="scenarios to generate (default 1000)")
+    explore.add_argument("--max-examples", type=int, default=1000,
+                         help="scenarios to generate, rounded up to whole batches of 8 (each worker's share "
+                              "so with --jobs; default 1000)")
     explore.add_argument("--seed", type=int, default=0, help="the campaign's seed (default 0)")
     explore.add_argument("--steps", type=int, default=12, help="at most this many steps a scenario (default 12)")
     add_targets(explore, "explore")
