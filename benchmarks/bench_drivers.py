@@ -61,7 +61,7 @@ def follow(name: str, scenarios: list, rounds: int) -> None:
     try:
         with harness.virtual_time():
             harness.run(scenarios[0], name)
-            pid = target._driver.pid
+            pid = target.driver().pid  # the one the first run started
             paces, memory = [], []
             for _ in range(rounds):
                 start = real_perf_counter()

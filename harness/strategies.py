@@ -62,12 +62,7 @@ def kind_table() -> tuple[type[Action], ...]:
 
 def step_from_bytes(chunk: bytes) -> Step:
     """The step four bytes stand for; any four bytes make a valid step."""
-    return _read_step(kind_table(), bytes(chunk))
-
-
-def _read_step(table: tuple[type[Action], ...], chunk: bytes) -> Step:
-    first, a, b, c = chunk
-    return Step(table[first % len(table)].drawn(a, b, c), after=AFTERS[(first // len(table)) % len(AFTERS)])
+    return steps_from_bytes(bytes(chunk[:STEP_BYTES]))[0]
 
 
 # Steps already read, by generation table then bytes. Hypothesis draws the same four bytes again and
@@ -78,6 +73,7 @@ READ_STEPS_KEPT = 1 << 14
 
 
 def steps_from_bytes(data: bytes) -> tuple[Step, ...]:
+    """The steps ``data`` stands for, four bytes a step (a shorter tail is left out)."""
     table = kind_table()
     read = _READ.get(table)
     if read is None:  # a step kind registered or gone (tests do so)
@@ -90,7 +86,9 @@ def steps_from_bytes(data: bytes) -> tuple[Step, ...]:
         if step is None:
             if len(read) >= READ_STEPS_KEPT:
                 read.clear()
-            step = read[chunk] = _read_step(table, chunk)
+            first, a, b, c = chunk
+            step = read[chunk] = Step(table[first % len(table)].drawn(a, b, c),
+                                      after=AFTERS[(first // len(table)) % len(AFTERS)])
         steps.append(step)
     return tuple(steps)
 

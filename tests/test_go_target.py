@@ -66,7 +66,7 @@ def test_a_driver_serves_scenarios_per_driver_scenarios_then_a_fresh_one_starts(
     pids = []
     for _ in range(7):
         assert harness.run(STALE, "go").ok
-        pids.append(GO._driver.pid)
+        pids.append(GO._driver.pid)  # (driver() would already start the next one)
     assert [pids.index(pid) for pid in pids] == [0, 0, 0, 3, 3, 3, 6]
 
 

@@ -254,11 +254,16 @@ def test_every_drawn_step_round_trips_through_its_declaration_and_the_quick_path
 
 
 def test_steps_read_again_are_the_steps_read_afresh_and_their_store_stays_bounded(monkeypatch):
-    monkeypatch.setattr(strategies, "READ_STEPS_KEPT", 64)
     chunks = [bytes([first, a, a // 2, 255 - a]) for first in range(len(kind_table())) for a in range(0, 256, 17)]
+    afresh = []
+    for chunk in chunks:  # each read alone, the store empty
+        strategies._READ.clear()
+        afresh.append(step_from_bytes(chunk))
     data = b"".join(chunks)
-    first_read, again = steps_from_bytes(data), steps_from_bytes(data)
-    assert first_read == again == tuple(step_from_bytes(chunk) for chunk in chunks)
+    assert steps_from_bytes(data) == steps_from_bytes(data) == tuple(afresh)  # the second from the store
+    monkeypatch.setattr(strategies, "READ_STEPS_KEPT", 64)
+    strategies._READ.clear()
+    assert steps_from_bytes(data) == tuple(afresh)
     assert len(chunks) > 64 and all(len(read) <= 64 for read in strategies._READ.values())
 
 

@@ -71,6 +71,10 @@ class Restartable(Protocol):
 
     def restart_at(self, due: int) -> None: ...
 
+
+class Ordering(Restartable, Protocol):
+    """What an ordered restart needs more: a place to record the calls the driver made."""
+
     def made(self, message: dict, step: int) -> None: ...
 
 
@@ -78,7 +82,7 @@ class StoreRecovery:
     """Watches the store status the SDK reports, and restarts ``source``'s stream when ``mode``
     (``restart``, or ``restart_if_stale``) says so, ``delay`` microseconds after the recovery."""
 
-    def __init__(self, source: Restartable, mode: str, delay: int):
+    def __init__(self, source: Ordering, mode: str, delay: int):
         self.source = source
         self.mode = mode
         self.delay = delay
@@ -181,7 +185,7 @@ class OrderedRestart:
     it kept from the source's own writes, then ``VALID`` if it landed), telling the kit of each call
     (a ``made`` message, recorded by ``source.made``). So no look costs a round trip."""
 
-    def __init__(self, source: Restartable, mode: str, delay: int):
+    def __init__(self, source: Ordering, mode: str, delay: int):
         self.source = source
         self.mode = mode
         self.delay = delay

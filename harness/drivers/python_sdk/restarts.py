@@ -49,9 +49,6 @@ class Restarts:
         """The stream came back (the source resent its view): a restart scheduled never comes."""
         self.due = None
 
-    def made(self, message: dict, step: int) -> None:  # (the kit's side of a restart: not here)
-        raise NotImplementedError
-
     # -- the source's view -----------------------------------------------------------------
 
     def replace(self, data: dict) -> None:
