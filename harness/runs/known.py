@@ -18,7 +18,8 @@ from ..vocabulary.values import target_family
 from .known_matchers import (COLUMNS, EVERYONE, GO_FAMILY, NO_STATUS, NO_STORE_STATUS, NODE, PYTHON, SDK_AND_NODE,
                              DivergenceFacts, async_never_reports_store_status, availability_differs,
                              evaluation_raised_on_sdk, exception_where_go_read_missing, failed_init_kept_cache,
-                             ignored_write_on, infinite_cache, init_applied_on_go, init_failed_only_on_python,
+                             ignored_write_dropped_from_go_cache, ignored_write_on, infinite_cache, init_applied_on_go,
+                             init_failed_only_on_python,
                              node_dropped_a_store_error, node_fired_for_a_write_not_stored, node_read_missing,
                              node_served_a_deleted_flag, off_is_final, off_then_interrupted, only_stale_differs,
                              restarted_after_store_recovery, store_status_twice_at_one_instant)
@@ -216,6 +217,14 @@ KNOWN: tuple[KnownDifference, ...] = (
          "emptied: the next read goes to the store (and fails while it is down)",
          "filled with the failed init's data (see `node-store-errors-dropped`)"),
         "undocumented", (PYTHON, GO_FAMILY), ("evaluations",), failed_init_kept_cache),
+    KnownDifference(
+        "ignored-write-rereads-the-store",
+        "the store cache after a write the store ignored, while it cannot be read (found by the fuzz property)",
+        ("outages/ignored_write_rereads_the_store.yaml",),
+        ("kept: the wrapper caches the item the store kept", "as sdk",
+         "dropped: the wrapper takes the ignored write for a change made elsewhere and reads the item again; "
+         "while the store cannot be read, evaluations fail", "kept, as sdk"),
+        "undocumented", (GO_FAMILY, PYTHON | NODE), ("evaluations",), ignored_write_dropped_from_go_cache),
     KnownDifference(
         "same-instant-order",
         "an availability poll and a failing write due at the same instant (found by `harness explore`)",

@@ -148,6 +148,16 @@ def failed_init_kept_cache(d: DivergenceFacts) -> bool:
     return any(op["op"] == "init" and op["outcome"] == "error" for op in _ops(_side(d, PYTHON), d.step))
 
 
+def ignored_write_dropped_from_go_cache(d: DivergenceFacts) -> bool:
+    """A finite cache, and a write the store ignored on Go's side before the difference (Go's wrapper
+    then drops the item from its cache and reads it again)."""
+    store = d.scenario.store
+    if store.type != "persistent" or store.cache_ttl in (CACHE_FOREVER, 0):
+        return False
+    return any(op["op"] in ("upsert", "delete") and op["outcome"] == "ignored"
+               for op in _ops(_side(d, GO_FAMILY), d.step))
+
+
 def store_status_twice_at_one_instant(d: DivergenceFacts) -> bool:
     """Go's side reports the store status twice at one instant (a poll and a write that fails, in its order)."""
     times = [row["t"] for row in _side(d, frozenset({"go", "go-v6"})).recording.dicts("store_status")]
